@@ -1,0 +1,97 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# onem2m-esprim.  `make` builds the module for KDIR and all userspace,
+# `make check` runs every test, `make demo` the demonstration; README.md
+# has the rest.  Kbuild (beside this file) is what kbuild reads for the
+# module itself.
+
+KDIR ?= $(shell scripts/kernels.sh kdir)
+BUILD := build
+KSRC := $(BUILD)/ksrc
+HARNESS_INC := $(KSRC)/tools/testing/selftests
+
+CC ?= gcc
+CFLAGS ?= -O2 -g
+WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	-Wformat=2 -Wno-unused-parameter -Werror
+ALL_CFLAGS := $(CFLAGS) $(WARN) -D_GNU_SOURCE -Iinclude/uapi -Iuser/lib
+
+KCAPI_LIBS := $(shell pkg-config --libs libkcapi 2>/dev/null || echo -lkcapi)
+CRYPTO_LIBS := $(shell pkg-config --libs libcrypto 2>/dev/null || echo -lcrypto)
+
+UAPI := include/uapi/linux/onem2m_esprim.h
+GCM_REF := selftests/lib/gcm_ref.c selftests/lib/gcm_ref.h
+AFALG := user/lib/esprim_afalg.c user/lib/esprim_afalg.h
+
+HOST_TESTS := $(BUILD)/selftests/host/kat_vectors_test \
+	$(BUILD)/selftests/host/uapi_test
+VM_TESTS := $(BUILD)/selftests/vm/aead_test \
+	$(BUILD)/selftests/vm/module_test
+PROGRAMS := $(BUILD)/user/esprim_demo $(BUILD)/bench/aead_bench
+
+.PHONY: all deps module user selftests check demo bench vm-shell \
+	dkms-add dkms-remove clean
+
+all: deps module user selftests
+
+deps:
+	@scripts/deps.sh
+
+module: deps
+	scripts/build-module.sh "$(KDIR)" $(BUILD)/kmod
+
+user: $(BUILD)/user/esprim_demo $(BUILD)/bench/aead_bench
+
+selftests: $(HOST_TESTS) $(VM_TESTS)
+
+$(KSRC)/.extracted:
+	scripts/ksrc.sh $(KSRC)
+
+$(BUILD)/selftests/host/kat_vectors_test: selftests/host/kat_vectors_test.c \
+		kmod/selftest_vectors.h $(GCM_REF) $(KSRC)/.extracted
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -isystem $(HARNESS_INC) -o $@ $< selftests/lib/gcm_ref.c \
+		$(CRYPTO_LIBS)
+
+$(BUILD)/selftests/host/uapi_test: selftests/host/uapi_test.c $(UAPI) \
+		$(KSRC)/.extracted
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -isystem $(HARNESS_INC) -o $@ $<
+
+$(BUILD)/selftests/vm/%: selftests/vm/%.c $(UAPI) $(GCM_REF) $(AFALG) \
+		$(KSRC)/.extracted
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -isystem $(HARNESS_INC) -o $@ $< selftests/lib/gcm_ref.c \
+		user/lib/esprim_afalg.c $(KCAPI_LIBS) $(CRYPTO_LIBS) -lpthread
+
+$(BUILD)/user/esprim_demo: user/demo/esprim_demo.c $(UAPI) $(AFALG)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -o $@ $< user/lib/esprim_afalg.c $(KCAPI_LIBS) \
+		$(CRYPTO_LIBS)
+
+$(BUILD)/bench/aead_bench: bench/aead_bench.c $(UAPI) $(AFALG)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -o $@ $< user/lib/esprim_afalg.c $(KCAPI_LIBS)
+
+check: deps selftests user
+	scripts/check.sh
+
+demo: deps user
+	scripts/demo.sh
+
+bench: deps user
+	scripts/bench.sh
+
+# Interactive shell in the VM: make vm-shell SERIES=6.12
+SERIES ?= 6.1
+vm-shell: deps module
+	vm/run.sh --series $(SERIES) --shell
+
+dkms-add:
+	scripts/dkms.sh add
+
+dkms-remove:
+	scripts/dkms.sh remove
+
+clean:
+	rm -rf $(BUILD)

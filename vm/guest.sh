@@ -1,0 +1,75 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# PID 1 of the test VM, running on the host's root (read-only over 9p).
+# Gives the guest writable scratch space, installs the freshly built
+# module the way a package would (modules dir + depmod), loads it, runs
+# the command the host asked for and reports back on the console:
+#
+#   ESPRIM-VM-DMESG-BEGIN ... ESPRIM-VM-DMESG-END   the whole kernel log
+#   ESPRIM-VM-TAINT n                               /proc/sys/kernel/tainted
+#   ESPRIM-VM-EXIT rc                               the command's status
+#
+# Parameters come on the kernel command line: esprim.modroot= (the module
+# tree vm/run.sh staged and ran depmod on), esprim.cmd= (script to run),
+# esprim.shell=1 (interactive shell instead).
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+export HOME=/root TMPDIR=/tmp LANG=C.UTF-8
+
+param() {
+	sed -n "s/.*esprim\.$1=\([^ ]*\).*/\1/p" /proc/cmdline
+}
+
+# PID 1 must not exit; wait with a builtin, the root goes away meanwhile.
+poweroff_now() {
+	sync
+	echo o >/proc/sysrq-trigger
+	while :; do :; done
+}
+
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+mkdir -p /dev/pts /dev/shm
+mount -t devpts devpts /dev/pts
+for dir in /tmp /run /var/tmp /root /dev/shm; do
+	mount -t tmpfs -o mode=1777 tmpfs "$dir"
+done
+hostname esprim-vm
+
+kver=$(uname -r)
+staged=$(param modroot)/lib/modules/$kver
+cmd=$(param cmd)
+
+# The modules dir as a package would leave it: the kernel's own modules,
+# ours in updates/, and the indexes depmod made for both (on the host,
+# where it is fast).  Writable, so tests can add and remove modules.
+mods=/run/esprim-modules
+mkdir -p "$mods/kernel"
+cp -r "$staged"/modules.* "$staged/updates" "$mods/"
+mount --bind /lib/modules/"$kver"/kernel "$mods/kernel"
+mount --rbind "$mods" /lib/modules/"$kver"
+
+# CPU feature drivers (AES-NI, CLMUL, ...), as udev loads them at boot:
+# without them the crypto API would pick the generic implementations.
+modprobe -q "$(cat /sys/devices/system/cpu/modalias)"
+
+rc=0
+if ! modprobe onem2m_esprim; then
+	echo "guest: modprobe onem2m_esprim failed"
+	rc=1
+fi
+
+if [ "$(param shell)" = 1 ]; then
+	echo "guest: kernel $kver, module loaded; exit the shell to power off"
+	setsid -c sh -l </dev/ttyS0 >/dev/ttyS0 2>&1
+elif [ "$rc" = 0 ]; then
+	sh "$cmd"
+	rc=$?
+fi
+
+echo "ESPRIM-VM-DMESG-BEGIN"
+dmesg --color=never
+echo "ESPRIM-VM-DMESG-END"
+echo "ESPRIM-VM-TAINT $(cat /proc/sys/kernel/tainted)"
+echo "ESPRIM-VM-EXIT $rc"
+poweroff_now

@@ -1,0 +1,163 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Boots a Debian kernel under qemu with the host's root shared read-only
+# (the virtme-ng approach), loads the freshly built module and runs a
+# command in the guest, streaming the serial console.
+#
+#   vm/run.sh --series 6.1|6.12 [--icount] [--shell] [--timeout SEC]
+#             [--log FILE] [--ko PATH] [-- COMMAND [ARG...]]
+#
+# Exit status: the command's, or 1 when the guest log shows a kernel
+# warning, BUG, oops, KASAN/UBSAN or lockdep report, or a taint flag other
+# than O (out-of-tree) and E (unsigned), or when the guest did not finish
+# within the timeout.  No qemu process outlives this script.
+#
+# --icount runs TCG with -icount shift=0,align=off,sleep=off: guest time
+# then advances 1 ns per guest instruction, so guest timings are exact,
+# repeatable instruction counts.
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+series=6.1
+icount=0
+shell=0
+timeout=900
+log=
+ko=
+mem=2048
+
+usage() {
+	sed -n '3,9p' "$0" >&2
+	exit 2
+}
+
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--series) series=$2; shift 2 ;;
+	--icount) icount=1; shift ;;
+	--shell) shell=1; shift ;;
+	--timeout) timeout=$2; shift 2 ;;
+	--log) log=$2; shift 2 ;;
+	--ko) ko=$2; shift 2 ;;
+	--) shift; break ;;
+	-h|--help) usage ;;
+	*) usage ;;
+	esac
+done
+[ $# -gt 0 ] || [ "$shell" = 1 ] || usage
+
+kver=$("$top/scripts/kernels.sh" kver "$series")
+ko=${ko:-$top/build/kmod/$kver/onem2m_esprim.ko}
+[ -e "$ko" ] || { echo "vm: no module at $ko (make check builds it)" >&2; exit 1; }
+ko=$(realpath "$ko")
+
+mkdir -p "$top/build/vm"
+initrd="$top/build/vm/initramfs-$kver.cpio.gz"
+"$top/vm/mkinitramfs.sh" "$kver" "$initrd"
+
+# Install the module into a staged modules dir for the guest and run
+# depmod there, as a package would; skipped when the module is unchanged.
+modroot="$top/build/vm/modroot-$kver"
+staged="$modroot/lib/modules/$kver"
+if ! cmp -s "$ko" "$staged/updates/onem2m_esprim.ko"; then
+	rm -rf "$modroot"
+	mkdir -p "$staged/updates"
+	ln -s "/lib/modules/$kver/kernel" "$staged/kernel"
+	cp "/lib/modules/$kver"/modules.builtin* \
+		"/lib/modules/$kver/modules.order" "$staged/"
+	cp "$ko" "$staged/updates/"
+	depmod -b "$modroot" "$kver"
+fi
+
+# The run dir must be on the shared root outside /tmp (the guest mounts a
+# tmpfs there).
+rundir=$(mktemp -d "$top/build/vm/run.XXXXXX")
+log=${log:-$rundir/console.log}
+{
+	printf 'cd %q || exit 1\n' "$PWD"
+	printf 'exec'
+	printf ' %q' "$@"
+	printf '\n'
+} >"$rundir/cmd.sh"
+
+append="console=ttyS0 loglevel=4 panic=-1 oops=panic"
+append="$append esprim.guest=$top/vm/guest.sh esprim.modroot=$modroot"
+append="$append esprim.cmd=$rundir/cmd.sh"
+[ "$shell" = 1 ] && append="$append esprim.shell=1"
+
+qemu=(qemu-system-x86_64 -nodefaults -no-reboot -display none
+	-machine q35 -smp 2 -m "$mem"
+	-kernel "/boot/vmlinuz-$kver" -initrd "$initrd" -append "$append"
+	-fsdev "local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap"
+	-device "virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot"
+	-device virtio-rng-pci)
+if [ "$icount" = 1 ]; then
+	qemu+=(-accel tcg -cpu max -icount shift=0,align=off,sleep=off)
+elif [ -w /dev/kvm ]; then
+	qemu+=(-accel kvm -cpu host)
+else
+	qemu+=(-accel tcg,thread=multi -cpu max)
+fi
+
+if [ "$shell" = 1 ]; then
+	exec "${qemu[@]}" -serial mon:stdio
+fi
+
+qemu_pid=
+cleanup() {
+	[ -n "$qemu_pid" ] && kill -9 "$qemu_pid" 2>/dev/null
+	rm -rf "$rundir/cmd.sh"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+start=$(date +%s.%N)
+"${qemu[@]}" -serial "file:$rundir/serial" </dev/null &
+qemu_pid=$!
+# Stream the console while qemu runs, with a hard deadline.
+tail -s 0.2 -n +1 -F "$rundir/serial" 2>/dev/null --pid="$qemu_pid" |
+	tr -d '\r' | tee "$log" &
+tail_pid=$!
+timed_out=0
+deadline=$((SECONDS + timeout))
+while kill -0 "$qemu_pid" 2>/dev/null; do
+	if [ "$SECONDS" -ge "$deadline" ]; then
+		timed_out=1
+		kill -9 "$qemu_pid" 2>/dev/null || true
+		break
+	fi
+	sleep 0.5
+done
+wait "$qemu_pid" 2>/dev/null || true
+qemu_pid=
+wait "$tail_pid" 2>/dev/null || true
+elapsed=$(echo "$(date +%s.%N) - $start" | bc)
+
+status=0
+if [ "$timed_out" = 1 ]; then
+	echo "vm: FAIL: the guest did not finish within ${timeout}s" >&2
+	status=1
+fi
+exit_line=$(grep -a '^ESPRIM-VM-EXIT ' "$log" | tail -n 1 || true)
+if [ -z "$exit_line" ]; then
+	echo "vm: FAIL: the guest did not report an exit status" >&2
+	status=1
+elif [ "${exit_line#ESPRIM-VM-EXIT }" != 0 ]; then
+	echo "vm: the command exited with status ${exit_line#ESPRIM-VM-EXIT }" >&2
+	status=1
+fi
+bad='WARNING:|BUG:|Call Trace|general protection|KASAN|UBSAN|lockdep|kernel BUG|Oops|Kernel panic'
+if grep -aE "$bad" "$log" >"$rundir/bad" 2>/dev/null; then
+	echo "vm: FAIL: kernel problems in the guest log:" >&2
+	head -n 20 "$rundir/bad" >&2
+	status=1
+fi
+taint=$(sed -n 's/^ESPRIM-VM-TAINT //p' "$log" | tail -n 1)
+# Allowed: O (4096, out-of-tree module) and E (8192, unsigned module).
+if [ -n "$taint" ] && [ $((taint & ~(4096 | 8192))) != 0 ]; then
+	echo "vm: FAIL: kernel tainted ($taint)" >&2
+	status=1
+fi
+printf 'vm: kernel %s, %s, %.1f s wall\n' "$kver" \
+	"$([ "$icount" = 1 ] && echo icount || echo tcg)" "$elapsed" >&2
+exit "$status"
