@@ -28,23 +28,9 @@
 
 #define ESPRIM_INNER_CRA_NAME	"gcm(aes)"
 
-struct esprim_aead_ctx {
-	struct crypto_aead *inner;
-	atomic64_t next_counter;	/* invocation counter of the next IV */
-	u64 max_invocations;
-	u32 fixed;			/* IV fixed field: role bit | random */
-};
-
-struct esprim_aead_req_ctx {
-	u8 iv[ONEM2M_ESPRIM_IV_LEN];
-	/* Must be last: the inner driver's request context follows it. */
-	struct aead_request subreq;
-};
-
-static int esprim_aead_setkey(struct crypto_aead *tfm, const u8 *blob,
-			      unsigned int len)
+int esprim_aead_ctx_setkey(struct esprim_aead_ctx *ctx, u32 tfm_flags,
+			   const u8 *blob, unsigned int len)
 {
-	struct esprim_aead_ctx *ctx = crypto_aead_ctx(tfm);
 	struct esprim_key_params params;
 	u32 fixed;
 	int err;
@@ -54,8 +40,7 @@ static int esprim_aead_setkey(struct crypto_aead *tfm, const u8 *blob,
 		return err;
 
 	crypto_aead_clear_flags(ctx->inner, CRYPTO_TFM_REQ_MASK);
-	crypto_aead_set_flags(ctx->inner,
-			      crypto_aead_get_flags(tfm) & CRYPTO_TFM_REQ_MASK);
+	crypto_aead_set_flags(ctx->inner, tfm_flags & CRYPTO_TFM_REQ_MASK);
 	err = crypto_aead_setkey(ctx->inner, params.key, params.key_len);
 	if (err)
 		return err;
@@ -69,14 +54,11 @@ static int esprim_aead_setkey(struct crypto_aead *tfm, const u8 *blob,
 	return 0;
 }
 
-void esprim_aead_set_iv_state(struct crypto_aead *tfm, u32 random_bits,
-			      u64 next_counter)
+static int esprim_aead_setkey(struct crypto_aead *tfm, const u8 *blob,
+			      unsigned int len)
 {
-	struct esprim_aead_ctx *ctx = crypto_aead_ctx(tfm);
-
-	ctx->fixed = (ctx->fixed & ONEM2M_ESPRIM_IV_ROLE_BIT) |
-		     (random_bits & ~ONEM2M_ESPRIM_IV_ROLE_BIT);
-	atomic64_set(&ctx->next_counter, next_counter);
+	return esprim_aead_ctx_setkey(crypto_aead_ctx(tfm),
+				      crypto_aead_get_flags(tfm), blob, len);
 }
 
 static int esprim_aead_setauthsize(struct crypto_aead *tfm,
@@ -85,11 +67,11 @@ static int esprim_aead_setauthsize(struct crypto_aead *tfm,
 	return authsize == ONEM2M_ESPRIM_TRAILER_LEN ? 0 : -EINVAL;
 }
 
-static void esprim_aead_init_subreq(struct aead_request *req,
+static void esprim_aead_init_subreq(struct esprim_aead_ctx *ctx,
+				    struct esprim_aead_req_ctx *rctx,
+				    struct aead_request *req,
 				    unsigned int inner_cryptlen)
 {
-	struct esprim_aead_ctx *ctx = crypto_aead_ctx(crypto_aead_reqtfm(req));
-	struct esprim_aead_req_ctx *rctx = aead_request_ctx(req);
 	struct aead_request *subreq = &rctx->subreq;
 
 	aead_request_set_tfm(subreq, ctx->inner);
@@ -100,10 +82,9 @@ static void esprim_aead_init_subreq(struct aead_request *req,
 	aead_request_set_ad(subreq, req->assoclen);
 }
 
-static int esprim_aead_encrypt(struct aead_request *req)
+int esprim_aead_seal(struct esprim_aead_ctx *ctx,
+		     struct esprim_aead_req_ctx *rctx, struct aead_request *req)
 {
-	struct esprim_aead_ctx *ctx = crypto_aead_ctx(crypto_aead_reqtfm(req));
-	struct esprim_aead_req_ctx *rctx = aead_request_ctx(req);
 	u64 counter;
 
 	if (req->assoclen > ONEM2M_ESPRIM_MAX_AAD ||
@@ -123,13 +104,13 @@ static int esprim_aead_encrypt(struct aead_request *req)
 				 ONEM2M_ESPRIM_TAG_LEN,
 				 ONEM2M_ESPRIM_IV_LEN, 1);
 
-	esprim_aead_init_subreq(req, req->cryptlen);
+	esprim_aead_init_subreq(ctx, rctx, req, req->cryptlen);
 	return crypto_aead_encrypt(&rctx->subreq);
 }
 
-static int esprim_aead_decrypt(struct aead_request *req)
+int esprim_aead_open(struct esprim_aead_ctx *ctx,
+		     struct esprim_aead_req_ctx *rctx, struct aead_request *req)
 {
-	struct esprim_aead_req_ctx *rctx = aead_request_ctx(req);
 	unsigned int textlen;
 
 	if (req->cryptlen < ONEM2M_ESPRIM_TRAILER_LEN)
@@ -144,8 +125,20 @@ static int esprim_aead_decrypt(struct aead_request *req)
 				 ONEM2M_ESPRIM_IV_LEN,
 				 ONEM2M_ESPRIM_IV_LEN, 0);
 
-	esprim_aead_init_subreq(req, textlen + ONEM2M_ESPRIM_TAG_LEN);
+	esprim_aead_init_subreq(ctx, rctx, req, textlen + ONEM2M_ESPRIM_TAG_LEN);
 	return crypto_aead_decrypt(&rctx->subreq);
+}
+
+static int esprim_aead_encrypt(struct aead_request *req)
+{
+	return esprim_aead_seal(crypto_aead_ctx(crypto_aead_reqtfm(req)),
+				aead_request_ctx(req), req);
+}
+
+static int esprim_aead_decrypt(struct aead_request *req)
+{
+	return esprim_aead_open(crypto_aead_ctx(crypto_aead_reqtfm(req)),
+				aead_request_ctx(req), req);
 }
 
 static int esprim_aead_init_tfm(struct crypto_aead *tfm)
@@ -167,8 +160,7 @@ static int esprim_aead_init_tfm(struct crypto_aead *tfm)
 	}
 
 	ctx->inner = inner;
-	crypto_aead_set_reqsize(tfm, sizeof(struct esprim_aead_req_ctx) +
-				crypto_aead_reqsize(inner));
+	crypto_aead_set_reqsize(tfm, esprim_aead_req_ctx_size(inner));
 	return 0;
 }
 

@@ -5,9 +5,10 @@
 #ifndef _ONEM2M_ESPRIM_H
 #define _ONEM2M_ESPRIM_H
 
+#include <crypto/aead.h>
+#include <linux/atomic.h>
 #include <linux/types.h>
-
-struct crypto_aead;
+#include <linux/onem2m_esprim.h>
 
 /* A setkey blob, checked and decoded (key_blob.c). */
 struct esprim_key_params {
@@ -23,12 +24,34 @@ int esprim_key_blob_parse(const u8 *blob, unsigned int len,
 /* AEAD template (aead.c). */
 extern struct crypto_template esprim_aead_tmpl;
 
+struct esprim_aead_ctx {
+	struct crypto_aead *inner;
+	atomic64_t next_counter;	/* invocation counter of the next IV */
+	u64 max_invocations;
+	u32 fixed;			/* IV fixed field: role bit | random */
+};
+
+struct esprim_aead_req_ctx {
+	u8 iv[ONEM2M_ESPRIM_IV_LEN];
+	/* Must be last: the inner driver's request context follows it. */
+	struct aead_request subreq;
+};
+
+static inline unsigned int esprim_aead_req_ctx_size(struct crypto_aead *inner)
+{
+	return sizeof(struct esprim_aead_req_ctx) + crypto_aead_reqsize(inner);
+}
+
 /*
- * Known-answer tests only: replace the random bits of the IV fixed field
- * (the role bit stays as setkey put it) and the next invocation counter.
+ * The template's operations on an explicit context, so that the load-time
+ * self-test runs them without looking up the template's own name.
  */
-void esprim_aead_set_iv_state(struct crypto_aead *tfm, u32 random_bits,
-			      u64 next_counter);
+int esprim_aead_ctx_setkey(struct esprim_aead_ctx *ctx, u32 tfm_flags,
+			   const u8 *blob, unsigned int len);
+int esprim_aead_seal(struct esprim_aead_ctx *ctx,
+		     struct esprim_aead_req_ctx *rctx, struct aead_request *req);
+int esprim_aead_open(struct esprim_aead_ctx *ctx,
+		     struct esprim_aead_req_ctx *rctx, struct aead_request *req);
 
 /* Known-answer self-test run before the module goes live (selftest.c). */
 int esprim_aead_selftest(void);
