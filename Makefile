@@ -58,7 +58,7 @@ $(BUILD)/selftests/host/uapi_test: selftests/host/uapi_test.c $(UAPI) \
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -isystem $(HARNESS_INC) -o $@ $<
 
-$(BUILD)/selftests/vm/%: selftests/vm/%.c $(UAPI) $(GCM_REF) $(AFALG) \
+$(BUILD)/selftests/vm/%: selftests/vm/%.c $(UAPI) $(GCM_REF) $(AFALG) kmod/selftest_vectors.h \
 		$(KSRC)/.extracted
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -isystem $(HARNESS_INC) -o $@ $< selftests/lib/gcm_ref.c \

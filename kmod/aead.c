@@ -23,7 +23,6 @@
 #include <linux/string.h>
 #include <linux/onem2m_esprim.h>
 
-#include "compat.h"
 #include "esprim.h"
 
 #define ESPRIM_INNER_CRA_NAME	"gcm(aes)"
@@ -78,7 +77,7 @@ static void esprim_aead_init_subreq(struct esprim_aead_ctx *ctx,
 	aead_request_set_callback(subreq, req->base.flags, req->base.complete,
 				  req->base.data);
 	aead_request_set_crypt(subreq, req->src, req->dst, inner_cryptlen,
-			       rctx->iv);
+			       (u8 *)&rctx->iv);
 	aead_request_set_ad(subreq, req->assoclen);
 }
 
@@ -97,9 +96,9 @@ int esprim_aead_seal(struct esprim_aead_ctx *ctx,
 	if (counter >= ctx->max_invocations)
 		return -EKEYEXPIRED;
 
-	put_unaligned_be32(ctx->fixed, rctx->iv);
-	put_unaligned_be64(counter, rctx->iv + ONEM2M_ESPRIM_IV_FIXED_LEN);
-	scatterwalk_map_and_copy(rctx->iv, req->dst,
+	rctx->iv.fixed = cpu_to_be32(ctx->fixed);
+	rctx->iv.counter = cpu_to_be64(counter);
+	scatterwalk_map_and_copy(&rctx->iv, req->dst,
 				 req->assoclen + req->cryptlen +
 				 ONEM2M_ESPRIM_TAG_LEN,
 				 ONEM2M_ESPRIM_IV_LEN, 1);
@@ -120,7 +119,7 @@ int esprim_aead_open(struct esprim_aead_ctx *ctx,
 	    textlen > ONEM2M_ESPRIM_MAX_TEXT)
 		return -EINVAL;
 
-	scatterwalk_map_and_copy(rctx->iv, req->src,
+	scatterwalk_map_and_copy(&rctx->iv, req->src,
 				 req->assoclen + req->cryptlen -
 				 ONEM2M_ESPRIM_IV_LEN,
 				 ONEM2M_ESPRIM_IV_LEN, 0);

@@ -31,8 +31,14 @@ struct esprim_aead_ctx {
 	u32 fixed;			/* IV fixed field: role bit | random */
 };
 
+/* NIST SP 800-38D 8.2.1 deterministic IV, as it goes on the wire. */
+struct esprim_iv {
+	__be32 fixed;
+	__be64 counter;
+} __packed;
+
 struct esprim_aead_req_ctx {
-	u8 iv[ONEM2M_ESPRIM_IV_LEN];
+	struct esprim_iv iv;
 	/* Must be last: the inner driver's request context follows it. */
 	struct aead_request subreq;
 };

@@ -4,12 +4,12 @@
  * template (struct onem2m_esprim_key_* in the uapi header).
  */
 
+#include <linux/build_bug.h>
 #include <linux/errno.h>
 #include <linux/stddef.h>
 #include <linux/string.h>
 #include <linux/onem2m_esprim.h>
 
-#include "compat.h"
 #include "esprim.h"
 
 static bool esprim_key_len_valid(unsigned int len)
@@ -17,33 +17,43 @@ static bool esprim_key_len_valid(unsigned int len)
 	return len == 16 || len == 24 || len == 32;
 }
 
+/* The fields before the key, copied out: the blob may be unaligned. */
+struct esprim_key_raw_head {
+	struct onem2m_esprim_key_hdr hdr;
+	u8 role;
+	u8 key_len;
+	u16 reserved;
+	u64 max_invocations;
+};
+
 static int esprim_key_raw_parse(const u8 *blob, unsigned int len,
 				struct esprim_key_params *params)
 {
-	const struct onem2m_esprim_key_raw *raw = (const void *)blob;
+	const u8 *key = blob + offsetof(struct onem2m_esprim_key_raw, key);
+	struct esprim_key_raw_head head;
 	u64 max_invocations;
-	unsigned int key_len;
 
-	if (len != sizeof(*raw))
+	BUILD_BUG_ON(sizeof(head) !=
+		     offsetof(struct onem2m_esprim_key_raw, key));
+	if (len != sizeof(struct onem2m_esprim_key_raw))
 		return -EINVAL;
-	if (raw->role != ONEM2M_ESPRIM_ROLE_ORIGINATOR &&
-	    raw->role != ONEM2M_ESPRIM_ROLE_RECEIVER)
+	memcpy(&head, blob, sizeof(head));
+
+	if (head.role != ONEM2M_ESPRIM_ROLE_ORIGINATOR &&
+	    head.role != ONEM2M_ESPRIM_ROLE_RECEIVER)
 		return -EINVAL;
-	key_len = raw->key_len;
-	if (!esprim_key_len_valid(key_len) ||
-	    get_unaligned(&raw->reserved) ||
-	    memchr_inv(raw->key + key_len, 0, sizeof(raw->key) - key_len))
+	if (!esprim_key_len_valid(head.key_len) || head.reserved ||
+	    memchr_inv(key + head.key_len, 0,
+		       ONEM2M_ESPRIM_MAX_KEY_LEN - head.key_len))
 		return -EINVAL;
 
-	max_invocations = get_unaligned(&raw->max_invocations);
-	if (!max_invocations)
-		max_invocations = ONEM2M_ESPRIM_MAX_INVOCATIONS;
+	max_invocations = head.max_invocations ?: ONEM2M_ESPRIM_MAX_INVOCATIONS;
 	if (max_invocations > ONEM2M_ESPRIM_MAX_INVOCATIONS)
 		return -EINVAL;
 
-	params->key = raw->key;
-	params->key_len = key_len;
-	params->role = raw->role;
+	params->key = key;
+	params->key_len = head.key_len;
+	params->role = head.role;
 	params->max_invocations = max_invocations;
 	return 0;
 }
@@ -51,13 +61,15 @@ static int esprim_key_raw_parse(const u8 *blob, unsigned int len,
 int esprim_key_blob_parse(const u8 *blob, unsigned int len,
 			  struct esprim_key_params *params)
 {
-	const struct onem2m_esprim_key_hdr *hdr = (const void *)blob;
+	struct onem2m_esprim_key_hdr hdr;
 
-	if (len < sizeof(*hdr) || hdr->version != ONEM2M_ESPRIM_KEY_BLOB_V1 ||
-	    get_unaligned(&hdr->reserved))
+	if (len < sizeof(hdr))
+		return -EINVAL;
+	memcpy(&hdr, blob, sizeof(hdr));
+	if (hdr.version != ONEM2M_ESPRIM_KEY_BLOB_V1 || hdr.reserved)
 		return -EINVAL;
 
-	switch (hdr->form) {
+	switch (hdr.form) {
 	case ONEM2M_ESPRIM_KEY_FORM_RAW:
 		return esprim_key_raw_parse(blob, len, params);
 	default:

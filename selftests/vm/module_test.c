@@ -18,6 +18,11 @@
 #include "kselftest_harness.h"
 #include "esprim_afalg.h"
 
+typedef uint8_t u8;
+typedef uint32_t u32;
+typedef uint64_t u64;
+#include "../../kmod/selftest_vectors.h"
+
 #define MODULE_NAME	"onem2m_esprim"
 
 static const uint8_t key[16] = "0123456789abcdef";
@@ -116,11 +121,6 @@ TEST(load_unload_cycles)
 	ASSERT_EQ(0, load());
 }
 
-/* First bytes of the A128GCM known answer in kmod/selftest_vectors.h. */
-static const uint8_t kat_a128_head[8] = {
-	0xc2, 0x09, 0xa3, 0x3b, 0x90, 0xe3, 0x0a, 0xec,
-};
-
 /*
  * A module whose known answer no longer matches must refuse to load and
  * leave no template behind.  The test corrupts one expected byte in a copy
@@ -149,10 +149,11 @@ TEST(failed_self_test_blocks_load)
 	ASSERT_EQ(1, fread(image, size, 1, f));
 	fclose(f);
 
-	hit = memmem(image, size, kat_a128_head, sizeof(kat_a128_head));
+	/* The first known answer's bytes, found exactly once in the image. */
+	hit = memmem(image, size, esprim_kat_sealed_a128, 16);
 	ASSERT_NE(NULL, hit);
 	ASSERT_EQ(NULL, memmem(hit + 1, size - (hit + 1 - image),
-			       kat_a128_head, sizeof(kat_a128_head)));
+			       esprim_kat_sealed_a128, 16));
 	hit[3] ^= 0x10;
 	f = fopen(tmp, "wb");
 	ASSERT_NE(NULL, f);
