@@ -5,6 +5,7 @@
 # module the way a package would (modules dir + depmod), loads it, runs
 # the command the host asked for and reports back on the console:
 #
+#   ESPRIM-VM-OUTPUT-BEGIN ... ESPRIM-VM-OUTPUT-END the command's output
 #   ESPRIM-VM-DMESG-BEGIN ... ESPRIM-VM-DMESG-END   the whole kernel log
 #   ESPRIM-VM-TAINT n                               /proc/sys/kernel/tainted
 #   ESPRIM-VM-EXIT rc                               the command's status
@@ -63,8 +64,10 @@ if [ "$(param shell)" = 1 ]; then
 	echo "guest: kernel $kver, module loaded; exit the shell to power off"
 	setsid -c sh -l </dev/ttyS0 >/dev/ttyS0 2>&1
 elif [ "$rc" = 0 ]; then
+	echo "ESPRIM-VM-OUTPUT-BEGIN"
 	sh "$cmd"
 	rc=$?
+	echo "ESPRIM-VM-OUTPUT-END"
 fi
 
 echo "ESPRIM-VM-DMESG-BEGIN"

@@ -4,8 +4,11 @@
 # (the virtme-ng approach), loads the freshly built module and runs a
 # command in the guest, streaming the serial console.
 #
-#   vm/run.sh --series 6.1|6.12 [--icount] [--shell] [--timeout SEC]
-#             [--log FILE] [--ko PATH] [-- COMMAND [ARG...]]
+#   vm/run.sh --series 6.1|6.12 [--icount] [--shell] [--quiet]
+#             [--timeout SEC] [--log FILE] [--ko PATH] [-- COMMAND [ARG...]]
+#
+# The console streams to stdout; --quiet shows only the command's output
+# (the whole console still goes to the log).
 #
 # Exit status: the command's, or 1 when the guest log shows a kernel
 # warning, BUG, oops, KASAN/UBSAN or lockdep report, or a taint flag other
@@ -21,13 +24,14 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 series=6.1
 icount=0
 shell=0
+quiet=0
 timeout=900
 log=
 ko=
 mem=2048
 
 usage() {
-	sed -n '3,9p' "$0" >&2
+	sed -n '3,12p' "$0" >&2
 	exit 2
 }
 
@@ -36,6 +40,7 @@ while [ $# -gt 0 ]; do
 	--series) series=$2; shift 2 ;;
 	--icount) icount=1; shift ;;
 	--shell) shell=1; shift ;;
+	--quiet) quiet=1; shift ;;
 	--timeout) timeout=$2; shift 2 ;;
 	--log) log=$2; shift 2 ;;
 	--ko) ko=$2; shift 2 ;;
@@ -115,8 +120,15 @@ start=$(date +%s.%N)
 "${qemu[@]}" -serial "file:$rundir/serial" </dev/null &
 qemu_pid=$!
 # Stream the console while qemu runs, with a hard deadline.
+show_output() {
+	if [ "$quiet" = 1 ]; then
+		sed -u -n '/^ESPRIM-VM-OUTPUT-BEGIN$/,/^ESPRIM-VM-OUTPUT-END$/{//!p}'
+	else
+		cat
+	fi
+}
 tail -s 0.2 -n +1 -F "$rundir/serial" 2>/dev/null --pid="$qemu_pid" |
-	tr -d '\r' | tee "$log" &
+	tr -d '\r' | tee "$log" | show_output &
 tail_pid=$!
 timed_out=0
 deadline=$((SECONDS + timeout))

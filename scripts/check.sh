@@ -1,0 +1,111 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# `make check`: every test of the project, on every supported kernel.
+#
+#   - the module builds for 6.1 and 6.12 with W=1 and sparse, warning-free
+#   - checkpatch --strict on the kernel sources
+#   - host unit tests
+#   - VM selftests on each kernel, and a clean guest log (no warning, BUG,
+#     oops, lockdep/KASAN report or unexpected taint)
+#   - the README's demonstration, in the VM
+#   - dkms add / build for each kernel / remove
+#
+# Every check prints a TAP line; the last line is "N passed, N failed".
+# Logs: build/check/.
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+logs=build/check
+rm -rf "$logs"
+mkdir -p "$logs"
+
+passed=0
+failed=0
+skipped=0
+
+result() {	# status name
+	if [ "$1" = 0 ]; then
+		passed=$((passed + 1))
+		echo "ok - $2"
+	else
+		failed=$((failed + 1))
+		echo "not ok - $2"
+	fi
+}
+
+# Adds the TAP results of a test program's output to the totals.
+count_tap() {	# log
+	local p f s
+	p=$(grep -aE '^ok ' "$1" | grep -vc '# SKIP')
+	s=$(grep -aE '^ok .*# SKIP' "$1" | wc -l)
+	f=$(grep -acE '^not ok ' "$1")
+	passed=$((passed + p))
+	failed=$((failed + f))
+	skipped=$((skipped + s))
+	grep -aE '^(not ok|ok) ' "$1" | sed 's/^/    /'
+	[ $((p + f + s)) -gt 0 ] || result 1 "$1 ran no test"
+}
+
+echo "# kernel module: W=1 and sparse builds, checkpatch"
+for series in $(scripts/kernels.sh series); do
+	kver=$(scripts/kernels.sh kver "$series")
+	log="$logs/build-$kver.log"
+	scripts/build-module.sh "/lib/modules/$kver/build" build/kmod C=2 \
+		>"$log" 2>&1
+	rc=$?
+	# Anything the compiler or sparse reports fails the build check.
+	if grep -E 'warning:|error:' "$log" >/dev/null; then
+		grep -E 'warning:|error:' "$log" | head -n 20
+		rc=1
+	fi
+	result $rc "module builds for $kver with W=1 and sparse, no warnings"
+done
+
+log="$logs/checkpatch.log"
+perl build/ksrc/scripts/checkpatch.pl --strict --no-tree --terse \
+	-f kmod/*.c kmod/*.h include/uapi/linux/onem2m_esprim.h >"$log" 2>&1
+rc=$?
+grep -vE 'total: 0 errors, 0 warnings, 0 checks' "$log"
+result $rc "checkpatch --strict"
+
+echo "# host tests"
+for test in build/selftests/host/*_test; do
+	log="$logs/$(basename "$test").log"
+	"$test" >"$log" 2>&1
+	count_tap "$log"
+done
+
+for series in $(scripts/kernels.sh series); do
+	kver=$(scripts/kernels.sh kver "$series")
+	echo "# VM selftests on $kver"
+	log="$logs/vm-$kver.log"
+	vm/run.sh --series "$series" --log "$log" -- \
+		selftests/vm/run.sh build/selftests/vm \
+		>/dev/null 2>"$logs/vm-$kver.err"
+	count_tap "$log"
+	if grep -q '^vm: FAIL' "$logs/vm-$kver.err"; then
+		cat "$logs/vm-$kver.err"
+		rc=1
+	else
+		rc=0
+	fi
+	result $rc "guest $kver finished with a clean kernel log"
+done
+
+echo "# demonstration (README)"
+log="$logs/demo.log"
+scripts/demo.sh >"$log" 2>&1
+rc=$?
+[ $rc = 0 ] && ! grep -q '^vm: FAIL' "$log" || rc=1
+result $rc "make demo"
+
+echo "# dkms"
+log="$logs/dkms.log"
+scripts/dkms.sh test "$log" >"$logs/dkms.tap"
+count_tap "$logs/dkms.tap"
+
+summary="$passed passed, $failed failed"
+[ "$skipped" = 0 ] || summary="$summary, $skipped skipped"
+echo "$summary"
+[ "$failed" = 0 ]
