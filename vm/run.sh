@@ -97,7 +97,9 @@ qemu=(qemu-system-x86_64 -nodefaults -no-reboot -display none
 	-device "virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot"
 	-device virtio-rng-pci)
 if [ "$icount" = 1 ]; then
-	qemu+=(-accel tcg -cpu max -icount shift=0,align=off,sleep=off)
+	# One vCPU: bringing up a second one hangs under icount.
+	qemu+=(-accel tcg -cpu max -icount shift=0,align=off,sleep=off
+		-smp 1)
 elif [ -w /dev/kvm ]; then
 	qemu+=(-accel kvm -cpu host)
 else

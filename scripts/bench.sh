@@ -1,0 +1,29 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# `make bench`: seal/open cost of onem2m-esprim(gcm(aes)) against plain
+# gcm(aes) through AF_ALG, on each supported kernel, in the VM:
+#
+#   icount  guest ns = guest instructions (qemu -icount shift=0): exact and
+#           repeatable, the figures to compare
+#   tcg     guest ns follow the host clock: wall time, under emulation
+#
+#   scripts/bench.sh [ITERATIONS]   (default 2000)
+set -eu
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+n=${1:-2000}
+
+for series in $(scripts/kernels.sh series); do
+	kver=$(scripts/kernels.sh kver "$series")
+	scripts/build-module.sh "/lib/modules/$kver/build" build/kmod >/dev/null
+	for mode in icount tcg; do
+		echo "== $kver, $mode"
+		flag=
+		[ "$mode" = icount ] && flag=--icount
+		# shellcheck disable=SC2086
+		vm/run.sh --series "$series" --quiet $flag --timeout 1800 -- \
+			build/bench/aead_bench "$n"
+		echo
+	done
+done
