@@ -5,7 +5,9 @@
 # has the rest.  Kbuild (beside this file) is what kbuild reads for the
 # module itself.
 
-KDIR ?= $(shell scripts/kernels.sh kdir)
+# Kernel build dir; resolved when the module is built (after deps may have
+# installed headers): the running kernel's, else the newest installed.
+KDIR ?=
 BUILD := build
 KSRC := $(BUILD)/ksrc
 HARNESS_INC := $(KSRC)/tools/testing/selftests
@@ -38,7 +40,8 @@ deps:
 	@scripts/deps.sh
 
 module: deps
-	scripts/build-module.sh "$(KDIR)" $(BUILD)/kmod
+	scripts/build-module.sh "$(or $(KDIR),$$(scripts/kernels.sh kdir))" \
+		$(BUILD)/kmod
 
 user: $(BUILD)/user/esprim_demo $(BUILD)/bench/aead_bench
 
@@ -84,7 +87,9 @@ bench: deps user
 
 # Interactive shell in the VM: make vm-shell SERIES=6.12
 SERIES ?= 6.1
-vm-shell: deps module
+vm-shell: deps
+	scripts/build-module.sh \
+		/lib/modules/$$(scripts/kernels.sh kver $(SERIES))/build $(BUILD)/kmod
 	vm/run.sh --series $(SERIES) --shell
 
 dkms-add:
