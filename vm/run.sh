@@ -103,7 +103,9 @@ if [ "$icount" = 1 ]; then
 elif [ -w /dev/kvm ]; then
 	qemu+=(-accel kvm -cpu host)
 else
-	qemu+=(-accel tcg,thread=multi -cpu max)
+	# Single-threaded TCG: with one host thread per vCPU, qemu 7.2 lets a
+	# vCPU run stale code while the kernel live-patches text (int3 oopses).
+	qemu+=(-accel tcg,thread=single -cpu max)
 fi
 
 if [ "$shell" = 1 ]; then
