@@ -113,9 +113,14 @@ if [ "$shell" = 1 ]; then
 fi
 
 qemu_pid=
+# Keeps only the console log, and that only when no --log was asked for.
 cleanup() {
 	[ -n "$qemu_pid" ] && kill -9 "$qemu_pid" 2>/dev/null
-	rm -rf "$rundir/cmd.sh"
+	if [ "$log" = "$rundir/console.log" ]; then
+		rm -f "$rundir/cmd.sh" "$rundir/serial" "$rundir/bad"
+	else
+		rm -rf "$rundir"
+	fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -163,9 +168,9 @@ elif [ "${exit_line#ESPRIM-VM-EXIT }" != 0 ]; then
 	status=1
 fi
 bad='WARNING:|BUG:|Call Trace|general protection|KASAN|UBSAN|lockdep|kernel BUG|Oops|Kernel panic'
-if grep -aE "$bad" "$log" >"$rundir/bad" 2>/dev/null; then
-	echo "vm: FAIL: kernel problems in the guest log:" >&2
-	head -n 20 "$rundir/bad" >&2
+if grep -qaE "$bad" "$log"; then
+	echo "vm: FAIL: kernel problems in the guest log ($log):" >&2
+	grep -aE "$bad" "$log" | head -n 20 >&2
 	status=1
 fi
 taint=$(sed -n 's/^ESPRIM-VM-TAINT //p' "$log" | tail -n 1)

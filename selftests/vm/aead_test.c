@@ -591,6 +591,72 @@ TEST(inner_drivers)
 	}
 }
 
+/*
+ * Random inputs: mutated key blobs and random request shapes get a clean
+ * answer (success, -EINVAL, -EBADMSG), never anything else; the harness
+ * fails the run on any kernel warning they might cause.
+ */
+TEST(random_inputs_answered_cleanly)
+{
+	size_t max_in = ONEM2M_ESPRIM_MAX_AAD + ONEM2M_ESPRIM_MAX_TEXT + 64;
+	uint8_t *in = random_bytes(max_in), *out = malloc(max_in + TRAILER);
+	struct onem2m_esprim_key_raw good;
+	struct kcapi_handle *h;
+	int i, accepted = 0, other = 0;
+
+	ASSERT_NE(NULL, in);
+	ASSERT_NE(NULL, out);
+	ASSERT_EQ(0, kcapi_aead_init(&h, ONEM2M_ESPRIM_AEAD_ALG, 0));
+	esprim_key_raw_init(&good, test_key, 16, ONEM2M_ESPRIM_ROLE_RECEIVER,
+			    0);
+	for (i = 0; i < 3000; i++) {
+		uint8_t blob[sizeof(good) + 8], r[4];
+		size_t len = sizeof(good);
+		int ret;
+
+		RAND_bytes(r, sizeof(r));
+		memcpy(blob, &good, sizeof(good));
+		blob[r[0] % sizeof(good)] ^= 1 << (r[1] % 8);
+		if (r[2] < 32)
+			len = r[3] % sizeof(blob);
+		ret = kcapi_aead_setkey(h, blob, len);
+		if (ret == 0)
+			accepted++;
+		else if (ret != -EINVAL)
+			other++;
+	}
+	EXPECT_EQ(0, other);
+	/* Flips in the key bytes themselves (1 in 3) must be accepted. */
+	EXPECT_LT(500, accepted);
+
+	ASSERT_EQ(0, kcapi_aead_setkey(h, (uint8_t *)&good, sizeof(good)));
+	ASSERT_EQ(0, kcapi_aead_settaglen(h, TRAILER));
+	for (i = 0; i < 2000; i++) {
+		uint32_t r[3];
+		size_t assoclen, in_len;
+		bool enc;
+		ssize_t ret;
+
+		RAND_bytes((uint8_t *)r, sizeof(r));
+		enc = r[0] & 1;
+		in_len = r[1] % max_in;
+		assoclen = r[2] % (ONEM2M_ESPRIM_MAX_AAD + 64);
+		if (assoclen > in_len)
+			assoclen = in_len;
+		ret = esprim_afalg_crypt(h, enc, NULL, assoclen, in, in_len,
+					 out, in_len + TRAILER);
+		if (ret < 0 && ret != -EINVAL && ret != -EBADMSG) {
+			TH_LOG("%s aad %zu len %zu: %zd", enc ? "seal" : "open",
+			       assoclen, in_len, ret);
+			other++;
+		}
+	}
+	EXPECT_EQ(0, other);
+	kcapi_aead_destroy(h);
+	free(out);
+	free(in);
+}
+
 /* Reads one /proc/crypto entry field; entries are blank-line separated. */
 static int proc_crypto_find(const char *field, const char *want,
 			    const char *get, char *val, size_t len)
