@@ -10,9 +10,10 @@
 #   ESPRIM-VM-TAINT n                               /proc/sys/kernel/tainted
 #   ESPRIM-VM-EXIT rc                               the command's status
 #
-# Parameters come on the kernel command line: esprim.modroot= (the module
-# tree vm/run.sh staged and ran depmod on), esprim.cmd= (script to run),
-# esprim.shell=1 (interactive shell instead).
+# Parameters come on the kernel command line: esprim.top= (the project
+# directory), esprim.modroot= (the module tree vm/run.sh staged and ran
+# depmod on), esprim.cmd= (script to run), esprim.shell=1 (interactive
+# shell instead).
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/root TMPDIR=/tmp LANG=C.UTF-8
 
@@ -32,9 +33,20 @@ mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
 mkdir -p /dev/pts /dev/shm
 mount -t devpts devpts /dev/pts
-for dir in /tmp /run /var/tmp /root /dev/shm; do
+
+# Scratch tmpfs over /tmp and friends, keeping the project visible at its
+# own path even when it lives under one of them (a checkout in /tmp).
+top=$(param top)
+mount -t tmpfs -o mode=1777 tmpfs /run
+mkdir -p /run/esprim-top
+mount --bind "$top" /run/esprim-top
+for dir in /tmp /var/tmp /root /dev/shm; do
 	mount -t tmpfs -o mode=1777 tmpfs "$dir"
 done
+if [ ! -d "$top/vm" ]; then
+	mkdir -p "$top"
+	mount --bind /run/esprim-top "$top"
+fi
 hostname esprim-vm
 
 kver=$(uname -r)

@@ -74,8 +74,7 @@ if ! cmp -s "$ko" "$staged/updates/onem2m_esprim.ko"; then
 	depmod -b "$modroot" "$kver"
 fi
 
-# The run dir must be on the shared root outside /tmp (the guest mounts a
-# tmpfs there).
+# The run dir is under the project, which the guest keeps visible.
 rundir=$(mktemp -d "$top/build/vm/run.XXXXXX")
 log=${log:-$rundir/console.log}
 {
@@ -86,7 +85,8 @@ log=${log:-$rundir/console.log}
 } >"$rundir/cmd.sh"
 
 append="console=ttyS0 loglevel=4 panic=-1 oops=panic"
-append="$append esprim.guest=$top/vm/guest.sh esprim.modroot=$modroot"
+append="$append esprim.guest=$top/vm/guest.sh esprim.top=$top"
+append="$append esprim.modroot=$modroot"
 append="$append esprim.cmd=$rundir/cmd.sh"
 [ "$shell" = 1 ] && append="$append esprim.shell=1"
 
