@@ -20,6 +20,7 @@ ALL_CFLAGS := $(CFLAGS) $(WARN) -D_GNU_SOURCE -Iinclude/uapi -Iuser/lib
 
 KCAPI_LIBS := $(shell pkg-config --libs libkcapi 2>/dev/null || echo -lkcapi)
 CRYPTO_LIBS := $(shell pkg-config --libs libcrypto 2>/dev/null || echo -lcrypto)
+KEYUTILS_LIBS := -lkeyutils
 
 UAPI := include/uapi/linux/onem2m_esprim.h
 GCM_REF := selftests/lib/gcm_ref.c selftests/lib/gcm_ref.h
@@ -28,6 +29,7 @@ AFALG := user/lib/esprim_afalg.c user/lib/esprim_afalg.h
 HOST_TESTS := $(BUILD)/selftests/host/kat_vectors_test \
 	$(BUILD)/selftests/host/uapi_test
 VM_TESTS := $(BUILD)/selftests/vm/aead_test \
+	$(BUILD)/selftests/vm/keys_test \
 	$(BUILD)/selftests/vm/module_test
 PROGRAMS := $(BUILD)/user/esprim_demo $(BUILD)/bench/aead_bench
 
@@ -65,7 +67,8 @@ $(BUILD)/selftests/vm/%: selftests/vm/%.c $(UAPI) $(GCM_REF) $(AFALG) kmod/selft
 		$(KSRC)/.extracted
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -isystem $(HARNESS_INC) -o $@ $< selftests/lib/gcm_ref.c \
-		user/lib/esprim_afalg.c $(KCAPI_LIBS) $(CRYPTO_LIBS) -lpthread
+		user/lib/esprim_afalg.c $(KCAPI_LIBS) $(CRYPTO_LIBS) \
+		$(KEYUTILS_LIBS) -lpthread
 
 $(BUILD)/user/esprim_demo: user/demo/esprim_demo.c $(UAPI) $(AFALG)
 	@mkdir -p $(@D)

@@ -31,6 +31,7 @@ int esprim_aead_ctx_setkey(struct esprim_aead_ctx *ctx, u32 tfm_flags,
 			   const u8 *blob, unsigned int len)
 {
 	struct esprim_key_params params;
+	u8 session_key[32];
 	u32 fixed;
 	int err;
 
@@ -38,9 +39,19 @@ int esprim_aead_ctx_setkey(struct esprim_aead_ctx *ctx, u32 tfm_flags,
 	if (err)
 		return err;
 
+	/* A reference is resolved now, in the caller's context. */
+	if (params.form == ONEM2M_ESPRIM_KEY_FORM_REF) {
+		err = esprim_session_key_get(params.serial, session_key,
+					     &params.key_len, &params.role);
+		if (err)
+			return err;
+		params.key = session_key;
+	}
+
 	crypto_aead_clear_flags(ctx->inner, CRYPTO_TFM_REQ_MASK);
 	crypto_aead_set_flags(ctx->inner, tfm_flags & CRYPTO_TFM_REQ_MASK);
 	err = crypto_aead_setkey(ctx->inner, params.key, params.key_len);
+	memzero_explicit(session_key, sizeof(session_key));
 	if (err)
 		return err;
 

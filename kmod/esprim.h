@@ -7,19 +7,50 @@
 
 #include <crypto/aead.h>
 #include <linux/atomic.h>
+#include <linux/key.h>
+#include <linux/rcupdate.h>
 #include <linux/types.h>
 #include <linux/onem2m_esprim.h>
 
 /* A setkey blob, checked and decoded (key_blob.c). */
 struct esprim_key_params {
-	const u8 *key;		/* points into the caller's blob */
-	unsigned int key_len;
-	u8 role;		/* enum onem2m_esprim_role */
+	u8 form;		/* enum onem2m_esprim_key_form */
+	const u8 *key;		/* RAW: points into the caller's blob */
+	unsigned int key_len;	/* RAW */
+	u8 role;		/* RAW: enum onem2m_esprim_role */
+	s32 serial;		/* REF: the session key */
 	u64 max_invocations;
 };
 
 int esprim_key_blob_parse(const u8 *blob, unsigned int len,
 			  struct esprim_key_params *params);
+
+/* Key type "esprim" (key_type.c): the payload of its keys. */
+struct esprim_key {
+	struct rcu_head rcu;
+	u8 kind;		/* enum onem2m_esprim_payload_kind */
+	u8 enc;			/* session keys: enum onem2m_esprim_enc */
+	u8 role;		/* session keys: enum onem2m_esprim_role */
+	u8 key_len;
+	u8 peer_len;		/* pairwise keys */
+	char peer[ONEM2M_ESPRIM_MAX_PEER_LEN];
+	u8 key[ONEM2M_ESPRIM_MAX_PAIRWISE_LEN];
+};
+
+extern struct key_type esprim_key_type;
+
+/*
+ * Copies the key and role of session key @serial, found in the caller's
+ * context with search permission.  @key has room for 32 bytes.
+ */
+int esprim_session_key_get(s32 serial, u8 *key, unsigned int *key_len,
+			   u8 *role);
+
+/* sessionESPrimKey derivation (session_kdf.c). */
+int esprim_session_kdf(const u8 *pairwise, unsigned int pairwise_len,
+		       const u8 *rro, unsigned int rro_len,
+		       const u8 *oro, unsigned int oro_len,
+		       u8 *out, unsigned int out_len);
 
 /* AEAD template (aead.c). */
 extern struct crypto_template esprim_aead_tmpl;

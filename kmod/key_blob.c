@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Checks and decodes the versioned setkey blobs of the onem2m-esprim
- * template (struct onem2m_esprim_key_* in the uapi header).
+ * template (struct onem2m_esprim_key_raw and _ref in the uapi header).
  */
 
 #include <linux/build_bug.h>
@@ -51,10 +51,30 @@ static int esprim_key_raw_parse(const u8 *blob, unsigned int len,
 	if (max_invocations > ONEM2M_ESPRIM_MAX_INVOCATIONS)
 		return -EINVAL;
 
+	params->form = ONEM2M_ESPRIM_KEY_FORM_RAW;
 	params->key = key;
 	params->key_len = head.key_len;
 	params->role = head.role;
 	params->max_invocations = max_invocations;
+	return 0;
+}
+
+static int esprim_key_ref_parse(const u8 *blob, unsigned int len,
+				struct esprim_key_params *params)
+{
+	struct onem2m_esprim_key_ref ref;
+
+	if (len != sizeof(ref))
+		return -EINVAL;
+	memcpy(&ref, blob, sizeof(ref));
+	if (ref.serial <= 0 ||
+	    ref.max_invocations > ONEM2M_ESPRIM_MAX_INVOCATIONS)
+		return -EINVAL;
+
+	params->form = ONEM2M_ESPRIM_KEY_FORM_REF;
+	params->serial = ref.serial;
+	params->max_invocations = ref.max_invocations ?:
+				  ONEM2M_ESPRIM_MAX_INVOCATIONS;
 	return 0;
 }
 
@@ -72,6 +92,8 @@ int esprim_key_blob_parse(const u8 *blob, unsigned int len,
 	switch (hdr.form) {
 	case ONEM2M_ESPRIM_KEY_FORM_RAW:
 		return esprim_key_raw_parse(blob, len, params);
+	case ONEM2M_ESPRIM_KEY_FORM_REF:
+		return esprim_key_ref_parse(blob, len, params);
 	default:
 		return -EINVAL;
 	}

@@ -5,6 +5,7 @@
  */
 
 #include <crypto/algapi.h>
+#include <linux/key-type.h>
 #include <linux/module.h>
 #include <linux/onem2m_esprim.h>
 
@@ -14,20 +15,31 @@ static int __init esprim_module_init(void)
 {
 	int err;
 
-	err = crypto_register_template(&esprim_aead_tmpl);
+	err = register_key_type(&esprim_key_type);
 	if (err)
 		return err;
+
+	err = crypto_register_template(&esprim_aead_tmpl);
+	if (err)
+		goto err_key_type;
 
 	/* A template that fails its known answers must not stay usable. */
 	err = esprim_aead_selftest();
 	if (err)
-		crypto_unregister_template(&esprim_aead_tmpl);
+		goto err_template;
+	return 0;
+
+err_template:
+	crypto_unregister_template(&esprim_aead_tmpl);
+err_key_type:
+	unregister_key_type(&esprim_key_type);
 	return err;
 }
 
 static void __exit esprim_module_exit(void)
 {
 	crypto_unregister_template(&esprim_aead_tmpl);
+	unregister_key_type(&esprim_key_type);
 }
 
 module_init(esprim_module_init);

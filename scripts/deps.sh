@@ -13,7 +13,7 @@ linux-source-6.12
 sparse
 qemu-system-x86 busybox-static kmod
 dkms
-libkcapi-dev libssl-dev
+libkcapi-dev libssl-dev libkeyutils-dev
 "
 
 missing=""

@@ -5,7 +5,7 @@
 # module_test goes last: it unloads and reloads the module.
 dir=${1:?directory of the built VM selftests}
 rc=0
-for test in aead_test module_test; do
+for test in aead_test keys_test module_test; do
 	"$dir/$test" || rc=1
 done
 exit $rc

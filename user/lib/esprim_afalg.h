@@ -29,8 +29,10 @@ int esprim_afalg_open(struct kcapi_handle **handle, const char *alg,
 
 /*
  * One AEAD operation.  in = AAD || text; the output layout is the
- * algorithm's (the uapi header has the template's).  iv is NULL for the
- * template, which takes none.  Returns the output length or -errno.
+ * algorithm's (the uapi header has the template's).  out_len must be the
+ * exact output length: libkcapi waits for that many bytes.  iv is NULL
+ * for the template, which takes none.  Returns the output length or
+ * -errno.
  */
 ssize_t esprim_afalg_crypt(struct kcapi_handle *handle, bool encrypt,
 			   const uint8_t *iv, size_t assoclen,

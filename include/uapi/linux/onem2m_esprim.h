@@ -38,7 +38,39 @@
  * request or malformed key blob, -EBADMSG for a failed integrity check,
  * -EKEYEXPIRED when the invocation limit is reached.
  *
- * setkey takes a versioned key blob (struct onem2m_esprim_key_raw below).
+ * setkey takes a versioned key blob: struct onem2m_esprim_key_raw (the key
+ * itself) or struct onem2m_esprim_key_ref (a session key of the "esprim"
+ * key type, by serial).
+ *
+ * Key type "esprim"
+ * =================
+ *
+ * Holds pairwise and session keys; key material is never readable back
+ * (no read operation), /proc/keys shows metadata only.
+ *
+ *   description                     payload
+ *   pairwise:<kid>                  struct onem2m_esprim_pairwise_payload
+ *   session:<kid>:<ori>:<rri>       struct onem2m_esprim_session_payload
+ *
+ * kid, ori and rri are 1 to ONEM2M_ESPRIM_MAX_ID_LEN printable ASCII
+ * characters other than space and ':' (ori and rri are NCNames).
+ *
+ * A session key is derived in the kernel from non-secret inputs only
+ * (TS-0003 10.3.8.2):
+ *
+ *   sessionESPrimKey = HMAC-SHA256(pairwiseESPrimKey,
+ *       receiverESPrimRandObject || originatorESPrimRandObject ||
+ *       "oneM2M HMAC-SHA256 sessionESPrimKey derivation algorithm")
+ *
+ * truncated to its leftmost 16 or 24 octets for A128GCM or A192GCM.  The
+ * rand objects are the octets userspace gives (the project's profile: their
+ * RFC 8785 canonical JSON).  The pairwise key is named by serial, or found
+ * as "pairwise:<kid>" in the caller's keyrings; either way the caller
+ * needs search permission on it.  A session key expires no later than its
+ * pairwise key.
+ *
+ *   keyctl padd esprim pairwise:13-gw1.example.net @s < pairwise.bin
+ *   keyctl padd esprim session:13-gw1.example.net:o1:r1 @s < derive.bin
  */
 #ifndef _UAPI_LINUX_ONEM2M_ESPRIM_H
 #define _UAPI_LINUX_ONEM2M_ESPRIM_H
@@ -72,6 +104,7 @@
 
 enum onem2m_esprim_key_form {
 	ONEM2M_ESPRIM_KEY_FORM_RAW = 1,	/* key bytes in the blob */
+	ONEM2M_ESPRIM_KEY_FORM_REF = 2,	/* an "esprim" session key */
 };
 
 /* Whose messages a tfm seals; selects the IV role bit. */
@@ -112,6 +145,112 @@ struct onem2m_esprim_key_raw {
 	__u16 reserved;
 	__aligned_u64 max_invocations;
 	__u8 key[ONEM2M_ESPRIM_MAX_KEY_LEN];
+};
+
+/**
+ * struct onem2m_esprim_key_ref - setkey blob naming a session key
+ * @hdr: version 1, form ONEM2M_ESPRIM_KEY_FORM_REF
+ * @serial: serial of a session key of the "esprim" type; the caller needs
+ *	search permission on it
+ * @max_invocations: as in struct onem2m_esprim_key_raw
+ *
+ * The role and the key length come from the session key.
+ */
+struct onem2m_esprim_key_ref {
+	struct onem2m_esprim_key_hdr hdr;
+	__s32 serial;
+	__aligned_u64 max_invocations;
+};
+
+/* Key type "esprim". */
+#define ONEM2M_ESPRIM_KEY_TYPE		"esprim"
+#define ONEM2M_ESPRIM_PAIRWISE_PREFIX	"pairwise:"
+#define ONEM2M_ESPRIM_SESSION_PREFIX	"session:"
+#define ONEM2M_ESPRIM_MAX_ID_LEN	128
+#define ONEM2M_ESPRIM_MAX_PEER_LEN	255
+#define ONEM2M_ESPRIM_MIN_PAIRWISE_LEN	16
+#define ONEM2M_ESPRIM_MAX_PAIRWISE_LEN	64
+#define ONEM2M_ESPRIM_MAX_RAND_OBJECT_LEN 1024
+
+#define ONEM2M_ESPRIM_KDF_LABEL \
+	"oneM2M HMAC-SHA256 sessionESPrimKey derivation algorithm"
+
+#define ONEM2M_ESPRIM_PAYLOAD_V1	1
+
+enum onem2m_esprim_payload_kind {
+	ONEM2M_ESPRIM_PAYLOAD_PAIRWISE = 1,	/* pairwiseESPrimKey */
+	ONEM2M_ESPRIM_PAYLOAD_SESSION = 2,	/* derive a sessionESPrimKey */
+};
+
+/* Content encryption of a session (JWE "enc"). */
+enum onem2m_esprim_enc {
+	ONEM2M_ESPRIM_ENC_A128GCM = 1,
+	ONEM2M_ESPRIM_ENC_A192GCM = 2,
+	ONEM2M_ESPRIM_ENC_A256GCM = 3,
+};
+
+/**
+ * struct onem2m_esprim_payload_hdr - common head of every key payload
+ * @version: ONEM2M_ESPRIM_PAYLOAD_V1
+ * @kind: enum onem2m_esprim_payload_kind, matching the description
+ * @reserved: must be zero
+ */
+struct onem2m_esprim_payload_hdr {
+	__u8 version;
+	__u8 kind;
+	__u16 reserved;
+};
+
+/**
+ * struct onem2m_esprim_pairwise_payload - payload of "pairwise:<kid>"
+ * @hdr: version 1, kind ONEM2M_ESPRIM_PAYLOAD_PAIRWISE
+ * @key_len: ONEM2M_ESPRIM_MIN_PAIRWISE_LEN to ONEM2M_ESPRIM_MAX_PAIRWISE_LEN
+ * @peer_len: 1 to ONEM2M_ESPRIM_MAX_PEER_LEN
+ * @reserved: must be zero
+ * @lifetime: seconds until the key expires; 0: no expiry of its own
+ * @key: the pairwiseESPrimKey in the first @key_len bytes, zero after
+ * @peer: the identity the key is bound to (the peer's CSE-ID or AE-ID,
+ *	TS-0003 7.2.2), @peer_len printable ASCII bytes, zero after
+ *
+ * The payload is exactly sizeof(struct onem2m_esprim_pairwise_payload)
+ * bytes long.
+ */
+struct onem2m_esprim_pairwise_payload {
+	struct onem2m_esprim_payload_hdr hdr;
+	__u8 key_len;
+	__u8 peer_len;
+	__u16 reserved;
+	__u32 lifetime;
+	__u8 key[ONEM2M_ESPRIM_MAX_PAIRWISE_LEN];
+	char peer[ONEM2M_ESPRIM_MAX_PEER_LEN + 1];
+};
+
+/**
+ * struct onem2m_esprim_session_payload - payload of "session:<kid>:<ori>:<rri>"
+ * @hdr: version 1, kind ONEM2M_ESPRIM_PAYLOAD_SESSION
+ * @pairwise: serial of the pairwise key, or 0 to search the caller's
+ *	keyrings for "pairwise:<kid>"
+ * @enc: enum onem2m_esprim_enc
+ * @role: enum onem2m_esprim_role of this side of the session
+ * @rro_len: length of the receiver rand object octets, 1 to
+ *	ONEM2M_ESPRIM_MAX_RAND_OBJECT_LEN
+ * @oro_len: the same for the originator rand object
+ * @reserved: must be zero
+ * @rand_objects: @rro_len octets of the receiver rand object, then
+ *	@oro_len octets of the originator rand object
+ *
+ * The payload is sizeof(struct onem2m_esprim_session_payload) + @rro_len +
+ * @oro_len bytes long.
+ */
+struct onem2m_esprim_session_payload {
+	struct onem2m_esprim_payload_hdr hdr;
+	__s32 pairwise;
+	__u8 enc;
+	__u8 role;
+	__u16 rro_len;
+	__u16 oro_len;
+	__u16 reserved;
+	__u8 rand_objects[];
 };
 
 #endif /* _UAPI_LINUX_ONEM2M_ESPRIM_H */

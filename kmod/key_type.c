@@ -1,0 +1,349 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Key type "esprim": pairwise keys and the session keys derived from them
+ * in the kernel.  Formats: the uapi header.
+ *
+ * Key material never leaves the kernel: the type has no read operation,
+ * /proc/keys shows metadata only, payloads are zeroed when freed.  A
+ * session key holds a reference to its pairwise key (payload.data[1]) and
+ * expires no later than it.
+ */
+
+#include <linux/err.h>
+#include <linux/key-type.h>
+#include <linux/rcupdate.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/timekeeping.h>
+#include <linux/onem2m_esprim.h>
+
+#include "esprim.h"
+
+#define ESPRIM_KEY_PAYLOAD	0	/* struct esprim_key */
+#define ESPRIM_KEY_PAIRWISE	1	/* session keys: their pairwise key */
+
+static const char *const esprim_enc_names[] = {
+	[ONEM2M_ESPRIM_ENC_A128GCM] = "A128GCM",
+	[ONEM2M_ESPRIM_ENC_A192GCM] = "A192GCM",
+	[ONEM2M_ESPRIM_ENC_A256GCM] = "A256GCM",
+};
+
+static const unsigned int esprim_enc_key_len[] = {
+	[ONEM2M_ESPRIM_ENC_A128GCM] = 16,
+	[ONEM2M_ESPRIM_ENC_A192GCM] = 24,
+	[ONEM2M_ESPRIM_ENC_A256GCM] = 32,
+};
+
+/* Printable ASCII other than space and ':'. */
+static bool esprim_id_char(char c)
+{
+	return c > ' ' && c <= '~' && c != ':';
+}
+
+/* Length of the ID at the start of s, ended by ':' or NUL; 0 if invalid. */
+static size_t esprim_id_len(const char *s)
+{
+	size_t n = 0;
+
+	while (esprim_id_char(s[n]))
+		n++;
+	if (n > ONEM2M_ESPRIM_MAX_ID_LEN || (s[n] && s[n] != ':'))
+		return 0;
+	return n;
+}
+
+/* The payload kind a description names, or 0 when it is malformed. */
+static int esprim_desc_kind(const char *desc)
+{
+	size_t n;
+	int i;
+
+	if (!desc)
+		return 0;
+	if (str_has_prefix(desc, ONEM2M_ESPRIM_PAIRWISE_PREFIX)) {
+		desc += strlen(ONEM2M_ESPRIM_PAIRWISE_PREFIX);
+		n = esprim_id_len(desc);
+		return n && !desc[n] ? ONEM2M_ESPRIM_PAYLOAD_PAIRWISE : 0;
+	}
+	if (!str_has_prefix(desc, ONEM2M_ESPRIM_SESSION_PREFIX))
+		return 0;
+	desc += strlen(ONEM2M_ESPRIM_SESSION_PREFIX);
+	for (i = 0; i < 3; i++) {	/* kid:ori:rri */
+		bool last = i == 2;
+
+		n = esprim_id_len(desc);
+		if (!n || last == (desc[n] == ':'))
+			return 0;
+		desc += last ? n : n + 1;
+	}
+	return ONEM2M_ESPRIM_PAYLOAD_SESSION;
+}
+
+static int esprim_vet_description(const char *desc)
+{
+	return esprim_desc_kind(desc) ? 0 : -EINVAL;
+}
+
+/* The kid of a description: what follows the prefix, up to ':' or NUL. */
+static const char *esprim_desc_kid(const char *desc, size_t *len)
+{
+	desc = strchr(desc, ':') + 1;
+	*len = esprim_id_len(desc);
+	return desc;
+}
+
+static int esprim_pairwise_preparse(struct key_preparsed_payload *prep,
+				    struct esprim_key *ek)
+{
+	struct onem2m_esprim_pairwise_payload *p;
+	unsigned int i;
+	int err = -EINVAL;
+
+	if (prep->datalen != sizeof(*p))
+		return -EINVAL;
+	p = kmemdup(prep->data, sizeof(*p), GFP_KERNEL);
+	if (!p)
+		return -ENOMEM;
+
+	if (p->reserved || p->key_len < ONEM2M_ESPRIM_MIN_PAIRWISE_LEN ||
+	    p->key_len > ONEM2M_ESPRIM_MAX_PAIRWISE_LEN ||
+	    memchr_inv(p->key + p->key_len, 0, sizeof(p->key) - p->key_len) ||
+	    !p->peer_len ||
+	    memchr_inv(p->peer + p->peer_len, 0,
+		       sizeof(p->peer) - p->peer_len))
+		goto out;
+	for (i = 0; i < p->peer_len; i++)
+		if (p->peer[i] <= ' ' || p->peer[i] > '~')
+			goto out;
+
+	ek->kind = ONEM2M_ESPRIM_PAYLOAD_PAIRWISE;
+	ek->key_len = p->key_len;
+	memcpy(ek->key, p->key, p->key_len);
+	ek->peer_len = p->peer_len;
+	memcpy(ek->peer, p->peer, p->peer_len);
+	if (p->lifetime)
+		prep->expiry = ktime_get_real_seconds() + p->lifetime;
+	err = 0;
+out:
+	kfree_sensitive(p);
+	return err;
+}
+
+/* The pairwise key a session payload names, with search permission. */
+static struct key *esprim_find_pairwise(s32 serial, const char *kid,
+					size_t kid_len)
+{
+	char desc[sizeof(ONEM2M_ESPRIM_PAIRWISE_PREFIX) +
+		  ONEM2M_ESPRIM_MAX_ID_LEN];
+	const char *found_kid;
+	size_t found_len;
+	key_ref_t ref;
+	struct key *key;
+
+	if (serial) {
+		ref = lookup_user_key(serial, 0, KEY_NEED_SEARCH);
+		if (IS_ERR(ref))
+			return ERR_CAST(ref);
+		key = key_ref_to_ptr(ref);
+	} else {
+		snprintf(desc, sizeof(desc), "%s%.*s",
+			 ONEM2M_ESPRIM_PAIRWISE_PREFIX, (int)kid_len, kid);
+		key = request_key(&esprim_key_type, desc, NULL);
+		if (IS_ERR(key))
+			return key;
+	}
+
+	/* It must be a pairwise key for the kid the session names. */
+	if (key->type != &esprim_key_type ||
+	    esprim_desc_kind(key->description) !=
+	    ONEM2M_ESPRIM_PAYLOAD_PAIRWISE) {
+		key_put(key);
+		return ERR_PTR(-EKEYREJECTED);
+	}
+	found_kid = esprim_desc_kid(key->description, &found_len);
+	if (found_len != kid_len || memcmp(found_kid, kid, kid_len)) {
+		key_put(key);
+		return ERR_PTR(-EKEYREJECTED);
+	}
+	return key;
+}
+
+static int esprim_session_preparse(struct key_preparsed_payload *prep,
+				   struct esprim_key *ek)
+{
+	const struct onem2m_esprim_session_payload *p = prep->data;
+	const struct esprim_key *pw;
+	unsigned int rro_len, oro_len;
+	struct onem2m_esprim_session_payload head;
+	struct key *pairwise;
+	const char *kid;
+	size_t kid_len;
+	int err;
+
+	if (prep->datalen < sizeof(head))
+		return -EINVAL;
+	memcpy(&head, p, sizeof(head));
+	rro_len = head.rro_len;
+	oro_len = head.oro_len;
+	if (head.reserved || head.enc < ONEM2M_ESPRIM_ENC_A128GCM ||
+	    head.enc > ONEM2M_ESPRIM_ENC_A256GCM ||
+	    (head.role != ONEM2M_ESPRIM_ROLE_ORIGINATOR &&
+	     head.role != ONEM2M_ESPRIM_ROLE_RECEIVER) ||
+	    !rro_len || rro_len > ONEM2M_ESPRIM_MAX_RAND_OBJECT_LEN ||
+	    !oro_len || oro_len > ONEM2M_ESPRIM_MAX_RAND_OBJECT_LEN ||
+	    prep->datalen != sizeof(head) + rro_len + oro_len)
+		return -EINVAL;
+
+	kid = esprim_desc_kid(prep->orig_description, &kid_len);
+	pairwise = esprim_find_pairwise(head.pairwise, kid, kid_len);
+	if (IS_ERR(pairwise))
+		return PTR_ERR(pairwise);
+
+	down_read(&pairwise->sem);
+	err = key_validate(pairwise);
+	pw = dereference_key_locked(pairwise);
+	if (!err && !pw)
+		err = -EKEYREVOKED;
+	if (!err) {
+		ek->key_len = esprim_enc_key_len[head.enc];
+		err = esprim_session_kdf(pw->key, pw->key_len,
+					 p->rand_objects, rro_len,
+					 p->rand_objects + rro_len, oro_len,
+					 ek->key, ek->key_len);
+		/* A session key never outlives its pairwise key. */
+		prep->expiry = pairwise->expiry;
+	}
+	up_read(&pairwise->sem);
+	if (err) {
+		key_put(pairwise);
+		return err;
+	}
+
+	ek->kind = ONEM2M_ESPRIM_PAYLOAD_SESSION;
+	ek->enc = head.enc;
+	ek->role = head.role;
+	prep->payload.data[ESPRIM_KEY_PAIRWISE] = pairwise;
+	return 0;
+}
+
+static int esprim_key_preparse(struct key_preparsed_payload *prep)
+{
+	struct onem2m_esprim_payload_hdr hdr;
+	struct esprim_key *ek;
+	int kind, err;
+
+	kind = esprim_desc_kind(prep->orig_description);
+	if (!kind || !prep->data || prep->datalen < sizeof(hdr))
+		return -EINVAL;
+	memcpy(&hdr, prep->data, sizeof(hdr));
+	if (hdr.version != ONEM2M_ESPRIM_PAYLOAD_V1 || hdr.reserved ||
+	    hdr.kind != kind)
+		return -EINVAL;
+
+	ek = kzalloc(sizeof(*ek), GFP_KERNEL);
+	if (!ek)
+		return -ENOMEM;
+	if (kind == ONEM2M_ESPRIM_PAYLOAD_PAIRWISE)
+		err = esprim_pairwise_preparse(prep, ek);
+	else
+		err = esprim_session_preparse(prep, ek);
+	if (err) {
+		kfree_sensitive(ek);
+		return err;
+	}
+	prep->payload.data[ESPRIM_KEY_PAYLOAD] = ek;
+	prep->quotalen = sizeof(*ek);
+	return 0;
+}
+
+static void esprim_key_free_preparse(struct key_preparsed_payload *prep)
+{
+	kfree_sensitive(prep->payload.data[ESPRIM_KEY_PAYLOAD]);
+	key_put(prep->payload.data[ESPRIM_KEY_PAIRWISE]);
+}
+
+static void esprim_key_free_rcu(struct rcu_head *head)
+{
+	kfree_sensitive(container_of(head, struct esprim_key, rcu));
+}
+
+static void esprim_key_revoke(struct key *key)
+{
+	struct esprim_key *ek = dereference_key_locked(key);
+
+	key_payload_reserve(key, 0);
+	if (ek) {
+		rcu_assign_keypointer(key, NULL);
+		call_rcu(&ek->rcu, esprim_key_free_rcu);
+	}
+}
+
+static void esprim_key_destroy(struct key *key)
+{
+	kfree_sensitive(key->payload.data[ESPRIM_KEY_PAYLOAD]);
+	key_put(key->payload.data[ESPRIM_KEY_PAIRWISE]);
+}
+
+static void esprim_key_describe(const struct key *key, struct seq_file *m)
+{
+	const struct esprim_key *ek = dereference_key_rcu(key);
+	const struct key *pairwise = key->payload.data[ESPRIM_KEY_PAIRWISE];
+
+	seq_puts(m, key->description);
+	if (!key_is_positive(key) || !ek)
+		return;
+	if (ek->kind == ONEM2M_ESPRIM_PAYLOAD_PAIRWISE)
+		seq_printf(m, ": pairwise peer=%.*s len=%u", ek->peer_len,
+			   ek->peer, ek->key_len);
+	else
+		seq_printf(m, ": session enc=%s role=%s pairwise=%08x",
+			   esprim_enc_names[ek->enc],
+			   ek->role == ONEM2M_ESPRIM_ROLE_RECEIVER ?
+			   "receiver" : "originator",
+			   pairwise ? key_serial(pairwise) : 0);
+}
+
+struct key_type esprim_key_type = {
+	.name = ONEM2M_ESPRIM_KEY_TYPE,
+	.vet_description = esprim_vet_description,
+	.preparse = esprim_key_preparse,
+	.free_preparse = esprim_key_free_preparse,
+	.instantiate = generic_key_instantiate,
+	.revoke = esprim_key_revoke,
+	.destroy = esprim_key_destroy,
+	.describe = esprim_key_describe,
+};
+
+int esprim_session_key_get(s32 serial, u8 *key, unsigned int *key_len,
+			   u8 *role)
+{
+	const struct esprim_key *ek;
+	struct key *k;
+	key_ref_t ref;
+	int err;
+
+	ref = lookup_user_key(serial, 0, KEY_NEED_SEARCH);
+	if (IS_ERR(ref))
+		return PTR_ERR(ref);
+	k = key_ref_to_ptr(ref);
+
+	err = -EKEYREJECTED;
+	if (k->type == &esprim_key_type) {
+		down_read(&k->sem);
+		err = key_validate(k);
+		ek = dereference_key_locked(k);
+		if (!err && !ek)
+			err = -EKEYREVOKED;
+		if (!err && ek->kind != ONEM2M_ESPRIM_PAYLOAD_SESSION)
+			err = -EKEYREJECTED;
+		if (!err) {
+			memcpy(key, ek->key, ek->key_len);
+			*key_len = ek->key_len;
+			*role = ek->role;
+		}
+		up_read(&k->sem);
+	}
+	key_ref_put(ref);
+	return err;
+}

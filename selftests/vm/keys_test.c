@@ -1,0 +1,454 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Key type "esprim": pairwise keys, session keys derived in the kernel,
+ * and the template using them by reference.  Runs inside the test VM as
+ * root; every test starts in a new session keyring.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/wait.h>
+#include <kcapi.h>
+#include <keyutils.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+
+#include "kselftest_harness.h"
+#include "esprim_afalg.h"
+#include "../lib/gcm_ref.h"
+
+#define TRAILER	ONEM2M_ESPRIM_TRAILER_LEN
+#define TAG_LEN	ONEM2M_ESPRIM_TAG_LEN
+
+/* Rand objects in their canonical (RFC 8785) form, as userspace makes them. */
+static const char rro[] =
+	"{\"esks\":[1],\"espa\":[10,11,12],\"esri\":\"r1\","
+	"\"esrv\":\"q83vEjRWeJq83vEjRWeJqw\",\"esrx\":\"20261122T120000\"}";
+static const char oro[] =
+	"{\"esk\":1,\"espa\":[12],\"esri\":\"o1\","
+	"\"esrv\":\"ASNFZ4mrze8BI0VniavN7w\",\"esrx\":\"20261122T110000\"}";
+
+static void pairwise_payload(struct onem2m_esprim_pairwise_payload *p,
+			     const uint8_t *key, unsigned int key_len,
+			     const char *peer, uint32_t lifetime)
+{
+	memset(p, 0, sizeof(*p));
+	p->hdr.version = ONEM2M_ESPRIM_PAYLOAD_V1;
+	p->hdr.kind = ONEM2M_ESPRIM_PAYLOAD_PAIRWISE;
+	p->key_len = key_len;
+	p->peer_len = strlen(peer);
+	p->lifetime = lifetime;
+	memcpy(p->key, key, key_len);
+	memcpy(p->peer, peer, strlen(peer));
+}
+
+static key_serial_t add_pairwise(const char *kid, const uint8_t *key,
+				 unsigned int key_len, uint32_t lifetime)
+{
+	struct onem2m_esprim_pairwise_payload p;
+	char desc[160];
+
+	pairwise_payload(&p, key, key_len, "/gw1.example.net/CAE-meter",
+			 lifetime);
+	snprintf(desc, sizeof(desc), "pairwise:%s", kid);
+	return add_key(ONEM2M_ESPRIM_KEY_TYPE, desc, &p, sizeof(p),
+		       KEY_SPEC_SESSION_KEYRING);
+}
+
+/* A session payload deriving from @pairwise (0: find it by kid). */
+static size_t session_payload(uint8_t *buf, key_serial_t pairwise, int enc,
+			      int role)
+{
+	struct onem2m_esprim_session_payload *p = (void *)buf;
+
+	memset(p, 0, sizeof(*p));
+	p->hdr.version = ONEM2M_ESPRIM_PAYLOAD_V1;
+	p->hdr.kind = ONEM2M_ESPRIM_PAYLOAD_SESSION;
+	p->pairwise = pairwise;
+	p->enc = enc;
+	p->role = role;
+	p->rro_len = strlen(rro);
+	p->oro_len = strlen(oro);
+	memcpy(p->rand_objects, rro, strlen(rro));
+	memcpy(p->rand_objects + strlen(rro), oro, strlen(oro));
+	return sizeof(*p) + strlen(rro) + strlen(oro);
+}
+
+static key_serial_t add_session(const char *desc, key_serial_t pairwise,
+				int enc, int role)
+{
+	uint8_t buf[4096];
+	size_t len = session_payload(buf, pairwise, enc, role);
+
+	return add_key(ONEM2M_ESPRIM_KEY_TYPE, desc, buf, len,
+		       KEY_SPEC_SESSION_KEYRING);
+}
+
+/* add_key's result as 0 or -errno. */
+static int add_errno(key_serial_t serial)
+{
+	return serial < 0 ? -errno : 0;
+}
+
+static int open_ref(struct kcapi_handle **h, key_serial_t session)
+{
+	struct onem2m_esprim_key_ref ref = {
+		.hdr = { .version = ONEM2M_ESPRIM_KEY_BLOB_V1,
+			 .form = ONEM2M_ESPRIM_KEY_FORM_REF },
+		.serial = session,
+	};
+
+	return esprim_afalg_open(h, ONEM2M_ESPRIM_AEAD_ALG, &ref, sizeof(ref),
+				 TRAILER);
+}
+
+/* The /proc/keys line of @serial, or "" when it is not visible. */
+static void proc_keys_line(key_serial_t serial, char *line, size_t len)
+{
+	FILE *f = fopen("/proc/keys", "r");
+	char id[16];
+
+	snprintf(id, sizeof(id), "%08x ", serial);
+	line[0] = 0;
+	while (f && fgets(line, len, f))
+		if (!strncmp(line, id, strlen(id)))
+			break;
+		else
+			line[0] = 0;
+	if (f)
+		fclose(f);
+}
+
+TEST(pairwise_key_unreadable)
+{
+	uint8_t key[32];
+	char line[512], desc[256], hex[8];
+	key_serial_t k;
+	void *data;
+
+	ASSERT_LT(0, keyctl_join_session_keyring(NULL));
+	memset(key, 0xa5, sizeof(key));
+	k = add_pairwise("13-gw1.example.net", key, sizeof(key), 0);
+	ASSERT_LT(0, k) TH_LOG("add_key: %s", strerror(errno));
+
+	EXPECT_EQ(-1, keyctl_read(k, (char *)key, sizeof(key)));
+	EXPECT_EQ(EOPNOTSUPP, errno);
+	EXPECT_EQ(-1, keyctl_read_alloc(k, &data));
+
+	ASSERT_LT(0, keyctl_describe(k, desc, sizeof(desc)));
+	EXPECT_NE(NULL, strstr(desc, "esprim;0;0;"));
+	EXPECT_NE(NULL, strstr(desc, ";pairwise:13-gw1.example.net"));
+
+	proc_keys_line(k, line, sizeof(line));
+	TH_LOG("%s", line);
+	EXPECT_NE(NULL, strstr(line, " esprim "));
+	EXPECT_NE(NULL, strstr(line, "pairwise:13-gw1.example.net: pairwise "
+			       "peer=/gw1.example.net/CAE-meter len=32"));
+	snprintf(hex, sizeof(hex), "a5a5");
+	EXPECT_EQ(NULL, strstr(line, hex));
+}
+
+TEST(pairwise_payloads_checked)
+{
+	struct onem2m_esprim_pairwise_payload good, bad;
+	uint8_t key[64] = { 1 }, big[sizeof(good) + 1] = { 0 };
+	static const char *const bad_desc[] = {
+		"pairwise:", "pairwise:a b", "pairwise:a:b", "other:x",
+		"pairwise", "session:k:o", "session:k:o:r:x", "session::o:r",
+	};
+	char long_kid[200];
+	size_t i;
+	int c;
+
+	ASSERT_LT(0, keyctl_join_session_keyring(NULL));
+	pairwise_payload(&good, key, 32, "CAE1", 0);
+	EXPECT_EQ(0, add_errno(add_key("esprim", "pairwise:k", &good,
+				       sizeof(good), KEY_SPEC_SESSION_KEYRING)));
+
+	EXPECT_EQ(-EINVAL, add_errno(add_key("esprim", "pairwise:k", &good, 4,
+					     KEY_SPEC_SESSION_KEYRING)));
+	EXPECT_EQ(-EINVAL, add_errno(add_key("esprim", "pairwise:k", &good,
+					     sizeof(good) - 1,
+					     KEY_SPEC_SESSION_KEYRING)));
+	memcpy(big, &good, sizeof(good));
+	EXPECT_EQ(-EINVAL, add_errno(add_key("esprim", "pairwise:k", big,
+					     sizeof(big),
+					     KEY_SPEC_SESSION_KEYRING)));
+	for (c = 0; c < 11; c++) {
+		bad = good;
+		switch (c) {
+		case 0: bad.hdr.version = 2; break;
+		case 1: bad.hdr.kind = ONEM2M_ESPRIM_PAYLOAD_SESSION; break;
+		case 2: bad.hdr.reserved = 1; break;
+		case 3: bad.reserved = 1; break;
+		case 4: bad.key_len = 15; break;
+		case 5: bad.key_len = 65; break;
+		case 6: bad.key[40] = 1; break;	/* after key_len */
+		case 7: bad.peer_len = 0; break;
+		case 8: bad.peer[1] = ' '; break;
+		case 9: bad.peer[10] = 'x'; break;	/* after peer_len */
+		case 10: bad.hdr.kind = 9; break;
+		}
+		EXPECT_EQ(-EINVAL, add_errno(add_key("esprim", "pairwise:k", &bad,
+						     sizeof(bad),
+						     KEY_SPEC_SESSION_KEYRING)))
+			TH_LOG("case %d", c);
+	}
+	for (i = 0; i < sizeof(bad_desc) / sizeof(bad_desc[0]); i++)
+		EXPECT_EQ(-EINVAL, add_errno(add_key("esprim", bad_desc[i],
+						     &good, sizeof(good),
+						     KEY_SPEC_SESSION_KEYRING)))
+			TH_LOG("%s", bad_desc[i]);
+	memset(long_kid, 'k', sizeof(long_kid));
+	memcpy(long_kid, "pairwise:", 9);
+	long_kid[9 + ONEM2M_ESPRIM_MAX_ID_LEN + 1] = 0;
+	EXPECT_EQ(-EINVAL, add_errno(add_key("esprim", long_kid, &good,
+					     sizeof(good),
+					     KEY_SPEC_SESSION_KEYRING)));
+}
+
+/* HMAC-SHA256(pairwise, rro || oro || label), leftmost n octets. */
+static void expected_session_key(const uint8_t *pairwise, size_t len,
+				 uint8_t *out, unsigned int n)
+{
+	static const char label[] = ONEM2M_ESPRIM_KDF_LABEL;
+	uint8_t msg[4096], md[32];
+	unsigned int md_len;
+	size_t m = 0;
+
+	memcpy(msg, rro, strlen(rro));
+	m += strlen(rro);
+	memcpy(msg + m, oro, strlen(oro));
+	m += strlen(oro);
+	memcpy(msg + m, label, strlen(label));
+	m += strlen(label);
+	HMAC(EVP_sha256(), pairwise, (int)len, msg, m, md, &md_len);
+	memcpy(out, md, n);
+}
+
+/*
+ * The key derived in the kernel, used through the template by reference,
+ * seals exactly what OpenSSL seals with HMAC-SHA256 computed in userspace.
+ */
+TEST(session_key_derivation_matches_openssl)
+{
+	static const unsigned int key_len[] = { 0, 16, 24, 32 };
+	const char aad[] = "eyJhbGciOiJkaXIifQ", text[] = "{\"op\":2}";
+	size_t aad_len = strlen(aad), text_len = strlen(text);
+	uint8_t pairwise[32], in[64], out[128], ct[16], tag[16], want[32];
+	int enc, by_kid;
+
+	ASSERT_LT(0, keyctl_join_session_keyring(NULL));
+	RAND_bytes(pairwise, sizeof(pairwise));
+	ASSERT_LT(0, add_pairwise("13-gw1", pairwise, sizeof(pairwise), 0));
+	memcpy(in, aad, aad_len);
+	memcpy(in + aad_len, text, text_len);
+
+	for (enc = 1; enc <= 3; enc++) {
+		for (by_kid = 0; by_kid <= 1; by_kid++) {
+			int role = by_kid ? ONEM2M_ESPRIM_ROLE_RECEIVER :
+					    ONEM2M_ESPRIM_ROLE_ORIGINATOR;
+			key_serial_t pw = 0, s;
+			struct kcapi_handle *h;
+			const uint8_t *iv;
+
+			if (!by_kid)
+				pw = request_key("esprim", "pairwise:13-gw1",
+						 NULL, 0);
+			s = add_session("session:13-gw1:o1:r1", pw, enc, role);
+			ASSERT_LT(0, s) TH_LOG("enc %d: %s", enc,
+					       strerror(errno));
+			ASSERT_EQ(0, open_ref(&h, s));
+			ASSERT_EQ((ssize_t)(aad_len + text_len + TRAILER),
+				  esprim_afalg_crypt(h, true, NULL, aad_len, in,
+						     aad_len + text_len, out,
+						     aad_len + text_len +
+						     TRAILER));
+			iv = out + aad_len + text_len + TAG_LEN;
+			EXPECT_EQ(role, iv[0] >> 7);
+
+			expected_session_key(pairwise, sizeof(pairwise), want,
+					     key_len[enc]);
+			ASSERT_EQ(0, gcm_ref_seal(want, key_len[enc], iv,
+						  (const uint8_t *)aad, aad_len,
+						  (const uint8_t *)text,
+						  text_len, ct, tag));
+			EXPECT_EQ(0, memcmp(out + aad_len, ct, text_len))
+				TH_LOG("enc %d by_kid %d", enc, by_kid);
+			EXPECT_EQ(0, memcmp(out + aad_len + text_len, tag, 16));
+			kcapi_aead_destroy(h);
+		}
+	}
+}
+
+TEST(session_payloads_and_lookup_checked)
+{
+	uint8_t pairwise[32] = { 7 }, buf[4096];
+	struct onem2m_esprim_session_payload *p = (void *)buf;
+	key_serial_t pw, user_key, s;
+	size_t len;
+	int c;
+
+	ASSERT_LT(0, keyctl_join_session_keyring(NULL));
+	pw = add_pairwise("kid1", pairwise, sizeof(pairwise), 0);
+	ASSERT_LT(0, pw);
+	user_key = add_key("user", "pairwise:kid1", "x", 1,
+			   KEY_SPEC_SESSION_KEYRING);
+	ASSERT_LT(0, user_key);
+
+	for (c = 0; c < 9; c++) {
+		len = session_payload(buf, pw, ONEM2M_ESPRIM_ENC_A256GCM, 0);
+		switch (c) {
+		case 0: p->enc = 0; break;
+		case 1: p->enc = 4; break;
+		case 2: p->role = 2; break;
+		case 3: p->rro_len = 0; break;
+		case 4: p->oro_len = ONEM2M_ESPRIM_MAX_RAND_OBJECT_LEN + 1; break;
+		case 5: p->reserved = 1; break;
+		case 6: len--; break;
+		case 7: len = 8; break;
+		case 8: p->hdr.kind = ONEM2M_ESPRIM_PAYLOAD_PAIRWISE; break;
+		}
+		EXPECT_EQ(-EINVAL, add_errno(add_key("esprim",
+						     "session:kid1:o:r", buf,
+						     len,
+						     KEY_SPEC_SESSION_KEYRING)))
+			TH_LOG("case %d", c);
+	}
+
+	/* Only an esprim pairwise key of the same kid will do. */
+	EXPECT_EQ(-EKEYREJECTED,
+		  add_errno(add_session("session:kid2:o:r", pw, 3, 0)));
+	EXPECT_EQ(-EKEYREJECTED,
+		  add_errno(add_session("session:kid1:o:r", user_key, 3, 0)));
+	s = add_session("session:kid1:o:r", pw, 3, 0);
+	ASSERT_LT(0, s);
+	EXPECT_EQ(-EKEYREJECTED,
+		  add_errno(add_session("session:kid1:o2:r2", s, 3, 0)));
+	EXPECT_EQ(-ENOKEY,
+		  add_errno(add_session("session:nokid:o:r", 0, 3, 0)));
+	EXPECT_EQ(-ENOKEY,
+		  add_errno(add_session("session:kid1:o:r", 0x7ffffff0, 3, 0)));
+
+	/* Nor a revoked one. */
+	ASSERT_EQ(0, keyctl_revoke(pw));
+	EXPECT_EQ(-EKEYREVOKED,
+		  add_errno(add_session("session:kid1:o3:r3", pw, 3, 0)));
+}
+
+TEST(template_reference_checked)
+{
+	uint8_t pairwise[32] = { 9 };
+	struct onem2m_esprim_key_ref ref = {
+		.hdr = { .version = ONEM2M_ESPRIM_KEY_BLOB_V1,
+			 .form = ONEM2M_ESPRIM_KEY_FORM_REF },
+	};
+	struct kcapi_handle *h;
+	key_serial_t pw, s, user_key;
+
+	ASSERT_LT(0, keyctl_join_session_keyring(NULL));
+	pw = add_pairwise("kid1", pairwise, sizeof(pairwise), 0);
+	s = add_session("session:kid1:o:r", pw, 1, 0);
+	user_key = add_key("user", "u", "0123456789abcdef", 16,
+			   KEY_SPEC_SESSION_KEYRING);
+	ASSERT_LT(0, s);
+	ASSERT_LT(0, user_key);
+
+	EXPECT_EQ(-EKEYREJECTED, open_ref(&h, pw));
+	EXPECT_EQ(-EKEYREJECTED, open_ref(&h, user_key));
+	EXPECT_EQ(-ENOKEY, open_ref(&h, 0x7ffffff0));
+	EXPECT_EQ(-EINVAL, open_ref(&h, 0));
+	EXPECT_EQ(-EINVAL, open_ref(&h, -3));	/* special keyring IDs */
+	ASSERT_EQ(0, kcapi_aead_init(&h, ONEM2M_ESPRIM_AEAD_ALG, 0));
+	ref.serial = s;
+	EXPECT_EQ(-EINVAL, kcapi_aead_setkey(h, (uint8_t *)&ref,
+					     sizeof(ref) - 1));
+	ref.max_invocations = (1ULL << 32) + 1;
+	EXPECT_EQ(-EINVAL, kcapi_aead_setkey(h, (uint8_t *)&ref, sizeof(ref)));
+	kcapi_aead_destroy(h);
+
+	ASSERT_EQ(0, open_ref(&h, s));
+	kcapi_aead_destroy(h);
+	ASSERT_EQ(0, keyctl_revoke(s));
+	EXPECT_EQ(-EKEYREVOKED, open_ref(&h, s));
+}
+
+/* The /proc/keys timeout column of @serial, in seconds; -1 if none. */
+static int proc_keys_timeout(key_serial_t serial)
+{
+	char line[512];
+	int secs;
+
+	proc_keys_line(serial, line, sizeof(line));
+	if (sscanf(line, "%*x %*s %*d %ds", &secs) == 1)
+		return secs;
+	return -1;
+}
+
+TEST(session_key_expires_with_pairwise)
+{
+	uint8_t pairwise[16] = { 3 };
+	key_serial_t pw, s;
+	int tp, ts;
+
+	ASSERT_LT(0, keyctl_join_session_keyring(NULL));
+	pw = add_pairwise("kid1", pairwise, sizeof(pairwise), 50);
+	ASSERT_LT(0, pw);
+	s = add_session("session:kid1:o:r", pw, 1, 1);
+	ASSERT_LT(0, s);
+	tp = proc_keys_timeout(pw);
+	ts = proc_keys_timeout(s);
+	EXPECT_LT(0, tp);
+	EXPECT_LE(tp, 50);
+	EXPECT_LT(0, ts);
+	EXPECT_LE(ts, tp);
+
+	/* An expired pairwise key derives nothing. */
+	pw = add_pairwise("kid2", pairwise, sizeof(pairwise), 1);
+	ASSERT_LT(0, pw);
+	sleep(2);
+	EXPECT_EQ(-EKEYEXPIRED,
+		  add_errno(add_session("session:kid2:o:r", pw, 1, 1)));
+}
+
+/* Another user, with keyrings of its own, can neither use nor see them. */
+TEST(other_user_refused)
+{
+	uint8_t pairwise[32] = { 5 };
+	key_serial_t pw, s;
+	pid_t pid;
+	int status;
+
+	ASSERT_LT(0, keyctl_join_session_keyring(NULL));
+	pw = add_pairwise("kid1", pairwise, sizeof(pairwise), 0);
+	s = add_session("session:kid1:o:r", pw, 3, 0);
+	ASSERT_LT(0, s);
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		struct kcapi_handle *h;
+		char line[512];
+		int bad = 0;
+
+		if (setresgid(1000, 1000, 1000) || setresuid(1000, 1000, 1000) ||
+		    keyctl_join_session_keyring(NULL) < 0)
+			_exit(2);
+		bad |= open_ref(&h, s) != -EACCES;
+		bad |= add_errno(add_session("session:kid1:o2:r2", pw, 3, 0)) !=
+		       -EACCES;
+		bad |= add_errno(add_session("session:kid1:o3:r3", 0, 3, 0)) !=
+		       -ENOKEY;
+		proc_keys_line(s, line, sizeof(line));
+		bad |= line[0] != 0;
+		_exit(bad);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+}
+
+TEST_HARNESS_MAIN
