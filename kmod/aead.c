@@ -17,8 +17,8 @@
 #include <crypto/scatterwalk.h>
 #include <linux/atomic.h>
 #include <linux/err.h>
+#include <linux/key.h>
 #include <linux/module.h>
-#include <linux/random.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/onem2m_esprim.h>
@@ -27,41 +27,75 @@
 
 #define ESPRIM_INNER_CRA_NAME	"gcm(aes)"
 
+void esprim_aead_ctx_clear(struct esprim_aead_ctx *ctx)
+{
+	esprim_session_put(ctx->session);
+	ctx->session = NULL;
+	key_put(ctx->key);
+	ctx->key = NULL;
+}
+
+/* RAW: a session of the tfm's own, with the blob's role and limit. */
+static int esprim_aead_set_raw(struct esprim_aead_ctx *ctx,
+			       const struct esprim_key_params *params)
+{
+	struct esprim_limits lim = {
+		.hard_invocations = params->max_invocations,
+	};
+	struct esprim_session *s;
+	int err;
+
+	err = crypto_aead_setkey(ctx->inner, params->key, params->key_len);
+	if (err)
+		return err;
+	s = esprim_session_alloc(&lim, params->role, GFP_KERNEL);
+	if (!s)
+		return -ENOMEM;
+	esprim_aead_ctx_clear(ctx);
+	ctx->session = s;
+	return 0;
+}
+
+/* REF: the session key's bytes and shared session, found now. */
+static int esprim_aead_set_ref(struct esprim_aead_ctx *ctx, s32 serial)
+{
+	struct esprim_session *s;
+	unsigned int key_len;
+	u8 session_key[32];
+	struct key *key;
+	int err;
+
+	err = esprim_session_key_get(serial, session_key, &key_len, &key, &s);
+	if (err)
+		return err;
+	err = crypto_aead_setkey(ctx->inner, session_key, key_len);
+	memzero_explicit(session_key, sizeof(session_key));
+	if (err) {
+		esprim_session_put(s);
+		key_put(key);
+		return err;
+	}
+	esprim_aead_ctx_clear(ctx);
+	ctx->session = s;
+	ctx->key = key;
+	return 0;
+}
+
 int esprim_aead_ctx_setkey(struct esprim_aead_ctx *ctx, u32 tfm_flags,
 			   const u8 *blob, unsigned int len)
 {
 	struct esprim_key_params params;
-	u8 session_key[32];
-	u32 fixed;
 	int err;
 
 	err = esprim_key_blob_parse(blob, len, &params);
 	if (err)
 		return err;
 
-	/* A reference is resolved now, in the caller's context. */
-	if (params.form == ONEM2M_ESPRIM_KEY_FORM_REF) {
-		err = esprim_session_key_get(params.serial, session_key,
-					     &params.key_len, &params.role);
-		if (err)
-			return err;
-		params.key = session_key;
-	}
-
 	crypto_aead_clear_flags(ctx->inner, CRYPTO_TFM_REQ_MASK);
 	crypto_aead_set_flags(ctx->inner, tfm_flags & CRYPTO_TFM_REQ_MASK);
-	err = crypto_aead_setkey(ctx->inner, params.key, params.key_len);
-	memzero_explicit(session_key, sizeof(session_key));
-	if (err)
-		return err;
-
-	fixed = get_random_u32() & ~ONEM2M_ESPRIM_IV_ROLE_BIT;
-	if (params.role == ONEM2M_ESPRIM_ROLE_RECEIVER)
-		fixed |= ONEM2M_ESPRIM_IV_ROLE_BIT;
-	ctx->fixed = fixed;
-	ctx->max_invocations = params.max_invocations;
-	atomic64_set(&ctx->next_counter, 0);
-	return 0;
+	if (params.form == ONEM2M_ESPRIM_KEY_FORM_REF)
+		return esprim_aead_set_ref(ctx, params.serial);
+	return esprim_aead_set_raw(ctx, &params);
 }
 
 static int esprim_aead_setkey(struct crypto_aead *tfm, const u8 *blob,
@@ -95,20 +129,21 @@ static void esprim_aead_init_subreq(struct esprim_aead_ctx *ctx,
 int esprim_aead_seal(struct esprim_aead_ctx *ctx,
 		     struct esprim_aead_req_ctx *rctx, struct aead_request *req)
 {
-	u64 counter;
+	int err;
 
 	if (req->assoclen > ONEM2M_ESPRIM_MAX_AAD ||
 	    req->cryptlen > ONEM2M_ESPRIM_MAX_TEXT)
 		return -EINVAL;
 
-	/* Stops at the limit instead of wrapping: an IV is never reissued. */
-	counter = atomic64_fetch_add_unless(&ctx->next_counter, 1,
-					    ctx->max_invocations);
-	if (counter >= ctx->max_invocations)
-		return -EKEYEXPIRED;
+	if (ctx->key) {
+		err = esprim_session_key_usable(ctx->key);
+		if (err)
+			return err;
+	}
+	err = esprim_session_next_iv(ctx->session, &rctx->iv);
+	if (err)
+		return err;
 
-	rctx->iv.fixed = cpu_to_be32(ctx->fixed);
-	rctx->iv.counter = cpu_to_be64(counter);
 	scatterwalk_map_and_copy(&rctx->iv, req->dst,
 				 req->assoclen + req->cryptlen +
 				 ONEM2M_ESPRIM_TAG_LEN,
@@ -122,6 +157,7 @@ int esprim_aead_open(struct esprim_aead_ctx *ctx,
 		     struct esprim_aead_req_ctx *rctx, struct aead_request *req)
 {
 	unsigned int textlen;
+	int err;
 
 	if (req->cryptlen < ONEM2M_ESPRIM_TRAILER_LEN)
 		return -EINVAL;
@@ -129,6 +165,12 @@ int esprim_aead_open(struct esprim_aead_ctx *ctx,
 	if (req->assoclen > ONEM2M_ESPRIM_MAX_AAD ||
 	    textlen > ONEM2M_ESPRIM_MAX_TEXT)
 		return -EINVAL;
+
+	if (ctx->key) {
+		err = esprim_session_key_usable(ctx->key);
+		if (err)
+			return err;
+	}
 
 	scatterwalk_map_and_copy(&rctx->iv, req->src,
 				 req->assoclen + req->cryptlen -
@@ -178,6 +220,7 @@ static void esprim_aead_exit_tfm(struct crypto_aead *tfm)
 {
 	struct esprim_aead_ctx *ctx = crypto_aead_ctx(tfm);
 
+	esprim_aead_ctx_clear(ctx);
 	crypto_free_aead(ctx->inner);
 }
 

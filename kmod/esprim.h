@@ -9,8 +9,16 @@
 #include <linux/atomic.h>
 #include <linux/key.h>
 #include <linux/rcupdate.h>
+#include <linux/refcount.h>
+#include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/onem2m_esprim.h>
+
+/* NIST SP 800-38D 8.2.1 deterministic IV, as it goes on the wire. */
+struct esprim_iv {
+	__be32 fixed;
+	__be64 counter;
+} __packed;
 
 /* A setkey blob, checked and decoded (key_blob.c). */
 struct esprim_key_params {
@@ -18,33 +26,80 @@ struct esprim_key_params {
 	const u8 *key;		/* RAW: points into the caller's blob */
 	unsigned int key_len;	/* RAW */
 	u8 role;		/* RAW: enum onem2m_esprim_role */
+	u64 max_invocations;	/* RAW */
 	s32 serial;		/* REF: the session key */
-	u64 max_invocations;
 };
 
 int esprim_key_blob_parse(const u8 *blob, unsigned int len,
 			  struct esprim_key_params *params);
+
+/* Session limits and replay policy, fixed when the session is made. */
+struct esprim_limits {
+	u64 soft_invocations;	/* 0: none */
+	u64 hard_invocations;	/* 1 to ONEM2M_ESPRIM_MAX_INVOCATIONS */
+	time64_t soft_deadline;	/* 0: none */
+	u16 replay_window;	/* 0: no replay checks */
+};
+
+enum esprim_session_flags {
+	ESPRIM_SESSION_SOFT_EXPIRED,
+};
+
+/* The shared state of one session (session.c). */
+struct esprim_session {
+	refcount_t refs;
+	unsigned long flags;		/* enum esprim_session_flags */
+	u32 fixed;			/* our IV fixed field */
+	u8 role;
+	struct esprim_limits lim;
+	atomic64_t next_counter;	/* our IV counter */
+	atomic64_t soft_events;
+	atomic64_t replays;		/* peer objects refused as replays */
+	spinlock_t lock;		/* the replay window below */
+	bool peer_seen;
+	u32 peer_fixed;
+	u64 peer_top;			/* highest peer counter accepted */
+	DECLARE_BITMAP(window, ONEM2M_ESPRIM_REPLAY_WINDOW);
+};
+
+struct esprim_session *esprim_session_alloc(const struct esprim_limits *lim,
+					    u8 role, gfp_t gfp);
+void esprim_session_put(struct esprim_session *s);
+
+static inline struct esprim_session *
+esprim_session_get(struct esprim_session *s)
+{
+	refcount_inc(&s->refs);
+	return s;
+}
+
+/* The next IV of our side, or -EKEYEXPIRED at the hard limit. */
+int esprim_session_next_iv(struct esprim_session *s, struct esprim_iv *iv);
 
 /* Key type "esprim" (key_type.c): the payload of its keys. */
 struct esprim_key {
 	struct rcu_head rcu;
 	u8 kind;		/* enum onem2m_esprim_payload_kind */
 	u8 enc;			/* session keys: enum onem2m_esprim_enc */
-	u8 role;		/* session keys: enum onem2m_esprim_role */
 	u8 key_len;
 	u8 peer_len;		/* pairwise keys */
-	char peer[ONEM2M_ESPRIM_MAX_PEER_LEN];
 	u8 key[ONEM2M_ESPRIM_MAX_PAIRWISE_LEN];
+	struct esprim_session *session;	/* session keys, one reference */
+	char peer[];		/* pairwise keys: @peer_len bytes */
 };
 
 extern struct key_type esprim_key_type;
 
 /*
- * Copies the key and role of session key @serial, found in the caller's
- * context with search permission.  @key has room for 32 bytes.
+ * Resolves session key @serial in the caller's context (search permission
+ * needed): copies its key bytes (room for 32) and takes a reference on the
+ * key and on its session.
  */
 int esprim_session_key_get(s32 serial, u8 *key, unsigned int *key_len,
-			   u8 *role);
+			   struct key **keyp, struct esprim_session **sessionp);
+
+/* 0 while a session key and its pairwise key are valid, else -errno. */
+int esprim_session_key_usable(const struct key *key);
 
 /* sessionESPrimKey derivation (session_kdf.c). */
 int esprim_session_kdf(const u8 *pairwise, unsigned int pairwise_len,
@@ -57,16 +112,9 @@ extern struct crypto_template esprim_aead_tmpl;
 
 struct esprim_aead_ctx {
 	struct crypto_aead *inner;
-	atomic64_t next_counter;	/* invocation counter of the next IV */
-	u64 max_invocations;
-	u32 fixed;			/* IV fixed field: role bit | random */
+	struct esprim_session *session;	/* from setkey: own or the key's */
+	struct key *key;		/* REF form: the session key, held */
 };
-
-/* NIST SP 800-38D 8.2.1 deterministic IV, as it goes on the wire. */
-struct esprim_iv {
-	__be32 fixed;
-	__be64 counter;
-} __packed;
 
 struct esprim_aead_req_ctx {
 	struct esprim_iv iv;
@@ -85,6 +133,7 @@ static inline unsigned int esprim_aead_req_ctx_size(struct crypto_aead *inner)
  */
 int esprim_aead_ctx_setkey(struct esprim_aead_ctx *ctx, u32 tfm_flags,
 			   const u8 *blob, unsigned int len);
+void esprim_aead_ctx_clear(struct esprim_aead_ctx *ctx);
 int esprim_aead_seal(struct esprim_aead_ctx *ctx,
 		     struct esprim_aead_req_ctx *rctx, struct aead_request *req);
 int esprim_aead_open(struct esprim_aead_ctx *ctx,

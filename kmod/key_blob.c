@@ -67,14 +67,11 @@ static int esprim_key_ref_parse(const u8 *blob, unsigned int len,
 	if (len != sizeof(ref))
 		return -EINVAL;
 	memcpy(&ref, blob, sizeof(ref));
-	if (ref.serial <= 0 ||
-	    ref.max_invocations > ONEM2M_ESPRIM_MAX_INVOCATIONS)
+	if (ref.serial <= 0)	/* no special keyring IDs */
 		return -EINVAL;
 
 	params->form = ONEM2M_ESPRIM_KEY_FORM_REF;
 	params->serial = ref.serial;
-	params->max_invocations = ref.max_invocations ?:
-				  ONEM2M_ESPRIM_MAX_INVOCATIONS;
 	return 0;
 }
 

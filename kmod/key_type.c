@@ -11,6 +11,8 @@
 
 #include <linux/err.h>
 #include <linux/key-type.h>
+#include <linux/minmax.h>
+#include <linux/overflow.h>
 #include <linux/rcupdate.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
@@ -93,10 +95,10 @@ static const char *esprim_desc_kid(const char *desc, size_t *len)
 	return desc;
 }
 
-static int esprim_pairwise_preparse(struct key_preparsed_payload *prep,
-				    struct esprim_key *ek)
+static int esprim_pairwise_preparse(struct key_preparsed_payload *prep)
 {
 	struct onem2m_esprim_pairwise_payload *p;
+	struct esprim_key *ek = NULL;
 	unsigned int i;
 	int err = -EINVAL;
 
@@ -117,6 +119,10 @@ static int esprim_pairwise_preparse(struct key_preparsed_payload *prep,
 		if (p->peer[i] <= ' ' || p->peer[i] > '~')
 			goto out;
 
+	err = -ENOMEM;
+	ek = kzalloc(struct_size(ek, peer, p->peer_len), GFP_KERNEL);
+	if (!ek)
+		goto out;
 	ek->kind = ONEM2M_ESPRIM_PAYLOAD_PAIRWISE;
 	ek->key_len = p->key_len;
 	memcpy(ek->key, p->key, p->key_len);
@@ -124,6 +130,8 @@ static int esprim_pairwise_preparse(struct key_preparsed_payload *prep,
 	memcpy(ek->peer, p->peer, p->peer_len);
 	if (p->lifetime)
 		prep->expiry = ktime_get_real_seconds() + p->lifetime;
+	prep->payload.data[ESPRIM_KEY_PAYLOAD] = ek;
+	prep->quotalen = struct_size(ek, peer, ek->peer_len);
 	err = 0;
 out:
 	kfree_sensitive(p);
@@ -169,14 +177,46 @@ static struct key *esprim_find_pairwise(s32 serial, const char *kid,
 	return key;
 }
 
-static int esprim_session_preparse(struct key_preparsed_payload *prep,
-				   struct esprim_key *ek)
+/* Checks a session payload's head and turns it into session limits. */
+static int esprim_session_head_parse(const struct onem2m_esprim_session_payload *h,
+				     size_t datalen, struct esprim_limits *lim)
+{
+	unsigned int window = h->replay_window ?: ONEM2M_ESPRIM_REPLAY_WINDOW;
+	time64_t now = ktime_get_real_seconds();
+
+	if (h->reserved || h->reserved2 || h->reserved3 ||
+	    h->enc < ONEM2M_ESPRIM_ENC_A128GCM ||
+	    h->enc > ONEM2M_ESPRIM_ENC_A256GCM ||
+	    (h->role != ONEM2M_ESPRIM_ROLE_ORIGINATOR &&
+	     h->role != ONEM2M_ESPRIM_ROLE_RECEIVER) ||
+	    (h->replay != ONEM2M_ESPRIM_REPLAY_STRICT &&
+	     h->replay != ONEM2M_ESPRIM_REPLAY_OFF) ||
+	    window < ONEM2M_ESPRIM_MIN_REPLAY_WINDOW ||
+	    window > ONEM2M_ESPRIM_REPLAY_WINDOW ||
+	    !h->rro_len || h->rro_len > ONEM2M_ESPRIM_MAX_RAND_OBJECT_LEN ||
+	    !h->oro_len || h->oro_len > ONEM2M_ESPRIM_MAX_RAND_OBJECT_LEN ||
+	    datalen != sizeof(*h) + h->rro_len + h->oro_len ||
+	    h->hard_invocations > ONEM2M_ESPRIM_MAX_INVOCATIONS)
+		return -EINVAL;
+
+	lim->hard_invocations = h->hard_invocations ?:
+				ONEM2M_ESPRIM_MAX_INVOCATIONS;
+	lim->soft_invocations = h->soft_invocations;
+	lim->soft_deadline = h->soft_seconds ? now + h->soft_seconds : 0;
+	lim->replay_window = h->replay == ONEM2M_ESPRIM_REPLAY_STRICT ?
+			     window : 0;
+	return 0;
+}
+
+static int esprim_session_preparse(struct key_preparsed_payload *prep)
 {
 	const struct onem2m_esprim_session_payload *p = prep->data;
-	const struct esprim_key *pw;
-	unsigned int rro_len, oro_len;
 	struct onem2m_esprim_session_payload head;
+	const struct esprim_key *pw;
+	struct esprim_limits lim;
+	struct esprim_key *ek;
 	struct key *pairwise;
+	time64_t expiry;
 	const char *kid;
 	size_t kid_len;
 	int err;
@@ -184,54 +224,65 @@ static int esprim_session_preparse(struct key_preparsed_payload *prep,
 	if (prep->datalen < sizeof(head))
 		return -EINVAL;
 	memcpy(&head, p, sizeof(head));
-	rro_len = head.rro_len;
-	oro_len = head.oro_len;
-	if (head.reserved || head.enc < ONEM2M_ESPRIM_ENC_A128GCM ||
-	    head.enc > ONEM2M_ESPRIM_ENC_A256GCM ||
-	    (head.role != ONEM2M_ESPRIM_ROLE_ORIGINATOR &&
-	     head.role != ONEM2M_ESPRIM_ROLE_RECEIVER) ||
-	    !rro_len || rro_len > ONEM2M_ESPRIM_MAX_RAND_OBJECT_LEN ||
-	    !oro_len || oro_len > ONEM2M_ESPRIM_MAX_RAND_OBJECT_LEN ||
-	    prep->datalen != sizeof(head) + rro_len + oro_len)
-		return -EINVAL;
+	err = esprim_session_head_parse(&head, prep->datalen, &lim);
+	if (err)
+		return err;
+
+	ek = kzalloc(sizeof(*ek), GFP_KERNEL);
+	if (!ek)
+		return -ENOMEM;
+	ek->session = esprim_session_alloc(&lim, head.role, GFP_KERNEL);
+	if (!ek->session) {
+		kfree(ek);
+		return -ENOMEM;
+	}
+	ek->kind = ONEM2M_ESPRIM_PAYLOAD_SESSION;
+	ek->enc = head.enc;
+	ek->key_len = esprim_enc_key_len[head.enc];
 
 	kid = esprim_desc_kid(prep->orig_description, &kid_len);
 	pairwise = esprim_find_pairwise(head.pairwise, kid, kid_len);
-	if (IS_ERR(pairwise))
-		return PTR_ERR(pairwise);
+	if (IS_ERR(pairwise)) {
+		err = PTR_ERR(pairwise);
+		goto err_free;
+	}
 
 	down_read(&pairwise->sem);
 	err = key_validate(pairwise);
 	pw = dereference_key_locked(pairwise);
 	if (!err && !pw)
 		err = -EKEYREVOKED;
-	if (!err) {
-		ek->key_len = esprim_enc_key_len[head.enc];
+	if (!err)
 		err = esprim_session_kdf(pw->key, pw->key_len,
-					 p->rand_objects, rro_len,
-					 p->rand_objects + rro_len, oro_len,
-					 ek->key, ek->key_len);
-		/* A session key never outlives its pairwise key. */
-		prep->expiry = pairwise->expiry;
-	}
+					 p->rand_objects, head.rro_len,
+					 p->rand_objects + head.rro_len,
+					 head.oro_len, ek->key, ek->key_len);
+	/* A session key never outlives its pairwise key (0: no expiry). */
+	expiry = pairwise->expiry ?: TIME64_MAX;
 	up_read(&pairwise->sem);
 	if (err) {
 		key_put(pairwise);
-		return err;
+		goto err_free;
 	}
 
-	ek->kind = ONEM2M_ESPRIM_PAYLOAD_SESSION;
-	ek->enc = head.enc;
-	ek->role = head.role;
+	if (head.hard_seconds)
+		expiry = min(expiry, ktime_get_real_seconds() + head.hard_seconds);
+	prep->expiry = expiry;
+	prep->payload.data[ESPRIM_KEY_PAYLOAD] = ek;
 	prep->payload.data[ESPRIM_KEY_PAIRWISE] = pairwise;
+	prep->quotalen = sizeof(*ek) + sizeof(*ek->session);
 	return 0;
+
+err_free:
+	esprim_session_put(ek->session);
+	kfree_sensitive(ek);
+	return err;
 }
 
 static int esprim_key_preparse(struct key_preparsed_payload *prep)
 {
 	struct onem2m_esprim_payload_hdr hdr;
-	struct esprim_key *ek;
-	int kind, err;
+	int kind;
 
 	kind = esprim_desc_kind(prep->orig_description);
 	if (!kind || !prep->data || prep->datalen < sizeof(hdr))
@@ -241,31 +292,27 @@ static int esprim_key_preparse(struct key_preparsed_payload *prep)
 	    hdr.kind != kind)
 		return -EINVAL;
 
-	ek = kzalloc(sizeof(*ek), GFP_KERNEL);
-	if (!ek)
-		return -ENOMEM;
 	if (kind == ONEM2M_ESPRIM_PAYLOAD_PAIRWISE)
-		err = esprim_pairwise_preparse(prep, ek);
-	else
-		err = esprim_session_preparse(prep, ek);
-	if (err) {
-		kfree_sensitive(ek);
-		return err;
-	}
-	prep->payload.data[ESPRIM_KEY_PAYLOAD] = ek;
-	prep->quotalen = sizeof(*ek);
-	return 0;
+		return esprim_pairwise_preparse(prep);
+	return esprim_session_preparse(prep);
+}
+
+static void esprim_key_free(struct esprim_key *ek)
+{
+	if (ek)
+		esprim_session_put(ek->session);
+	kfree_sensitive(ek);
 }
 
 static void esprim_key_free_preparse(struct key_preparsed_payload *prep)
 {
-	kfree_sensitive(prep->payload.data[ESPRIM_KEY_PAYLOAD]);
+	esprim_key_free(prep->payload.data[ESPRIM_KEY_PAYLOAD]);
 	key_put(prep->payload.data[ESPRIM_KEY_PAIRWISE]);
 }
 
 static void esprim_key_free_rcu(struct rcu_head *head)
 {
-	kfree_sensitive(container_of(head, struct esprim_key, rcu));
+	esprim_key_free(container_of(head, struct esprim_key, rcu));
 }
 
 static void esprim_key_revoke(struct key *key)
@@ -281,7 +328,7 @@ static void esprim_key_revoke(struct key *key)
 
 static void esprim_key_destroy(struct key *key)
 {
-	kfree_sensitive(key->payload.data[ESPRIM_KEY_PAYLOAD]);
+	esprim_key_free(key->payload.data[ESPRIM_KEY_PAYLOAD]);
 	key_put(key->payload.data[ESPRIM_KEY_PAIRWISE]);
 }
 
@@ -289,19 +336,31 @@ static void esprim_key_describe(const struct key *key, struct seq_file *m)
 {
 	const struct esprim_key *ek = dereference_key_rcu(key);
 	const struct key *pairwise = key->payload.data[ESPRIM_KEY_PAIRWISE];
+	const struct esprim_session *s;
 
 	seq_puts(m, key->description);
 	if (!key_is_positive(key) || !ek)
 		return;
-	if (ek->kind == ONEM2M_ESPRIM_PAYLOAD_PAIRWISE)
+	if (ek->kind == ONEM2M_ESPRIM_PAYLOAD_PAIRWISE) {
 		seq_printf(m, ": pairwise peer=%.*s len=%u", ek->peer_len,
 			   ek->peer, ek->key_len);
+		return;
+	}
+	s = ek->session;
+	seq_printf(m, ": session enc=%s role=%s pairwise=%08x replay=",
+		   esprim_enc_names[ek->enc],
+		   s->role == ONEM2M_ESPRIM_ROLE_RECEIVER ?
+		   "receiver" : "originator",
+		   pairwise ? key_serial(pairwise) : 0);
+	if (s->lim.replay_window)
+		seq_printf(m, "%u", s->lim.replay_window);
 	else
-		seq_printf(m, ": session enc=%s role=%s pairwise=%08x",
-			   esprim_enc_names[ek->enc],
-			   ek->role == ONEM2M_ESPRIM_ROLE_RECEIVER ?
-			   "receiver" : "originator",
-			   pairwise ? key_serial(pairwise) : 0);
+		seq_puts(m, "off");
+	seq_printf(m, " sealed=%lld soft_expired=%lld replays=%lld",
+		   (long long)min_t(s64, atomic64_read(&s->next_counter),
+				    s->lim.hard_invocations),
+		   (long long)atomic64_read(&s->soft_events),
+		   (long long)atomic64_read(&s->replays));
 }
 
 struct key_type esprim_key_type = {
@@ -316,7 +375,7 @@ struct key_type esprim_key_type = {
 };
 
 int esprim_session_key_get(s32 serial, u8 *key, unsigned int *key_len,
-			   u8 *role)
+			   struct key **keyp, struct esprim_session **sessionp)
 {
 	const struct esprim_key *ek;
 	struct key *k;
@@ -331,7 +390,7 @@ int esprim_session_key_get(s32 serial, u8 *key, unsigned int *key_len,
 	err = -EKEYREJECTED;
 	if (k->type == &esprim_key_type) {
 		down_read(&k->sem);
-		err = key_validate(k);
+		err = esprim_session_key_usable(k);
 		ek = dereference_key_locked(k);
 		if (!err && !ek)
 			err = -EKEYREVOKED;
@@ -340,10 +399,25 @@ int esprim_session_key_get(s32 serial, u8 *key, unsigned int *key_len,
 		if (!err) {
 			memcpy(key, ek->key, ek->key_len);
 			*key_len = ek->key_len;
-			*role = ek->role;
+			*sessionp = esprim_session_get(ek->session);
 		}
 		up_read(&k->sem);
 	}
-	key_ref_put(ref);
+	if (err) {
+		key_ref_put(ref);
+		return err;
+	}
+	*keyp = k;	/* the reference lookup_user_key took */
+	return 0;
+}
+
+int esprim_session_key_usable(const struct key *key)
+{
+	const struct key *pairwise = key->payload.data[ESPRIM_KEY_PAIRWISE];
+	int err;
+
+	err = key_validate(key);
+	if (!err && pairwise)
+		err = key_validate(pairwise);
 	return err;
 }

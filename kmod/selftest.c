@@ -40,9 +40,9 @@ static int esprim_kat_setkey(struct esprim_aead_ctx *ctx,
 		return err;
 
 	/* Pin what setkey randomised; the role bit stays as it set it. */
-	ctx->fixed = (ctx->fixed & ONEM2M_ESPRIM_IV_ROLE_BIT) |
-		     (v->fixed_random & ~ONEM2M_ESPRIM_IV_ROLE_BIT);
-	atomic64_set(&ctx->next_counter, v->counter);
+	ctx->session->fixed = (ctx->session->fixed & ONEM2M_ESPRIM_IV_ROLE_BIT) |
+			      (v->fixed_random & ~ONEM2M_ESPRIM_IV_ROLE_BIT);
+	atomic64_set(&ctx->session->next_counter, v->counter);
 	return 0;
 }
 
@@ -115,6 +115,7 @@ static int esprim_kat_one(const struct esprim_kat_vector *v)
 out:
 	kfree(buf);
 	kfree_sensitive(rctx);
+	esprim_aead_ctx_clear(&ctx);
 	crypto_free_aead(ctx.inner);
 	return err;
 }

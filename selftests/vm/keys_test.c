@@ -5,6 +5,7 @@
  * root; every test starts in a new session keyring.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,6 +86,31 @@ static key_serial_t add_session(const char *desc, key_serial_t pairwise,
 
 	return add_key(ONEM2M_ESPRIM_KEY_TYPE, desc, buf, len,
 		       KEY_SPEC_SESSION_KEYRING);
+}
+
+/* A session with limits: soft/hard invocations and seconds. */
+static key_serial_t add_limited_session(const char *desc,
+					key_serial_t pairwise,
+					uint64_t soft_inv, uint64_t hard_inv,
+					uint32_t soft_secs, uint32_t hard_secs)
+{
+	uint8_t buf[4096];
+	struct onem2m_esprim_session_payload *p = (void *)buf;
+	size_t len = session_payload(buf, pairwise, 3, 0);
+
+	p->soft_invocations = soft_inv;
+	p->hard_invocations = hard_inv;
+	p->soft_seconds = soft_secs;
+	p->hard_seconds = hard_secs;
+	return add_key(ONEM2M_ESPRIM_KEY_TYPE, desc, buf, len,
+		       KEY_SPEC_SESSION_KEYRING);
+}
+
+/* Seals one small message; returns the AF_ALG result. */
+static ssize_t seal_small(struct kcapi_handle *h, uint8_t *out)
+{
+	return esprim_afalg_crypt(h, true, NULL, 1, (const uint8_t *)"ab", 2,
+				  out, 2 + TRAILER);
 }
 
 /* add_key's result as 0 or -errno. */
@@ -366,8 +392,8 @@ TEST(template_reference_checked)
 	ref.serial = s;
 	EXPECT_EQ(-EINVAL, kcapi_aead_setkey(h, (uint8_t *)&ref,
 					     sizeof(ref) - 1));
-	ref.max_invocations = (1ULL << 32) + 1;
-	EXPECT_EQ(-EINVAL, kcapi_aead_setkey(h, (uint8_t *)&ref, sizeof(ref)));
+	EXPECT_EQ(-EINVAL, kcapi_aead_setkey(h, (uint8_t *)&ref,
+					     sizeof(ref) + 1));
 	kcapi_aead_destroy(h);
 
 	ASSERT_EQ(0, open_ref(&h, s));
@@ -449,6 +475,173 @@ TEST(other_user_refused)
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	EXPECT_TRUE(WIFEXITED(status));
 	EXPECT_EQ(0, WEXITSTATUS(status));
+}
+
+struct seal_worker {
+	struct kcapi_handle *h;
+	uint64_t *counters;
+	uint32_t fixed;
+	int n, failures;
+};
+
+static void *seal_worker_run(void *arg)
+{
+	struct seal_worker *w = arg;
+	uint8_t out[2 + TRAILER];
+	const uint8_t *iv = out + 2 + TAG_LEN;
+	int i, j;
+
+	for (i = 0; i < w->n; i++) {
+		uint64_t c = 0;
+
+		if (seal_small(w->h, out) != sizeof(out)) {
+			w->failures++;
+			continue;
+		}
+		for (j = 4; j < 12; j++)
+			c = c << 8 | iv[j];
+		w->counters[i] = c;
+		w->fixed = (uint32_t)iv[0] << 24 | iv[1] << 16 | iv[2] << 8 |
+			   iv[3];
+	}
+	return NULL;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Four tfms on one session, one per thread: one IV space among them. */
+TEST(session_counter_shared_by_tfms)
+{
+	enum { THREADS = 4, PER_THREAD = 100000 };
+	struct seal_worker w[THREADS] = { { 0 } };
+	pthread_t threads[THREADS];
+	uint8_t pairwise[32] = { 1 };
+	uint64_t *all;
+	key_serial_t s;
+	size_t i, dups = 0;
+	char line[512];
+
+	ASSERT_LT(0, keyctl_join_session_keyring(NULL));
+	ASSERT_LT(0, add_pairwise("kid1", pairwise, sizeof(pairwise), 0));
+	s = add_session("session:kid1:o:r", 0, 1, 0);
+	ASSERT_LT(0, s);
+	all = calloc(THREADS * PER_THREAD, sizeof(*all));
+	ASSERT_NE(NULL, all);
+	for (i = 0; i < THREADS; i++) {
+		ASSERT_EQ(0, open_ref(&w[i].h, s));
+		w[i].n = PER_THREAD;
+		w[i].counters = all + i * PER_THREAD;
+	}
+	for (i = 0; i < THREADS; i++)
+		ASSERT_EQ(0, pthread_create(&threads[i], NULL,
+					    seal_worker_run, &w[i]));
+	for (i = 0; i < THREADS; i++)
+		pthread_join(threads[i], NULL);
+
+	for (i = 0; i < THREADS; i++) {
+		EXPECT_EQ(0, w[i].failures);
+		EXPECT_EQ(w[0].fixed, w[i].fixed);
+		kcapi_aead_destroy(w[i].h);
+	}
+	qsort(all, THREADS * PER_THREAD, sizeof(*all), cmp_u64);
+	for (i = 1; i < THREADS * PER_THREAD; i++)
+		dups += all[i] == all[i - 1];
+	EXPECT_EQ(0, dups);
+	EXPECT_EQ(THREADS * PER_THREAD - 1, all[THREADS * PER_THREAD - 1]);
+	free(all);
+
+	proc_keys_line(s, line, sizeof(line));
+	EXPECT_NE(NULL, strstr(line, " sealed=400000 ")) TH_LOG("%s", line);
+}
+
+/* Revocation or expiry of either key stops the next operation. */
+TEST(revocation_and_expiry_mid_stream)
+{
+	uint8_t pairwise[32] = { 2 }, out[2 + TRAILER], back[2];
+	struct kcapi_handle *h, *h2, *h3;
+	key_serial_t pw, s1, s2, s3;
+
+	ASSERT_LT(0, keyctl_join_session_keyring(NULL));
+	pw = add_pairwise("kid1", pairwise, sizeof(pairwise), 0);
+	s1 = add_session("session:kid1:o1:r1", pw, 3, 0);
+	s2 = add_session("session:kid1:o2:r2", pw, 3, 0);
+	s3 = add_limited_session("session:kid1:o3:r3", pw, 0, 0, 0, 2);
+	ASSERT_LT(0, s3);
+	ASSERT_EQ(0, open_ref(&h, s1));
+	ASSERT_EQ(0, open_ref(&h2, s2));
+	ASSERT_EQ(0, open_ref(&h3, s3));
+
+	/* The session key revoked: its tfm stops, the others go on. */
+	ASSERT_EQ((ssize_t)sizeof(out), seal_small(h, out));
+	ASSERT_EQ(0, keyctl_revoke(s1));
+	EXPECT_EQ(-EKEYREVOKED, seal_small(h, out));
+	EXPECT_EQ(-EKEYREVOKED,
+		  esprim_afalg_crypt(h, false, NULL, 1, out, sizeof(out), back,
+				     sizeof(back)));
+	EXPECT_EQ((ssize_t)sizeof(out), seal_small(h2, out));
+
+	/* The session key expired (hard_seconds). */
+	EXPECT_EQ((ssize_t)sizeof(out), seal_small(h3, out));
+	sleep(3);
+	EXPECT_EQ(-EKEYEXPIRED, seal_small(h3, out));
+
+	/* The pairwise key revoked: every session derived from it stops. */
+	ASSERT_EQ(0, keyctl_revoke(pw));
+	EXPECT_EQ(-EKEYREVOKED, seal_small(h2, out));
+
+	kcapi_aead_destroy(h);
+	kcapi_aead_destroy(h2);
+	kcapi_aead_destroy(h3);
+}
+
+/* Hard limit shared by all tfms of a session; soft limit counted once. */
+TEST(session_limits)
+{
+	uint8_t pairwise[32] = { 4 }, out[2 + TRAILER];
+	struct kcapi_handle *a, *b;
+	key_serial_t s, t;
+	char line[512];
+	int i;
+
+	ASSERT_LT(0, keyctl_join_session_keyring(NULL));
+	ASSERT_LT(0, add_pairwise("kid1", pairwise, sizeof(pairwise), 0));
+	s = add_limited_session("session:kid1:o:r", 0, 2, 5, 0, 0);
+	ASSERT_LT(0, s);
+	ASSERT_EQ(0, open_ref(&a, s));
+	ASSERT_EQ(0, open_ref(&b, s));
+
+	for (i = 0; i < 5; i++)
+		EXPECT_EQ((ssize_t)sizeof(out), seal_small(i % 2 ? b : a, out));
+	EXPECT_EQ(-EKEYEXPIRED, seal_small(a, out));
+	EXPECT_EQ(-EKEYEXPIRED, seal_small(b, out));
+	proc_keys_line(s, line, sizeof(line));
+	EXPECT_NE(NULL, strstr(line, " sealed=5 soft_expired=1 "))
+		TH_LOG("%s", line);
+
+	/* Soft seconds: the event, and use goes on. */
+	t = add_limited_session("session:kid1:o2:r2", 0, 0, 0, 1, 0);
+	ASSERT_LT(0, t);
+	kcapi_aead_destroy(a);
+	ASSERT_EQ(0, open_ref(&a, t));
+	EXPECT_EQ((ssize_t)sizeof(out), seal_small(a, out));
+	proc_keys_line(t, line, sizeof(line));
+	EXPECT_NE(NULL, strstr(line, " soft_expired=0 ")) TH_LOG("%s", line);
+	sleep(2);
+	EXPECT_EQ((ssize_t)sizeof(out), seal_small(a, out));
+	proc_keys_line(t, line, sizeof(line));
+	EXPECT_NE(NULL, strstr(line, " soft_expired=1 ")) TH_LOG("%s", line);
+
+	/* Limits beyond 2^32 invocations are refused. */
+	EXPECT_EQ(-EINVAL, add_errno(add_limited_session("session:kid1:o3:r3",
+							 0, 0, (1ULL << 32) + 1,
+							 0, 0)));
+	kcapi_aead_destroy(a);
+	kcapi_aead_destroy(b);
 }
 
 TEST_HARNESS_MAIN

@@ -152,14 +152,15 @@ struct onem2m_esprim_key_raw {
  * @hdr: version 1, form ONEM2M_ESPRIM_KEY_FORM_REF
  * @serial: serial of a session key of the "esprim" type; the caller needs
  *	search permission on it
- * @max_invocations: as in struct onem2m_esprim_key_raw
  *
- * The role and the key length come from the session key.
+ * The role, key length, limits and replay policy are the session's; all
+ * tfms using one session share its IV counter and replay window.  Each
+ * operation fails with -EKEYREVOKED or -EKEYEXPIRED once the session key
+ * or its pairwise key is revoked or expired.
  */
 struct onem2m_esprim_key_ref {
 	struct onem2m_esprim_key_hdr hdr;
 	__s32 serial;
-	__aligned_u64 max_invocations;
 };
 
 /* Key type "esprim". */
@@ -171,6 +172,8 @@ struct onem2m_esprim_key_ref {
 #define ONEM2M_ESPRIM_MIN_PAIRWISE_LEN	16
 #define ONEM2M_ESPRIM_MAX_PAIRWISE_LEN	64
 #define ONEM2M_ESPRIM_MAX_RAND_OBJECT_LEN 1024
+#define ONEM2M_ESPRIM_REPLAY_WINDOW	1024	/* default and largest */
+#define ONEM2M_ESPRIM_MIN_REPLAY_WINDOW	64
 
 #define ONEM2M_ESPRIM_KDF_LABEL \
 	"oneM2M HMAC-SHA256 sessionESPrimKey derivation algorithm"
@@ -180,6 +183,19 @@ struct onem2m_esprim_key_ref {
 enum onem2m_esprim_payload_kind {
 	ONEM2M_ESPRIM_PAYLOAD_PAIRWISE = 1,	/* pairwiseESPrimKey */
 	ONEM2M_ESPRIM_PAYLOAD_SESSION = 2,	/* derive a sessionESPrimKey */
+};
+
+/*
+ * Replay protection when opening (beyond TS-0003; TR-0012 asks replay
+ * detection of ESF-Sm).  STRICT, the default: the peer must use this
+ * project's counter IVs (its role bit, one fixed field per session); a
+ * counter seen before or older than the window is refused with -EALREADY,
+ * reordering inside the window is accepted.  OFF: any 96-bit IV is
+ * accepted, for peers whose JWE library draws random IVs.
+ */
+enum onem2m_esprim_replay {
+	ONEM2M_ESPRIM_REPLAY_STRICT = 0,
+	ONEM2M_ESPRIM_REPLAY_OFF = 1,
 };
 
 /* Content encryption of a session (JWE "enc"). */
@@ -232,10 +248,22 @@ struct onem2m_esprim_pairwise_payload {
  *	keyrings for "pairwise:<kid>"
  * @enc: enum onem2m_esprim_enc
  * @role: enum onem2m_esprim_role of this side of the session
+ * @replay: enum onem2m_esprim_replay
+ * @reserved: must be zero
+ * @replay_window: counters the window spans, ONEM2M_ESPRIM_MIN_REPLAY_WINDOW
+ *	to ONEM2M_ESPRIM_REPLAY_WINDOW; 0: ONEM2M_ESPRIM_REPLAY_WINDOW
  * @rro_len: length of the receiver rand object octets, 1 to
  *	ONEM2M_ESPRIM_MAX_RAND_OBJECT_LEN
  * @oro_len: the same for the originator rand object
- * @reserved: must be zero
+ * @reserved2: must be zero
+ * @soft_seconds: seconds after which the session is soft-expired (an
+ *	event to rekey on; use goes on); 0: none
+ * @hard_seconds: seconds after which the key expires; 0: none (it still
+ *	expires with its pairwise key)
+ * @reserved3: must be zero
+ * @soft_invocations: IVs after which the session is soft-expired; 0: none
+ * @hard_invocations: IVs this side may issue, at most and by default
+ *	ONEM2M_ESPRIM_MAX_INVOCATIONS; then sealing fails with -EKEYEXPIRED
  * @rand_objects: @rro_len octets of the receiver rand object, then
  *	@oro_len octets of the originator rand object
  *
@@ -247,9 +275,17 @@ struct onem2m_esprim_session_payload {
 	__s32 pairwise;
 	__u8 enc;
 	__u8 role;
+	__u8 replay;
+	__u8 reserved;
+	__u16 replay_window;
 	__u16 rro_len;
 	__u16 oro_len;
-	__u16 reserved;
+	__u16 reserved2;
+	__u32 soft_seconds;
+	__u32 hard_seconds;
+	__u32 reserved3;
+	__aligned_u64 soft_invocations;
+	__aligned_u64 hard_invocations;
 	__u8 rand_objects[];
 };
 
