@@ -9,8 +9,9 @@
  * the trailer before the inner request starts (that part of dst lies past
  * everything the inner GCM reads), on decryption it reads the IV from the
  * trailer first.  Nothing remains to be done after the inner request, so
- * the caller's completion is handed straight to it and asynchronous inner
- * drivers need no callback of ours.
+ * the caller's completion is handed straight to it, except when opening
+ * for a session with replay checks: the window is updated only once the
+ * tag verified, in our completion when the inner driver is asynchronous.
  */
 
 #include <crypto/internal/aead.h>
@@ -23,6 +24,7 @@
 #include <linux/string.h>
 #include <linux/onem2m_esprim.h>
 
+#include "compat.h"
 #include "esprim.h"
 
 #define ESPRIM_INNER_CRA_NAME	"gcm(aes)"
@@ -153,6 +155,28 @@ int esprim_aead_seal(struct esprim_aead_ctx *ctx,
 	return crypto_aead_encrypt(&rctx->subreq);
 }
 
+static int esprim_aead_open_commit(struct aead_request *req, int err)
+{
+	struct esprim_aead_req_ctx *rctx = aead_request_ctx(req);
+
+	if (err)
+		return err;
+	/* Re-checked under the lock: a twin may have won meanwhile. */
+	return esprim_session_replay(rctx->session, &rctx->iv, true);
+}
+
+static void esprim_aead_open_finish(void *data, int err)
+{
+	struct aead_request *req = data;
+
+	/* A backlogged request has only started: pass that on. */
+	if (err != -EINPROGRESS)
+		err = esprim_aead_open_commit(req, err);
+	aead_request_complete(req, err);
+}
+
+ESPRIM_DEFINE_COMPLETION(esprim_aead_open_done, esprim_aead_open_finish)
+
 int esprim_aead_open(struct esprim_aead_ctx *ctx,
 		     struct esprim_aead_req_ctx *rctx, struct aead_request *req)
 {
@@ -178,7 +202,20 @@ int esprim_aead_open(struct esprim_aead_ctx *ctx,
 				 ONEM2M_ESPRIM_IV_LEN, 0);
 
 	esprim_aead_init_subreq(ctx, rctx, req, textlen + ONEM2M_ESPRIM_TAG_LEN);
-	return crypto_aead_decrypt(&rctx->subreq);
+	if (!ctx->session->lim.replay_window)
+		return crypto_aead_decrypt(&rctx->subreq);
+
+	/* Refuse replays early; record the IV once the tag verified. */
+	err = esprim_session_replay(ctx->session, &rctx->iv, false);
+	if (err)
+		return err;
+	rctx->session = ctx->session;
+	aead_request_set_callback(&rctx->subreq, req->base.flags,
+				  esprim_aead_open_done, req);
+	err = crypto_aead_decrypt(&rctx->subreq);
+	if (err == -EINPROGRESS || err == -EBUSY)
+		return err;
+	return esprim_aead_open_commit(req, err);
 }
 
 static int esprim_aead_encrypt(struct aead_request *req)

@@ -76,6 +76,14 @@ esprim_session_get(struct esprim_session *s)
 /* The next IV of our side, or -EKEYEXPIRED at the hard limit. */
 int esprim_session_next_iv(struct esprim_session *s, struct esprim_iv *iv);
 
+/*
+ * Checks a peer's IV against the session's replay window, and with
+ * @commit records it (only once its object authenticated).  -EALREADY: a
+ * counter seen before or older than the window, or not the peer's IV space.
+ */
+int esprim_session_replay(struct esprim_session *s,
+			  const struct esprim_iv *iv, bool commit);
+
 /* Key type "esprim" (key_type.c): the payload of its keys. */
 struct esprim_key {
 	struct rcu_head rcu;
@@ -118,6 +126,7 @@ struct esprim_aead_ctx {
 
 struct esprim_aead_req_ctx {
 	struct esprim_iv iv;
+	struct esprim_session *session;	/* open with replay checks */
 	/* Must be last: the inner driver's request context follows it. */
 	struct aead_request subreq;
 };

@@ -67,3 +67,67 @@ int esprim_session_next_iv(struct esprim_session *s, struct esprim_iv *iv)
 	iv->counter = cpu_to_be64(counter);
 	return 0;
 }
+
+/* Whether counter @c of the peer is in the window and not seen yet. */
+static bool esprim_replay_fresh(const struct esprim_session *s, u32 fixed,
+				u64 c)
+{
+	u32 w = s->lim.replay_window;
+
+	if (!s->peer_seen)
+		return true;
+	if (fixed != s->peer_fixed)
+		return false;
+	if (c > s->peer_top)
+		return true;
+	if (s->peer_top >= w && c <= s->peer_top - w)
+		return false;	/* older than the window */
+	return !test_bit(c % w, s->window);
+}
+
+static void esprim_replay_record(struct esprim_session *s, u32 fixed, u64 c)
+{
+	u32 w = s->lim.replay_window;
+	u64 i;
+
+	if (!s->peer_seen) {
+		s->peer_seen = true;
+		s->peer_fixed = fixed;
+		s->peer_top = c;
+		bitmap_zero(s->window, w);
+	} else if (c > s->peer_top) {
+		/* Slide: forget the counters that fall out of the window. */
+		if (c - s->peer_top >= w)
+			bitmap_zero(s->window, w);
+		else
+			for (i = s->peer_top + 1; i < c; i++)
+				clear_bit(i % w, s->window);
+		s->peer_top = c;
+	}
+	set_bit(c % w, s->window);
+}
+
+int esprim_session_replay(struct esprim_session *s,
+			  const struct esprim_iv *iv, bool commit)
+{
+	u32 fixed = be32_to_cpu(iv->fixed);
+	u64 c = be64_to_cpu(iv->counter);
+	bool fresh;
+
+	if (!s->lim.replay_window)
+		return 0;
+	/* The peer's IVs carry the other role bit: no reflected objects. */
+	if ((fixed ^ s->fixed) & ONEM2M_ESPRIM_IV_ROLE_BIT) {
+		spin_lock_bh(&s->lock);
+		fresh = esprim_replay_fresh(s, fixed, c);
+		if (fresh && commit)
+			esprim_replay_record(s, fixed, c);
+		spin_unlock_bh(&s->lock);
+	} else {
+		fresh = false;
+	}
+	if (fresh)
+		return 0;
+	atomic64_inc(&s->replays);
+	return -EALREADY;
+}

@@ -119,7 +119,8 @@ static int add_errno(key_serial_t serial)
 	return serial < 0 ? -errno : 0;
 }
 
-static int open_ref(struct kcapi_handle **h, key_serial_t session)
+static int open_ref_alg(struct kcapi_handle **h, const char *alg,
+			key_serial_t session)
 {
 	struct onem2m_esprim_key_ref ref = {
 		.hdr = { .version = ONEM2M_ESPRIM_KEY_BLOB_V1,
@@ -127,8 +128,12 @@ static int open_ref(struct kcapi_handle **h, key_serial_t session)
 		.serial = session,
 	};
 
-	return esprim_afalg_open(h, ONEM2M_ESPRIM_AEAD_ALG, &ref, sizeof(ref),
-				 TRAILER);
+	return esprim_afalg_open(h, alg, &ref, sizeof(ref), TRAILER);
+}
+
+static int open_ref(struct kcapi_handle **h, key_serial_t session)
+{
+	return open_ref_alg(h, ONEM2M_ESPRIM_AEAD_ALG, session);
 }
 
 /* The /proc/keys line of @serial, or "" when it is not visible. */
@@ -642,6 +647,111 @@ TEST(session_limits)
 							 0, 0)));
 	kcapi_aead_destroy(a);
 	kcapi_aead_destroy(b);
+}
+
+static key_serial_t add_replay_session(const char *desc, int role,
+				       int replay, unsigned int window)
+{
+	uint8_t buf[4096];
+	struct onem2m_esprim_session_payload *p = (void *)buf;
+	size_t len = session_payload(buf, 0, 1, role);
+
+	p->replay = replay;
+	p->replay_window = window;
+	return add_key(ONEM2M_ESPRIM_KEY_TYPE, desc, buf, len,
+		       KEY_SPEC_SESSION_KEYRING);
+}
+
+#define OBJ_LEN	(2 + TRAILER)	/* seal_small: AAD "a", text "b" */
+
+static ssize_t open_obj(struct kcapi_handle *h, const uint8_t *obj)
+{
+	uint8_t out[2];
+
+	return esprim_afalg_crypt(h, false, NULL, 1, obj, OBJ_LEN, out,
+				  sizeof(out));
+}
+
+/* Replay window: duplicates and too-old counters refused, reorder fine. */
+TEST(replay_window)
+{
+	static uint8_t m[70][OBJ_LEN];
+	uint8_t pairwise[32] = { 6 }, own[OBJ_LEN], forged[OBJ_LEN];
+	struct kcapi_handle *a, *b, *b_async, *c;
+	key_serial_t sa, sb, sc;
+	char line[512];
+	int i;
+
+	ASSERT_LT(0, keyctl_join_session_keyring(NULL));
+	ASSERT_LT(0, add_pairwise("kid1", pairwise, sizeof(pairwise), 0));
+	/* Both sides of one session: same pairwise key and rand objects. */
+	sa = add_replay_session("session:kid1:o:r", ONEM2M_ESPRIM_ROLE_ORIGINATOR,
+				ONEM2M_ESPRIM_REPLAY_STRICT, 0);
+	sb = add_replay_session("session:kid1:o:rb", ONEM2M_ESPRIM_ROLE_RECEIVER,
+				ONEM2M_ESPRIM_REPLAY_STRICT, 64);
+	sc = add_replay_session("session:kid1:o:rc", ONEM2M_ESPRIM_ROLE_RECEIVER,
+				ONEM2M_ESPRIM_REPLAY_OFF, 0);
+	ASSERT_LT(0, sa);
+	ASSERT_LT(0, sb);
+	ASSERT_LT(0, sc);
+	ASSERT_EQ(0, open_ref(&a, sa));
+	ASSERT_EQ(0, open_ref(&b, sb));
+	ASSERT_EQ(0, open_ref(&c, sc));
+	/* pcrypt completes asynchronously: the window's commit path. */
+	ASSERT_EQ(0, open_ref_alg(&b_async, "onem2m-esprim(pcrypt(gcm_base("
+				  "ctr(aes-generic),ghash-generic)))", sb));
+	for (i = 0; i < 70; i++)
+		ASSERT_EQ(OBJ_LEN, seal_small(a, m[i]));
+
+	EXPECT_EQ(2, open_obj(b, m[0]));
+	EXPECT_EQ(-EALREADY, open_obj(b, m[0]));
+	EXPECT_EQ(2, open_obj(b, m[5]));
+	EXPECT_EQ(2, open_obj(b, m[3]));		/* reordered */
+	EXPECT_EQ(-EALREADY, open_obj(b, m[3]));
+
+	/* A forged object does not use up its counter. */
+	memcpy(forged, m[7], OBJ_LEN);
+	forged[1] ^= 0x40;
+	EXPECT_EQ(-EBADMSG, open_obj(b, forged));
+	EXPECT_EQ(2, open_obj(b, m[7]));
+
+	/* Asynchronous inner driver: same window. */
+	EXPECT_EQ(2, open_obj(b_async, m[10]));
+	EXPECT_EQ(-EALREADY, open_obj(b_async, m[10]));
+	EXPECT_EQ(-EALREADY, open_obj(b, m[10]));
+	EXPECT_EQ(-EALREADY, open_obj(b_async, m[5]));
+
+	/* Window edges (64): after 69, counter 5 is too old, 6 is not. */
+	EXPECT_EQ(2, open_obj(b, m[69]));
+	EXPECT_EQ(-EALREADY, open_obj(b, m[4]));
+	EXPECT_EQ(2, open_obj(b, m[6]));
+	EXPECT_EQ(-EALREADY, open_obj(b, m[6]));
+
+	/* An object of our own side reflected back is refused. */
+	ASSERT_EQ(OBJ_LEN, seal_small(b, own));
+	EXPECT_EQ(-EALREADY, open_obj(b, own));
+
+	proc_keys_line(sb, line, sizeof(line));
+	EXPECT_NE(NULL, strstr(line, " replay=64 ")) TH_LOG("%s", line);
+	EXPECT_NE(NULL, strstr(line, " replays=8")) TH_LOG("%s", line);
+
+	/* Policy off: the same object opens as often as it comes. */
+	EXPECT_EQ(2, open_obj(c, m[0]));
+	EXPECT_EQ(2, open_obj(c, m[0]));
+	proc_keys_line(sc, line, sizeof(line));
+	EXPECT_NE(NULL, strstr(line, " replay=off ")) TH_LOG("%s", line);
+
+	/* Windows outside 64..1024 are refused. */
+	EXPECT_EQ(-EINVAL, add_errno(add_replay_session("session:kid1:o:x", 1,
+							0, 63)));
+	EXPECT_EQ(-EINVAL, add_errno(add_replay_session("session:kid1:o:x", 1,
+							0, 1025)));
+	EXPECT_EQ(-EINVAL, add_errno(add_replay_session("session:kid1:o:x", 1,
+							2, 0)));
+	kcapi_aead_destroy(a);
+	kcapi_aead_destroy(b);
+	kcapi_aead_destroy(b_async);
+	kcapi_aead_destroy(c);
 }
 
 TEST_HARNESS_MAIN
