@@ -109,11 +109,14 @@ int esprim_session_key_get(s32 serial, u8 *key, unsigned int *key_len,
 /* 0 while a session key and its pairwise key are valid, else -errno. */
 int esprim_session_key_usable(const struct key *key);
 
-/* sessionESPrimKey derivation (session_kdf.c). */
+/* Key derivations (kdf.c). */
 int esprim_session_kdf(const u8 *pairwise, unsigned int pairwise_len,
 		       const u8 *rro, unsigned int rro_len,
 		       const u8 *oro, unsigned int oro_len,
 		       u8 *out, unsigned int out_len);
+int esprim_rspf_kdf(const u8 *ke, unsigned int ke_len, u8 suid,
+		    const char *target, unsigned int target_len,
+		    u8 out[32]);
 
 /* AEAD template (aead.c). */
 extern struct crypto_template esprim_aead_tmpl;

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Key type "esprim": pairwise keys and the session keys derived from them
- * in the kernel.  Formats: the uapi header.
+ * Key type "esprim": enrolment keys, pairwise keys (provisioned, or derived
+ * from an enrolment key) and the session keys derived from them, all in
+ * the kernel.  Formats: the uapi header.
  *
  * Key material never leaves the kernel: the type has no read operation,
  * /proc/keys shows metadata only, payloads are zeroed when freed.  A
@@ -9,6 +10,8 @@
  * expires no later than it.
  */
 
+#include <crypto/sha2.h>
+#include <linux/ctype.h>
 #include <linux/err.h>
 #include <linux/key-type.h>
 #include <linux/minmax.h>
@@ -55,7 +58,10 @@ static size_t esprim_id_len(const char *s)
 	return n;
 }
 
-/* The payload kind a description names, or 0 when it is malformed. */
+/*
+ * The payload kind a description names (PAIRWISE also stands for RSPF),
+ * or 0 when it is malformed.
+ */
 static int esprim_desc_kind(const char *desc)
 {
 	size_t n;
@@ -63,6 +69,11 @@ static int esprim_desc_kind(const char *desc)
 
 	if (!desc)
 		return 0;
+	if (str_has_prefix(desc, ONEM2M_ESPRIM_ENROLMENT_PREFIX)) {
+		desc += strlen(ONEM2M_ESPRIM_ENROLMENT_PREFIX);
+		n = esprim_id_len(desc);
+		return n && !desc[n] ? ONEM2M_ESPRIM_PAYLOAD_ENROLMENT : 0;
+	}
 	if (str_has_prefix(desc, ONEM2M_ESPRIM_PAIRWISE_PREFIX)) {
 		desc += strlen(ONEM2M_ESPRIM_PAIRWISE_PREFIX);
 		n = esprim_id_len(desc);
@@ -95,11 +106,35 @@ static const char *esprim_desc_kid(const char *desc, size_t *len)
 	return desc;
 }
 
+/* Whether @len bytes of @s are printable ASCII and the rest of @size zero. */
+static bool esprim_text_valid(const char *s, unsigned int len,
+			      unsigned int size)
+{
+	unsigned int i;
+
+	if (!len || len >= size || memchr_inv(s + len, 0, size - len))
+		return false;
+	for (i = 0; i < len; i++)
+		if (s[i] <= ' ' || s[i] > '~')
+			return false;
+	return true;
+}
+
+/* An FQDN in ASCII: letters, digits, '-' and '.'. */
+static bool esprim_fqdn_valid(const char *s, unsigned int len)
+{
+	unsigned int i;
+
+	for (i = 0; i < len; i++)
+		if (!isalnum(s[i]) && s[i] != '-' && s[i] != '.')
+			return false;
+	return true;
+}
+
 static int esprim_pairwise_preparse(struct key_preparsed_payload *prep)
 {
 	struct onem2m_esprim_pairwise_payload *p;
 	struct esprim_key *ek = NULL;
-	unsigned int i;
 	int err = -EINVAL;
 
 	if (prep->datalen != sizeof(*p))
@@ -111,13 +146,8 @@ static int esprim_pairwise_preparse(struct key_preparsed_payload *prep)
 	if (p->reserved || p->key_len < ONEM2M_ESPRIM_MIN_PAIRWISE_LEN ||
 	    p->key_len > ONEM2M_ESPRIM_MAX_PAIRWISE_LEN ||
 	    memchr_inv(p->key + p->key_len, 0, sizeof(p->key) - p->key_len) ||
-	    !p->peer_len ||
-	    memchr_inv(p->peer + p->peer_len, 0,
-		       sizeof(p->peer) - p->peer_len))
+	    !esprim_text_valid(p->peer, p->peer_len, sizeof(p->peer)))
 		goto out;
-	for (i = 0; i < p->peer_len; i++)
-		if (p->peer[i] <= ' ' || p->peer[i] > '~')
-			goto out;
 
 	err = -ENOMEM;
 	ek = kzalloc(struct_size(ek, peer, p->peer_len), GFP_KERNEL);
@@ -134,6 +164,111 @@ static int esprim_pairwise_preparse(struct key_preparsed_payload *prep)
 	prep->quotalen = struct_size(ek, peer, ek->peer_len);
 	err = 0;
 out:
+	kfree_sensitive(p);
+	return err;
+}
+
+static int esprim_enrolment_preparse(struct key_preparsed_payload *prep)
+{
+	struct onem2m_esprim_enrolment_payload *p;
+	struct esprim_key *ek;
+	int err = -EINVAL;
+
+	if (prep->datalen != sizeof(*p))
+		return -EINVAL;
+	p = kmemdup(prep->data, sizeof(*p), GFP_KERNEL);
+	if (!p)
+		return -ENOMEM;
+	if (memchr_inv(p->reserved, 0, sizeof(p->reserved)) ||
+	    p->key_len < ONEM2M_ESPRIM_MIN_PAIRWISE_LEN ||
+	    p->key_len > ONEM2M_ESPRIM_MAX_PAIRWISE_LEN ||
+	    memchr_inv(p->key + p->key_len, 0, sizeof(p->key) - p->key_len))
+		goto out;
+
+	err = -ENOMEM;
+	ek = kzalloc(sizeof(*ek), GFP_KERNEL);
+	if (!ek)
+		goto out;
+	ek->kind = ONEM2M_ESPRIM_PAYLOAD_ENROLMENT;
+	ek->key_len = p->key_len;
+	memcpy(ek->key, p->key, p->key_len);
+	if (p->lifetime)
+		prep->expiry = ktime_get_real_seconds() + p->lifetime;
+	prep->payload.data[ESPRIM_KEY_PAYLOAD] = ek;
+	prep->quotalen = sizeof(*ek);
+	err = 0;
+out:
+	kfree_sensitive(p);
+	return err;
+}
+
+/* Derives a pairwise key from an enrolment key (TS-0003 10.3.7). */
+static int esprim_rspf_preparse(struct key_preparsed_payload *prep)
+{
+	struct onem2m_esprim_rspf_payload *p;
+	const struct esprim_key *ke;
+	struct esprim_key *ek = NULL;
+	struct key *enrolment;
+	time64_t expiry;
+	key_ref_t ref;
+	int err = -EINVAL;
+
+	if (prep->datalen != sizeof(*p))
+		return -EINVAL;
+	p = kmemdup(prep->data, sizeof(*p), GFP_KERNEL);
+	if (!p)
+		return -ENOMEM;
+	if (p->reserved || p->suid != ONEM2M_ESPRIM_SUID_RSPF ||
+	    !esprim_text_valid(p->target, p->target_len, sizeof(p->target)) ||
+	    !esprim_fqdn_valid(p->target, p->target_len) ||
+	    !esprim_text_valid(p->peer, p->peer_len, sizeof(p->peer)))
+		goto out;
+
+	err = -ENOMEM;
+	ek = kzalloc(struct_size(ek, peer, p->peer_len), GFP_KERNEL);
+	if (!ek)
+		goto out;
+
+	ref = lookup_user_key(p->enrolment, 0, KEY_NEED_SEARCH);
+	if (IS_ERR(ref)) {
+		err = PTR_ERR(ref);
+		goto out;
+	}
+	enrolment = key_ref_to_ptr(ref);
+	err = -EKEYREJECTED;
+	if (enrolment->type == &esprim_key_type) {
+		down_read(&enrolment->sem);
+		err = key_validate(enrolment);
+		ke = dereference_key_locked(enrolment);
+		if (!err && !ke)
+			err = -EKEYREVOKED;
+		if (!err && ke->kind != ONEM2M_ESPRIM_PAYLOAD_ENROLMENT)
+			err = -EKEYREJECTED;
+		if (!err)
+			err = esprim_rspf_kdf(ke->key, ke->key_len, p->suid,
+					      p->target, p->target_len,
+					      ek->key);
+		/* The derived key expires with Ke at the latest. */
+		expiry = enrolment->expiry ?: TIME64_MAX;
+		up_read(&enrolment->sem);
+	}
+	key_ref_put(ref);
+	if (err)
+		goto out;
+
+	ek->kind = ONEM2M_ESPRIM_PAYLOAD_PAIRWISE;
+	ek->key_len = SHA256_DIGEST_SIZE;
+	ek->peer_len = p->peer_len;
+	memcpy(ek->peer, p->peer, p->peer_len);
+	if (p->lifetime)
+		expiry = min(expiry, ktime_get_real_seconds() + p->lifetime);
+	prep->expiry = expiry;
+	prep->payload.data[ESPRIM_KEY_PAYLOAD] = ek;
+	prep->quotalen = struct_size(ek, peer, ek->peer_len);
+	ek = NULL;
+	err = 0;
+out:
+	kfree_sensitive(ek);
 	kfree_sensitive(p);
 	return err;
 }
@@ -288,13 +423,30 @@ static int esprim_key_preparse(struct key_preparsed_payload *prep)
 	if (!kind || !prep->data || prep->datalen < sizeof(hdr))
 		return -EINVAL;
 	memcpy(&hdr, prep->data, sizeof(hdr));
-	if (hdr.version != ONEM2M_ESPRIM_PAYLOAD_V1 || hdr.reserved ||
-	    hdr.kind != kind)
+	if (hdr.version != ONEM2M_ESPRIM_PAYLOAD_V1 || hdr.reserved)
 		return -EINVAL;
 
-	if (kind == ONEM2M_ESPRIM_PAYLOAD_PAIRWISE)
+	/* The payload must be of a kind the description allows. */
+	switch (hdr.kind) {
+	case ONEM2M_ESPRIM_PAYLOAD_PAIRWISE:
+		if (kind != ONEM2M_ESPRIM_PAYLOAD_PAIRWISE)
+			return -EINVAL;
 		return esprim_pairwise_preparse(prep);
-	return esprim_session_preparse(prep);
+	case ONEM2M_ESPRIM_PAYLOAD_RSPF:
+		if (kind != ONEM2M_ESPRIM_PAYLOAD_PAIRWISE)
+			return -EINVAL;
+		return esprim_rspf_preparse(prep);
+	case ONEM2M_ESPRIM_PAYLOAD_ENROLMENT:
+		if (kind != ONEM2M_ESPRIM_PAYLOAD_ENROLMENT)
+			return -EINVAL;
+		return esprim_enrolment_preparse(prep);
+	case ONEM2M_ESPRIM_PAYLOAD_SESSION:
+		if (kind != ONEM2M_ESPRIM_PAYLOAD_SESSION)
+			return -EINVAL;
+		return esprim_session_preparse(prep);
+	default:
+		return -EINVAL;
+	}
 }
 
 static void esprim_key_free(struct esprim_key *ek)
@@ -341,6 +493,10 @@ static void esprim_key_describe(const struct key *key, struct seq_file *m)
 	seq_puts(m, key->description);
 	if (!key_is_positive(key) || !ek)
 		return;
+	if (ek->kind == ONEM2M_ESPRIM_PAYLOAD_ENROLMENT) {
+		seq_printf(m, ": enrolment len=%u", ek->key_len);
+		return;
+	}
 	if (ek->kind == ONEM2M_ESPRIM_PAYLOAD_PAIRWISE) {
 		seq_printf(m, ": pairwise peer=%.*s len=%u", ek->peer_len,
 			   ek->peer, ek->key_len);

@@ -754,4 +754,103 @@ TEST(replay_window)
 	kcapi_aead_destroy(c);
 }
 
+static size_t rspf_payload(struct onem2m_esprim_rspf_payload *p,
+			   key_serial_t enrolment, const char *target)
+{
+	memset(p, 0, sizeof(*p));
+	p->hdr.version = ONEM2M_ESPRIM_PAYLOAD_V1;
+	p->hdr.kind = ONEM2M_ESPRIM_PAYLOAD_RSPF;
+	p->enrolment = enrolment;
+	p->suid = ONEM2M_ESPRIM_SUID_RSPF;
+	p->target_len = strlen(target);
+	memcpy(p->target, target, strlen(target));
+	p->peer_len = strlen("/in-cse.example.net/CSE1");
+	memcpy(p->peer, "/in-cse.example.net/CSE1", p->peer_len);
+	return sizeof(*p);
+}
+
+/*
+ * RSPF: Ke -> pairwise key (10.3.7) -> session key (10.3.8.2), all in the
+ * kernel, equal to both HMACs computed with OpenSSL.
+ */
+TEST(rspf_pairwise_derivation_matches_openssl)
+{
+	static const char label[] = ONEM2M_ESPRIM_RSPF_LABEL;
+	const char target[] = "gw1.example.net";
+	struct onem2m_esprim_enrolment_payload ep = {
+		.hdr = { .version = ONEM2M_ESPRIM_PAYLOAD_V1,
+			 .kind = ONEM2M_ESPRIM_PAYLOAD_ENROLMENT },
+		.key_len = 32,
+	};
+	struct onem2m_esprim_rspf_payload rp, bad;
+	uint8_t msg[512], kp[32], ks[16], out[2 + TRAILER], ct[1], tag[16];
+	struct kcapi_handle *h;
+	key_serial_t ke, pw, s;
+	unsigned int md_len;
+	char line[512];
+	size_t n = 0;
+	int c;
+
+	ASSERT_LT(0, keyctl_join_session_keyring(NULL));
+	RAND_bytes(ep.key, 32);
+	ke = add_key("esprim", "enrolment:ke1", &ep, sizeof(ep),
+		     KEY_SPEC_SESSION_KEYRING);
+	ASSERT_LT(0, ke) TH_LOG("%s", strerror(errno));
+	EXPECT_EQ(-1, keyctl_read(ke, (char *)msg, sizeof(msg)));
+	proc_keys_line(ke, line, sizeof(line));
+	EXPECT_NE(NULL, strstr(line, "enrolment:ke1: enrolment len=32"));
+
+	rspf_payload(&rp, ke, target);
+	pw = add_key("esprim", "pairwise:13-gw1", &rp, sizeof(rp),
+		     KEY_SPEC_SESSION_KEYRING);
+	ASSERT_LT(0, pw) TH_LOG("%s", strerror(errno));
+	s = add_session("session:13-gw1:o:r", pw, ONEM2M_ESPRIM_ENC_A128GCM,
+			0);
+	ASSERT_LT(0, s);
+	ASSERT_EQ(0, open_ref(&h, s));
+	ASSERT_EQ((ssize_t)sizeof(out), seal_small(h, out));
+	kcapi_aead_destroy(h);
+
+	/* Kp = HMAC(Ke, label || "23" || target), then the session key. */
+	memcpy(msg, label, strlen(label));
+	n = strlen(label);
+	memcpy(msg + n, "23", 2);
+	n += 2;
+	memcpy(msg + n, target, strlen(target));
+	n += strlen(target);
+	HMAC(EVP_sha256(), ep.key, 32, msg, n, kp, &md_len);
+	expected_session_key(kp, sizeof(kp), ks, sizeof(ks));
+	ASSERT_EQ(0, gcm_ref_seal(ks, sizeof(ks), out + 2 + TAG_LEN,
+				  (const uint8_t *)"a", 1,
+				  (const uint8_t *)"b", 1, ct, tag));
+	EXPECT_EQ(ct[0], out[1]);
+	EXPECT_EQ(0, memcmp(out + 2, tag, 16));
+
+	/* Refused: other SUIDs, targets that are no FQDN, wrong key kinds. */
+	for (c = 0; c < 6; c++) {
+		const char *desc = "pairwise:k2";
+
+		rspf_payload(&bad, ke, target);
+		switch (c) {
+		case 0: bad.suid = 13; break;
+		case 1: bad.target[3] = '_'; break;
+		case 2: bad.target_len = 0; break;
+		case 3: bad.reserved = 1; break;
+		case 4: bad.peer_len = 0; break;
+		case 5: desc = "enrolment:k2"; break;
+		}
+		EXPECT_EQ(-EINVAL, add_errno(add_key("esprim", desc, &bad,
+						     sizeof(bad),
+						     KEY_SPEC_SESSION_KEYRING)))
+			TH_LOG("case %d", c);
+	}
+	rspf_payload(&bad, pw, target);		/* a pairwise key, not Ke */
+	EXPECT_EQ(-EKEYREJECTED, add_errno(add_key("esprim", "pairwise:k2",
+						   &bad, sizeof(bad),
+						   KEY_SPEC_SESSION_KEYRING)));
+	EXPECT_EQ(-EINVAL, add_errno(add_key("esprim", "pairwise:k3", &ep,
+					     sizeof(ep),
+					     KEY_SPEC_SESSION_KEYRING)));
+}
+
 TEST_HARNESS_MAIN

@@ -48,9 +48,11 @@
  * Holds pairwise and session keys; key material is never readable back
  * (no read operation), /proc/keys shows metadata only.
  *
- *   description                     payload
- *   pairwise:<kid>                  struct onem2m_esprim_pairwise_payload
- *   session:<kid>:<ori>:<rri>       struct onem2m_esprim_session_payload
+ *   description                 payload
+ *   enrolment:<id>              struct onem2m_esprim_enrolment_payload
+ *   pairwise:<kid>              struct onem2m_esprim_pairwise_payload, or
+ *                               struct onem2m_esprim_rspf_payload (derived)
+ *   session:<kid>:<ori>:<rri>   struct onem2m_esprim_session_payload
  *
  * kid, ori and rri are 1 to ONEM2M_ESPRIM_MAX_ID_LEN printable ASCII
  * characters other than space and ':' (ori and rri are NCNames).
@@ -68,6 +70,19 @@
  * as "pairwise:<kid>" in the caller's keyrings; either way the caller
  * needs search permission on it.  A session key expires no later than its
  * pairwise key.
+ *
+ * A pairwise key can itself be derived in the kernel from an enrolment key
+ * Ke provisioned by a Remote Security Provisioning Framework (TS-0003
+ * 10.3.7), so that RSPF keys never pass through userspace either:
+ *
+ *   pairwiseESPrimKey = HMAC-SHA-256(Ke, "oneM2M Enrolment Key to
+ *       Usage-Constrained Symmetric Key derivation" || SUID ||
+ *       Enrolment-Target-ID)
+ *
+ * SUID is written as ASCII decimal digits ("23"; the specification does
+ * not fix an encoding, this is the project's choice), the Enrolment-Target-ID
+ * is the target's FQDN in ASCII (IDNA A-labels, which NFKC leaves as they
+ * are).
  *
  *   keyctl padd esprim pairwise:13-gw1.example.net @s < pairwise.bin
  *   keyctl padd esprim session:13-gw1.example.net:o1:r1 @s < derive.bin
@@ -165,6 +180,7 @@ struct onem2m_esprim_key_ref {
 
 /* Key type "esprim". */
 #define ONEM2M_ESPRIM_KEY_TYPE		"esprim"
+#define ONEM2M_ESPRIM_ENROLMENT_PREFIX	"enrolment:"
 #define ONEM2M_ESPRIM_PAIRWISE_PREFIX	"pairwise:"
 #define ONEM2M_ESPRIM_SESSION_PREFIX	"session:"
 #define ONEM2M_ESPRIM_MAX_ID_LEN	128
@@ -177,12 +193,19 @@ struct onem2m_esprim_key_ref {
 
 #define ONEM2M_ESPRIM_KDF_LABEL \
 	"oneM2M HMAC-SHA256 sessionESPrimKey derivation algorithm"
+#define ONEM2M_ESPRIM_RSPF_LABEL \
+	"oneM2M Enrolment Key to Usage-Constrained Symmetric Key derivation"
+
+/* Security Usage Identifier of RSPF-provisioned ESPrim keys. */
+#define ONEM2M_ESPRIM_SUID_RSPF		23
 
 #define ONEM2M_ESPRIM_PAYLOAD_V1	1
 
 enum onem2m_esprim_payload_kind {
 	ONEM2M_ESPRIM_PAYLOAD_PAIRWISE = 1,	/* pairwiseESPrimKey */
 	ONEM2M_ESPRIM_PAYLOAD_SESSION = 2,	/* derive a sessionESPrimKey */
+	ONEM2M_ESPRIM_PAYLOAD_ENROLMENT = 3,	/* RSPF enrolment key Ke */
+	ONEM2M_ESPRIM_PAYLOAD_RSPF = 4,		/* derive a pairwise key */
 };
 
 /*
@@ -238,6 +261,47 @@ struct onem2m_esprim_pairwise_payload {
 	__u16 reserved;
 	__u32 lifetime;
 	__u8 key[ONEM2M_ESPRIM_MAX_PAIRWISE_LEN];
+	char peer[ONEM2M_ESPRIM_MAX_PEER_LEN + 1];
+};
+
+/**
+ * struct onem2m_esprim_enrolment_payload - payload of "enrolment:<id>"
+ * @hdr: version 1, kind ONEM2M_ESPRIM_PAYLOAD_ENROLMENT
+ * @key_len: ONEM2M_ESPRIM_MIN_PAIRWISE_LEN to ONEM2M_ESPRIM_MAX_PAIRWISE_LEN
+ * @reserved: must be zero
+ * @lifetime: seconds until the key expires; 0: no expiry of its own
+ * @key: the enrolment key Ke in the first @key_len bytes, zero after
+ */
+struct onem2m_esprim_enrolment_payload {
+	struct onem2m_esprim_payload_hdr hdr;
+	__u8 key_len;
+	__u8 reserved[3];
+	__u32 lifetime;
+	__u8 key[ONEM2M_ESPRIM_MAX_PAIRWISE_LEN];
+};
+
+/**
+ * struct onem2m_esprim_rspf_payload - "pairwise:<kid>" derived from Ke
+ * @hdr: version 1, kind ONEM2M_ESPRIM_PAYLOAD_RSPF
+ * @enrolment: serial of the enrolment key (search permission needed)
+ * @suid: ONEM2M_ESPRIM_SUID_RSPF
+ * @target_len: 1 to ONEM2M_ESPRIM_MAX_PEER_LEN
+ * @peer_len: 1 to ONEM2M_ESPRIM_MAX_PEER_LEN
+ * @reserved: must be zero
+ * @lifetime: as for a pairwise payload; the key also expires with Ke
+ * @target: the Enrolment-Target-ID, @target_len ASCII FQDN bytes (letters,
+ *	digits, '-' and '.'), zero after
+ * @peer: the identity the derived key is bound to, as for a pairwise payload
+ */
+struct onem2m_esprim_rspf_payload {
+	struct onem2m_esprim_payload_hdr hdr;
+	__s32 enrolment;
+	__u8 suid;
+	__u8 target_len;
+	__u8 peer_len;
+	__u8 reserved;
+	__u32 lifetime;
+	char target[ONEM2M_ESPRIM_MAX_PEER_LEN + 1];
 	char peer[ONEM2M_ESPRIM_MAX_PEER_LEN + 1];
 };
 
