@@ -14,6 +14,7 @@
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <kcapi.h>
+#include <keyutils.h>
 
 #include "kselftest_harness.h"
 #include "esprim_afalg.h"
@@ -102,6 +103,62 @@ TEST(autoload_through_alias)
 	EXPECT_TRUE(module_loaded());
 	EXPECT_EQ(0, roundtrip(h));
 	kcapi_aead_destroy(h);
+}
+
+/*
+ * Unloading with live keys: refused while a tfm uses one, then the keys
+ * die with the key type and a reloaded module starts clean.
+ */
+TEST(unload_with_live_keys)
+{
+	struct onem2m_esprim_pairwise_payload p = {
+		.hdr = { .version = ONEM2M_ESPRIM_PAYLOAD_V1,
+			 .kind = ONEM2M_ESPRIM_PAYLOAD_PAIRWISE },
+		.key_len = 16, .peer_len = 4, .peer = "CAE1",
+	};
+	struct onem2m_esprim_key_ref ref = {
+		.hdr = { .version = ONEM2M_ESPRIM_KEY_BLOB_V1,
+			 .form = ONEM2M_ESPRIM_KEY_FORM_REF },
+	};
+	uint8_t buf[512] = { 0 };
+	struct onem2m_esprim_session_payload *sp = (void *)buf;
+	struct kcapi_handle *h;
+	key_serial_t pw, s;
+	char desc[128];
+	int err;
+
+	if (!module_loaded())
+		ASSERT_EQ(0, load());
+	ASSERT_LT(0, keyctl_join_session_keyring(NULL));
+	pw = add_key("esprim", "pairwise:k", &p, sizeof(p),
+		     KEY_SPEC_SESSION_KEYRING);
+	ASSERT_LT(0, pw);
+	sp->hdr.version = ONEM2M_ESPRIM_PAYLOAD_V1;
+	sp->hdr.kind = ONEM2M_ESPRIM_PAYLOAD_SESSION;
+	sp->pairwise = pw;
+	sp->enc = ONEM2M_ESPRIM_ENC_A256GCM;
+	sp->replay = ONEM2M_ESPRIM_REPLAY_OFF;	/* we open our own objects */
+	sp->rro_len = 2;
+	sp->oro_len = 2;
+	memcpy(sp->rand_objects, "{}{}", 4);
+	s = add_key("esprim", "session:k:o:r", buf, sizeof(*sp) + 4,
+		    KEY_SPEC_SESSION_KEYRING);
+	ASSERT_LT(0, s);
+	ref.serial = s;
+	ASSERT_EQ(0, esprim_afalg_open(&h, ONEM2M_ESPRIM_AEAD_ALG, &ref,
+				       sizeof(ref), ONEM2M_ESPRIM_TRAILER_LEN));
+	ASSERT_EQ(0, roundtrip(h));
+
+	err = unload();
+	EXPECT_TRUE(err == -EWOULDBLOCK || err == -EBUSY) TH_LOG("%d", err);
+	EXPECT_EQ(0, roundtrip(h));
+	kcapi_aead_destroy(h);
+
+	/* No tfm left: the keys do not hold the module. */
+	EXPECT_EQ(0, unload());
+	EXPECT_EQ(-1, keyctl_describe(s, desc, sizeof(desc)));
+	ASSERT_EQ(0, load());
+	EXPECT_EQ(-1, keyctl_describe(pw, desc, sizeof(desc)));
 }
 
 TEST(load_unload_cycles)
