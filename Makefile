@@ -31,7 +31,8 @@ HOST_TESTS := $(BUILD)/selftests/host/kat_vectors_test \
 VM_TESTS := $(BUILD)/selftests/vm/aead_test \
 	$(BUILD)/selftests/vm/keys_test \
 	$(BUILD)/selftests/vm/module_test
-PROGRAMS := $(BUILD)/user/esprim_demo $(BUILD)/bench/aead_bench
+PROGRAMS := $(BUILD)/user/esprim_demo $(BUILD)/bench/aead_bench \
+	$(BUILD)/bench/session_scale
 
 .PHONY: all deps module user selftests check demo bench vm-shell \
 	dkms-add dkms-remove clean
@@ -45,7 +46,7 @@ module: deps
 	scripts/build-module.sh "$(or $(KDIR),$$(scripts/kernels.sh kdir))" \
 		$(BUILD)/kmod
 
-user: $(BUILD)/user/esprim_demo $(BUILD)/bench/aead_bench
+user: $(PROGRAMS)
 
 selftests: $(HOST_TESTS) $(VM_TESTS)
 
@@ -75,9 +76,10 @@ $(BUILD)/user/esprim_demo: user/demo/esprim_demo.c $(UAPI) $(AFALG)
 	$(CC) $(ALL_CFLAGS) -o $@ $< user/lib/esprim_afalg.c $(KCAPI_LIBS) \
 		$(CRYPTO_LIBS)
 
-$(BUILD)/bench/aead_bench: bench/aead_bench.c $(UAPI) $(AFALG)
+$(BUILD)/bench/%: bench/%.c $(UAPI) $(AFALG)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -o $@ $< user/lib/esprim_afalg.c $(KCAPI_LIBS)
+	$(CC) $(ALL_CFLAGS) -o $@ $< user/lib/esprim_afalg.c $(KCAPI_LIBS) \
+		$(KEYUTILS_LIBS)
 
 check: deps selftests user
 	scripts/check.sh

@@ -7,6 +7,9 @@
 #           repeatable, the figures to compare
 #   tcg     guest ns follow the host clock: wall time, under emulation
 #
+# and the scale of the key type: 100,000 sessions created, kernel memory
+# per session, use of a random one (bench/session_scale.c).
+#
 #   scripts/bench.sh [ITERATIONS]   (default 2000)
 set -eu
 
@@ -26,4 +29,8 @@ for series in $(scripts/kernels.sh series); do
 			build/bench/aead_bench "$n"
 		echo
 	done
+	echo "== $kver, key type scale"
+	vm/run.sh --series "$series" --quiet --timeout 1800 -- \
+		build/bench/session_scale 100000
+	echo
 done
