@@ -168,6 +168,50 @@ out:
 	return err;
 }
 
+/*
+ * Key @serial of this type with a payload of @kind, found in the caller's
+ * context with search permission and valid: returned with its semaphore
+ * held for reading and its payload in *@ekp.  esprim_key_release() ends it.
+ */
+static struct key *esprim_key_acquire(s32 serial, u8 kind,
+				      const struct esprim_key **ekp)
+{
+	const struct esprim_key *ek;
+	struct key *key;
+	key_ref_t ref;
+	int err;
+
+	ref = lookup_user_key(serial, 0, KEY_NEED_SEARCH);
+	if (IS_ERR(ref))
+		return ERR_CAST(ref);
+	key = key_ref_to_ptr(ref);
+	if (key->type != &esprim_key_type) {
+		key_put(key);
+		return ERR_PTR(-EKEYREJECTED);
+	}
+
+	down_read(&key->sem);
+	err = key_validate(key);
+	ek = dereference_key_locked(key);
+	if (!err && !ek)
+		err = -EKEYREVOKED;
+	if (!err && ek->kind != kind)
+		err = -EKEYREJECTED;
+	if (err) {
+		up_read(&key->sem);
+		key_put(key);
+		return ERR_PTR(err);
+	}
+	*ekp = ek;
+	return key;
+}
+
+static void esprim_key_release(struct key *key)
+{
+	up_read(&key->sem);
+	key_put(key);
+}
+
 static int esprim_enrolment_preparse(struct key_preparsed_payload *prep)
 {
 	struct onem2m_esprim_enrolment_payload *p;
@@ -210,7 +254,6 @@ static int esprim_rspf_preparse(struct key_preparsed_payload *prep)
 	struct esprim_key *ek = NULL;
 	struct key *enrolment;
 	time64_t expiry;
-	key_ref_t ref;
 	int err = -EINVAL;
 
 	if (prep->datalen != sizeof(*p))
@@ -229,30 +272,17 @@ static int esprim_rspf_preparse(struct key_preparsed_payload *prep)
 	if (!ek)
 		goto out;
 
-	ref = lookup_user_key(p->enrolment, 0, KEY_NEED_SEARCH);
-	if (IS_ERR(ref)) {
-		err = PTR_ERR(ref);
+	enrolment = esprim_key_acquire(p->enrolment,
+				       ONEM2M_ESPRIM_PAYLOAD_ENROLMENT, &ke);
+	if (IS_ERR(enrolment)) {
+		err = PTR_ERR(enrolment);
 		goto out;
 	}
-	enrolment = key_ref_to_ptr(ref);
-	err = -EKEYREJECTED;
-	if (enrolment->type == &esprim_key_type) {
-		down_read(&enrolment->sem);
-		err = key_validate(enrolment);
-		ke = dereference_key_locked(enrolment);
-		if (!err && !ke)
-			err = -EKEYREVOKED;
-		if (!err && ke->kind != ONEM2M_ESPRIM_PAYLOAD_ENROLMENT)
-			err = -EKEYREJECTED;
-		if (!err)
-			err = esprim_rspf_kdf(ke->key, ke->key_len, p->suid,
-					      p->target, p->target_len,
-					      ek->key);
-		/* The derived key expires with Ke at the latest. */
-		expiry = enrolment->expiry ?: TIME64_MAX;
-		up_read(&enrolment->sem);
-	}
-	key_ref_put(ref);
+	err = esprim_rspf_kdf(ke->key, ke->key_len, p->suid, p->target,
+			      p->target_len, ek->key);
+	/* The derived key expires with Ke at the latest. */
+	expiry = enrolment->expiry ?: TIME64_MAX;
+	esprim_key_release(enrolment);
 	if (err)
 		goto out;
 
@@ -535,35 +565,23 @@ int esprim_session_key_get(s32 serial, u8 *key, unsigned int *key_len,
 {
 	const struct esprim_key *ek;
 	struct key *k;
-	key_ref_t ref;
 	int err;
 
-	ref = lookup_user_key(serial, 0, KEY_NEED_SEARCH);
-	if (IS_ERR(ref))
-		return PTR_ERR(ref);
-	k = key_ref_to_ptr(ref);
-
-	err = -EKEYREJECTED;
-	if (k->type == &esprim_key_type) {
-		down_read(&k->sem);
-		err = esprim_session_key_usable(k);
-		ek = dereference_key_locked(k);
-		if (!err && !ek)
-			err = -EKEYREVOKED;
-		if (!err && ek->kind != ONEM2M_ESPRIM_PAYLOAD_SESSION)
-			err = -EKEYREJECTED;
-		if (!err) {
-			memcpy(key, ek->key, ek->key_len);
-			*key_len = ek->key_len;
-			*sessionp = esprim_session_get(ek->session);
-		}
-		up_read(&k->sem);
+	k = esprim_key_acquire(serial, ONEM2M_ESPRIM_PAYLOAD_SESSION, &ek);
+	if (IS_ERR(k))
+		return PTR_ERR(k);
+	err = esprim_session_key_usable(k);	/* its pairwise key too */
+	if (!err) {
+		memcpy(key, ek->key, ek->key_len);
+		*key_len = ek->key_len;
+		*sessionp = esprim_session_get(ek->session);
 	}
+	up_read(&k->sem);
 	if (err) {
-		key_ref_put(ref);
+		key_put(k);
 		return err;
 	}
-	*keyp = k;	/* the reference lookup_user_key took */
+	*keyp = k;	/* keeps the reference lookup_user_key took */
 	return 0;
 }
 
