@@ -292,6 +292,8 @@ TEST(session_key_derivation_matches_openssl)
 			s = add_session("session:13-gw1:o1:r1", pw, enc, role);
 			ASSERT_LT(0, s) TH_LOG("enc %d: %s", enc,
 					       strerror(errno));
+			EXPECT_EQ(-1, keyctl_read(s, (char *)want,
+						  sizeof(want)));
 			ASSERT_EQ(0, open_ref(&h, s));
 			ASSERT_EQ((ssize_t)(aad_len + text_len + TRAILER),
 				  esprim_afalg_crypt(h, true, NULL, aad_len, in,
