@@ -651,6 +651,73 @@ TEST(session_limits)
 	kcapi_aead_destroy(b);
 }
 
+struct revoke_worker {
+	struct kcapi_handle *h;
+	volatile int *stop;
+	int ok, revoked, other;
+};
+
+static void *revoke_worker_run(void *arg)
+{
+	struct revoke_worker *w = arg;
+	uint8_t out[2 + TRAILER];
+
+	while (!*w->stop) {
+		ssize_t ret = seal_small(w->h, out);
+
+		if (ret == (ssize_t)sizeof(out))
+			w->ok++;
+		else if (ret == -EKEYREVOKED)
+			w->revoked++;
+		else
+			w->other++;
+	}
+	return NULL;
+}
+
+/*
+ * Revoking a session key while requests are in flight, through a
+ * synchronous and an asynchronous (pcrypt) inner driver: every request
+ * either completes or gets -EKEYREVOKED, and nothing is freed under them
+ * (the guest log check catches an oops).
+ */
+TEST(revoke_with_requests_in_flight)
+{
+	static const char *const algs[] = {
+		ONEM2M_ESPRIM_AEAD_ALG, ONEM2M_ESPRIM_AEAD_ALG,
+		"onem2m-esprim(pcrypt(gcm_base(ctr(aes-generic),ghash-generic)))",
+		"onem2m-esprim(pcrypt(gcm_base(ctr(aes-generic),ghash-generic)))",
+	};
+	struct revoke_worker w[4] = { { 0 } };
+	uint8_t pairwise[32] = { 8 };
+	volatile int stop = 0;
+	pthread_t threads[4];
+	key_serial_t s;
+	int i;
+
+	ASSERT_LT(0, keyctl_join_session_keyring(NULL));
+	ASSERT_LT(0, add_pairwise("kid1", pairwise, sizeof(pairwise), 0));
+	s = add_session("session:kid1:o:r", 0, 3, 0);
+	ASSERT_LT(0, s);
+	for (i = 0; i < 4; i++) {
+		ASSERT_EQ(0, open_ref_alg(&w[i].h, algs[i], s));
+		w[i].stop = &stop;
+		ASSERT_EQ(0, pthread_create(&threads[i], NULL,
+					    revoke_worker_run, &w[i]));
+	}
+	usleep(300000);
+	ASSERT_EQ(0, keyctl_revoke(s));
+	usleep(300000);
+	stop = 1;
+	for (i = 0; i < 4; i++) {
+		pthread_join(threads[i], NULL);
+		EXPECT_LT(0, w[i].ok) TH_LOG("worker %d", i);
+		EXPECT_LT(0, w[i].revoked) TH_LOG("worker %d", i);
+		EXPECT_EQ(0, w[i].other) TH_LOG("worker %d", i);
+		kcapi_aead_destroy(w[i].h);
+	}
+}
+
 static key_serial_t add_replay_session(const char *desc, int role,
 				       int replay, unsigned int window)
 {
