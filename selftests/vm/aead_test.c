@@ -494,8 +494,13 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* Long-running tests: a generous timeout for slow emulation. */
+FIXTURE(slow) {};
+FIXTURE_SETUP(slow) {}
+FIXTURE_TEARDOWN(slow) {}
+
 /* Two threads, each with its own op socket on one shared tfm. */
-TEST(iv_unique_across_threads)
+TEST_F_TIMEOUT(slow, iv_unique_across_threads, 300)
 {
 	enum { PER_THREAD = 100000 };
 	struct iv_worker w[2] = { { 0 } };

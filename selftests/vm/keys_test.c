@@ -521,8 +521,13 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* Long-running tests: a generous timeout for slow emulation. */
+FIXTURE(slow) {};
+FIXTURE_SETUP(slow) {}
+FIXTURE_TEARDOWN(slow) {}
+
 /* Four tfms on one session, one per thread: one IV space among them. */
-TEST(session_counter_shared_by_tfms)
+TEST_F_TIMEOUT(slow, session_counter_shared_by_tfms, 300)
 {
 	enum { THREADS = 4, PER_THREAD = 100000 };
 	struct seal_worker w[THREADS] = { { 0 } };
@@ -654,7 +659,7 @@ TEST(session_limits)
 struct revoke_worker {
 	struct kcapi_handle *h;
 	volatile int *stop;
-	int ok, revoked, other;
+	volatile int ok, revoked, other;
 };
 
 static void *revoke_worker_run(void *arg)
@@ -705,9 +710,14 @@ TEST(revoke_with_requests_in_flight)
 		ASSERT_EQ(0, pthread_create(&threads[i], NULL,
 					    revoke_worker_run, &w[i]));
 	}
-	usleep(300000);
+	/* Revoke once every worker is under way, stop once each was refused. */
+	for (i = 0; i < 4; i++)
+		while (!w[i].ok)
+			usleep(10000);
 	ASSERT_EQ(0, keyctl_revoke(s));
-	usleep(300000);
+	for (i = 0; i < 4; i++)
+		while (!w[i].revoked && !w[i].other)
+			usleep(10000);
 	stop = 1;
 	for (i = 0; i < 4; i++) {
 		pthread_join(threads[i], NULL);
