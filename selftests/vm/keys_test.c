@@ -932,4 +932,65 @@ TEST(rspf_pairwise_derivation_matches_openssl)
 					     KEY_SPEC_SESSION_KEYRING)));
 }
 
+/*
+ * Random payloads and descriptions, mutated from valid ones of every kind:
+ * each add_key succeeds or fails with one of the documented errors, never
+ * anything else (the guest log check catches kernel noise).
+ */
+TEST(random_payloads_answered_cleanly)
+{
+	static const char *const descs[] = {
+		"pairwise:kid1", "session:kid1:o:r", "enrolment:ke", "pairwise:k2",
+	};
+	struct onem2m_esprim_enrolment_payload ep = {
+		.hdr = { .version = 1, .kind = ONEM2M_ESPRIM_PAYLOAD_ENROLMENT },
+		.key_len = 32,
+	};
+	uint8_t valid[4][600], buf[700], pairwise[32] = { 3 };
+	size_t len[4];
+	key_serial_t pw, ke;
+	int i, accepted = 0, other = 0;
+
+	ASSERT_LT(0, keyctl_join_session_keyring(NULL));
+	pw = add_pairwise("kid1", pairwise, sizeof(pairwise), 0);
+	ke = add_key("esprim", "enrolment:ke", &ep, sizeof(ep),
+		     KEY_SPEC_SESSION_KEYRING);
+	ASSERT_LT(0, pw);
+	ASSERT_LT(0, ke);
+	pairwise_payload((void *)valid[0], pairwise, 32, "CAE1", 0);
+	len[0] = sizeof(struct onem2m_esprim_pairwise_payload);
+	len[1] = session_payload(valid[1], pw, 3, 0);
+	memcpy(valid[2], &ep, sizeof(ep));
+	len[2] = sizeof(ep);
+	len[3] = rspf_payload((void *)valid[3], ke, "gw1.example.net");
+
+	for (i = 0; i < 4000; i++) {
+		int kind = i % 4, ret;
+		uint8_t r[6];
+		size_t l = len[kind];
+		char desc[64];
+
+		RAND_bytes(r, sizeof(r));
+		memcpy(buf, valid[kind], l);
+		buf[(r[0] << 8 | r[1]) % l] ^= 1 << (r[2] % 8);
+		if (r[3] < 16)
+			l = (r[4] << 8 | r[5]) % sizeof(buf);
+		snprintf(desc, sizeof(desc), "%s", descs[kind]);
+		if (r[3] >= 16 && r[3] < 32)
+			desc[r[4] % strlen(desc)] = (char)(r[5] | 1);
+		ret = add_errno(add_key("esprim", desc, buf, l,
+					KEY_SPEC_SESSION_KEYRING));
+		if (!ret)
+			accepted++;
+		else if (ret != -EINVAL && ret != -EKEYREJECTED &&
+			 ret != -ENOKEY && ret != -EACCES &&
+			 ret != -EKEYREVOKED && ret != -EDQUOT) {
+			TH_LOG("kind %d: %d", kind, ret);
+			other++;
+		}
+	}
+	EXPECT_EQ(0, other);
+	EXPECT_LT(0, accepted);
+}
+
 TEST_HARNESS_MAIN
