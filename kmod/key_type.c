@@ -444,6 +444,21 @@ err_free:
 	return err;
 }
 
+/* Each payload kind: the description it belongs to, and its parser. */
+static const struct {
+	int desc_kind;
+	int (*preparse)(struct key_preparsed_payload *prep);
+} esprim_payloads[] = {
+	[ONEM2M_ESPRIM_PAYLOAD_PAIRWISE] = {
+		ONEM2M_ESPRIM_PAYLOAD_PAIRWISE, esprim_pairwise_preparse },
+	[ONEM2M_ESPRIM_PAYLOAD_SESSION] = {
+		ONEM2M_ESPRIM_PAYLOAD_SESSION, esprim_session_preparse },
+	[ONEM2M_ESPRIM_PAYLOAD_ENROLMENT] = {
+		ONEM2M_ESPRIM_PAYLOAD_ENROLMENT, esprim_enrolment_preparse },
+	[ONEM2M_ESPRIM_PAYLOAD_RSPF] = {
+		ONEM2M_ESPRIM_PAYLOAD_PAIRWISE, esprim_rspf_preparse },
+};
+
 static int esprim_key_preparse(struct key_preparsed_payload *prep)
 {
 	struct onem2m_esprim_payload_hdr hdr;
@@ -453,30 +468,12 @@ static int esprim_key_preparse(struct key_preparsed_payload *prep)
 	if (!kind || !prep->data || prep->datalen < sizeof(hdr))
 		return -EINVAL;
 	memcpy(&hdr, prep->data, sizeof(hdr));
-	if (hdr.version != ONEM2M_ESPRIM_PAYLOAD_V1 || hdr.reserved)
+	if (hdr.version != ONEM2M_ESPRIM_PAYLOAD_V1 || hdr.reserved ||
+	    hdr.kind >= ARRAY_SIZE(esprim_payloads) ||
+	    !esprim_payloads[hdr.kind].preparse ||
+	    esprim_payloads[hdr.kind].desc_kind != kind)
 		return -EINVAL;
-
-	/* The payload must be of a kind the description allows. */
-	switch (hdr.kind) {
-	case ONEM2M_ESPRIM_PAYLOAD_PAIRWISE:
-		if (kind != ONEM2M_ESPRIM_PAYLOAD_PAIRWISE)
-			return -EINVAL;
-		return esprim_pairwise_preparse(prep);
-	case ONEM2M_ESPRIM_PAYLOAD_RSPF:
-		if (kind != ONEM2M_ESPRIM_PAYLOAD_PAIRWISE)
-			return -EINVAL;
-		return esprim_rspf_preparse(prep);
-	case ONEM2M_ESPRIM_PAYLOAD_ENROLMENT:
-		if (kind != ONEM2M_ESPRIM_PAYLOAD_ENROLMENT)
-			return -EINVAL;
-		return esprim_enrolment_preparse(prep);
-	case ONEM2M_ESPRIM_PAYLOAD_SESSION:
-		if (kind != ONEM2M_ESPRIM_PAYLOAD_SESSION)
-			return -EINVAL;
-		return esprim_session_preparse(prep);
-	default:
-		return -EINVAL;
-	}
+	return esprim_payloads[hdr.kind].preparse(prep);
 }
 
 static void esprim_key_free(struct esprim_key *ek)
