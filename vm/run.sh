@@ -5,7 +5,8 @@
 # command in the guest, streaming the serial console.
 #
 #   vm/run.sh --series 6.1|6.12 [--icount] [--shell] [--quiet]
-#             [--timeout SEC] [--log FILE] [--ko PATH] [-- COMMAND [ARG...]]
+#             [--timeout SEC] [--log FILE] [--ko PATH] [--cmdline ARGS]
+#             [-- COMMAND [ARG...]]
 #
 # The console streams to stdout; --quiet shows only the command's output
 # (the whole console still goes to the log).
@@ -28,10 +29,11 @@ quiet=0
 timeout=900
 log=
 ko=
+extra_cmdline=
 mem=2048
 
 usage() {
-	sed -n '3,12p' "$0" >&2
+	sed -n '3,13p' "$0" >&2
 	exit 2
 }
 
@@ -44,6 +46,7 @@ while [ $# -gt 0 ]; do
 	--timeout) timeout=$2; shift 2 ;;
 	--log) log=$2; shift 2 ;;
 	--ko) ko=$2; shift 2 ;;
+	--cmdline) extra_cmdline=$2; shift 2 ;;
 	--) shift; break ;;
 	-h|--help) usage ;;
 	*) usage ;;
@@ -89,6 +92,7 @@ append="$append esprim.guest=$top/vm/guest.sh esprim.top=$top"
 append="$append esprim.modroot=$modroot"
 append="$append esprim.cmd=$rundir/cmd.sh"
 [ "$shell" = 1 ] && append="$append esprim.shell=1"
+[ -n "$extra_cmdline" ] && append="$append $extra_cmdline"
 
 qemu=(qemu-system-x86_64 -nodefaults -no-reboot -display none
 	-machine q35 -smp 2 -m "$mem"
