@@ -18,9 +18,11 @@
  *
  * Both directions of an ESPrim session share one key; the role bit keeps
  * the originator's and the receiver's IV spaces apart, the random bits keep
- * two tfms keyed with the same raw key apart.  The counter starts at 0 at
- * each setkey and never wraps: once max_invocations IVs have been issued,
- * encryption fails with -EKEYEXPIRED.  Decryption accepts any 96-bit IV.
+ * two IV spaces of one key apart.  There is one IV space per session key
+ * (shared by every tfm using it) and one per setkey of a raw key.  The
+ * counter starts at 0 and never wraps: once the invocation limit is
+ * reached, encryption fails with -EKEYEXPIRED.  Decryption accepts any
+ * 96-bit IV, except where a session's replay policy is strict.
  *
  * The IV travels in the authentication "tag": the template's authsize is
  * ONEM2M_ESPRIM_TRAILER_LEN (28) and the trailer is GCM tag || IV.  The
@@ -36,7 +38,8 @@
  * The inner GCM runs in place on the caller's scatterlists; the payload is
  * never copied.  Errors: -EINVAL for a wrong authsize, short or oversize
  * request or malformed key blob, -EBADMSG for a failed integrity check,
- * -EKEYEXPIRED when the invocation limit is reached.
+ * -EKEYEXPIRED when the invocation limit is reached or the key expired,
+ * -EKEYREVOKED when the key was revoked, -EALREADY for a replayed object.
  *
  * setkey takes a versioned key blob: struct onem2m_esprim_key_raw (the key
  * itself) or struct onem2m_esprim_key_ref (a session key of the "esprim"
