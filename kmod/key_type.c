@@ -131,21 +131,39 @@ static bool esprim_fqdn_valid(const char *s, unsigned int len)
 	return true;
 }
 
+/* A private copy of a fixed-size payload, which must be exactly @size. */
+static void *esprim_payload_dup(const struct key_preparsed_payload *prep,
+				size_t size)
+{
+	void *p;
+
+	if (prep->datalen != size)
+		return ERR_PTR(-EINVAL);
+	p = kmemdup(prep->data, size, GFP_KERNEL);
+	return p ?: ERR_PTR(-ENOMEM);
+}
+
+/* A key of @len bytes in a field of @size: length in range, zero after. */
+static bool esprim_key_bytes_valid(const u8 *key, unsigned int len,
+				   unsigned int size)
+{
+	return len >= ONEM2M_ESPRIM_MIN_PAIRWISE_LEN &&
+	       len <= ONEM2M_ESPRIM_MAX_PAIRWISE_LEN &&
+	       !memchr_inv(key + len, 0, size - len);
+}
+
 static int esprim_pairwise_preparse(struct key_preparsed_payload *prep)
 {
 	struct onem2m_esprim_pairwise_payload *p;
 	struct esprim_key *ek = NULL;
 	int err = -EINVAL;
 
-	if (prep->datalen != sizeof(*p))
-		return -EINVAL;
-	p = kmemdup(prep->data, sizeof(*p), GFP_KERNEL);
-	if (!p)
-		return -ENOMEM;
+	p = esprim_payload_dup(prep, sizeof(*p));
+	if (IS_ERR(p))
+		return PTR_ERR(p);
 
-	if (p->reserved || p->key_len < ONEM2M_ESPRIM_MIN_PAIRWISE_LEN ||
-	    p->key_len > ONEM2M_ESPRIM_MAX_PAIRWISE_LEN ||
-	    memchr_inv(p->key + p->key_len, 0, sizeof(p->key) - p->key_len) ||
+	if (p->reserved ||
+	    !esprim_key_bytes_valid(p->key, p->key_len, sizeof(p->key)) ||
 	    !esprim_text_valid(p->peer, p->peer_len, sizeof(p->peer)))
 		goto out;
 
@@ -218,15 +236,11 @@ static int esprim_enrolment_preparse(struct key_preparsed_payload *prep)
 	struct esprim_key *ek;
 	int err = -EINVAL;
 
-	if (prep->datalen != sizeof(*p))
-		return -EINVAL;
-	p = kmemdup(prep->data, sizeof(*p), GFP_KERNEL);
-	if (!p)
-		return -ENOMEM;
+	p = esprim_payload_dup(prep, sizeof(*p));
+	if (IS_ERR(p))
+		return PTR_ERR(p);
 	if (memchr_inv(p->reserved, 0, sizeof(p->reserved)) ||
-	    p->key_len < ONEM2M_ESPRIM_MIN_PAIRWISE_LEN ||
-	    p->key_len > ONEM2M_ESPRIM_MAX_PAIRWISE_LEN ||
-	    memchr_inv(p->key + p->key_len, 0, sizeof(p->key) - p->key_len))
+	    !esprim_key_bytes_valid(p->key, p->key_len, sizeof(p->key)))
 		goto out;
 
 	err = -ENOMEM;
@@ -256,11 +270,9 @@ static int esprim_rspf_preparse(struct key_preparsed_payload *prep)
 	time64_t expiry;
 	int err = -EINVAL;
 
-	if (prep->datalen != sizeof(*p))
-		return -EINVAL;
-	p = kmemdup(prep->data, sizeof(*p), GFP_KERNEL);
-	if (!p)
-		return -ENOMEM;
+	p = esprim_payload_dup(prep, sizeof(*p));
+	if (IS_ERR(p))
+		return PTR_ERR(p);
 	if (p->reserved || p->suid != ONEM2M_ESPRIM_SUID_RSPF ||
 	    !esprim_text_valid(p->target, p->target_len, sizeof(p->target)) ||
 	    !esprim_fqdn_valid(p->target, p->target_len) ||
