@@ -26,6 +26,7 @@ KEYUTILS_LIBS := -lkeyutils
 
 UAPI := include/uapi/linux/onem2m_esprim.h
 GCM_REF := selftests/lib/gcm_ref.c selftests/lib/gcm_ref.h
+TEST_IV := selftests/lib/iv.c selftests/lib/iv.h
 AFALG := user/lib/esprim_afalg.c user/lib/esprim_afalg.h
 
 HOST_TESTS := $(BUILD)/selftests/host/kat_vectors_test \
@@ -66,11 +67,13 @@ $(BUILD)/selftests/host/uapi_test: selftests/host/uapi_test.c $(UAPI) \
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) -o $@ $<
 
-$(BUILD)/selftests/vm/%: selftests/vm/%.c $(UAPI) $(GCM_REF) $(AFALG) kmod/selftest_vectors.h \
+$(BUILD)/selftests/vm/%: selftests/vm/%.c $(UAPI) $(GCM_REF) $(TEST_IV) \
+		$(AFALG) kmod/selftest_vectors.h \
 		$(KSRC)/.extracted
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) -o $@ $< selftests/lib/gcm_ref.c \
-		user/lib/esprim_afalg.c $(KCAPI_LIBS) $(CRYPTO_LIBS) \
+		selftests/lib/iv.c user/lib/esprim_afalg.c $(KCAPI_LIBS) \
+		$(CRYPTO_LIBS) \
 		$(KEYUTILS_LIBS) -lpthread
 
 $(BUILD)/user/esprim_demo: user/demo/esprim_demo.c $(UAPI) $(AFALG)
