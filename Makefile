@@ -21,6 +21,7 @@ ALL_CFLAGS := $(CFLAGS) $(WARN) -D_GNU_SOURCE -Iinclude/uapi -Iuser/lib
 TEST_CFLAGS := $(ALL_CFLAGS) -Wno-missing-prototypes -isystem $(HARNESS_INC)
 
 KCAPI_LIBS := $(shell pkg-config --libs libkcapi 2>/dev/null || echo -lkcapi)
+JANSSON_LIBS := $(shell pkg-config --libs jansson 2>/dev/null || echo -ljansson)
 CRYPTO_LIBS := $(shell pkg-config --libs libcrypto 2>/dev/null || echo -lcrypto)
 KEYUTILS_LIBS := -lkeyutils
 
@@ -29,16 +30,29 @@ GCM_REF := selftests/lib/gcm_ref.c selftests/lib/gcm_ref.h
 TEST_IV := selftests/lib/iv.c selftests/lib/iv.h
 AFALG := user/lib/esprim_afalg.c user/lib/esprim_afalg.h
 
+# libesprim: static for the project's programs and tests, shared and a
+# pkg-config file for others.
+LIB_SRCS := $(wildcard user/lib/esprim*.c)
+LIB_HDRS := $(wildcard user/lib/*.h) $(UAPI)
+LIB_OBJS := $(patsubst user/lib/%.c,$(BUILD)/lib/%.o,$(LIB_SRCS))
+LIBESPRIM := $(BUILD)/lib/libesprim.a
+LIBESPRIM_SO := $(BUILD)/lib/libesprim.so.0
+LIB_LIBS := $(JANSSON_LIBS) $(CRYPTO_LIBS) $(KCAPI_LIBS) $(KEYUTILS_LIBS) \
+	-lpthread
+PREFIX ?= /usr/local
+
 HOST_TESTS := $(BUILD)/selftests/host/kat_vectors_test \
-	$(BUILD)/selftests/host/uapi_test
+	$(BUILD)/selftests/host/uapi_test \
+	$(BUILD)/selftests/host/libesprim_test
 VM_TESTS := $(BUILD)/selftests/vm/aead_test \
 	$(BUILD)/selftests/vm/keys_test \
 	$(BUILD)/selftests/vm/module_test
 PROGRAMS := $(BUILD)/user/esprim_demo $(BUILD)/bench/aead_bench \
-	$(BUILD)/bench/session_scale
+	$(BUILD)/bench/session_scale $(BUILD)/user/esprimctl \
+	$(LIBESPRIM_SO) $(BUILD)/lib/pkgconfig/libesprim.pc
 
 .PHONY: all deps module user selftests check demo bench vm-shell \
-	dkms-add dkms-remove clean
+	install dkms-add dkms-remove clean
 
 all: deps module user selftests
 
@@ -52,6 +66,31 @@ module: deps
 user: $(PROGRAMS)
 
 selftests: $(HOST_TESTS) $(VM_TESTS)
+
+$(BUILD)/lib/%.o: user/lib/%.c $(LIB_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -fPIC -c -o $@ $<
+
+$(LIBESPRIM): $(LIB_OBJS)
+	rm -f $@
+	ar rcs $@ $^
+
+$(LIBESPRIM_SO): $(LIB_OBJS)
+	$(CC) -shared -Wl,-soname,libesprim.so.0 -o $@ $^ $(LIB_LIBS)
+	ln -sf libesprim.so.0 $(BUILD)/lib/libesprim.so
+
+$(BUILD)/lib/pkgconfig/libesprim.pc: user/lib/libesprim.pc.in
+	@mkdir -p $(@D)
+	sed 's|@PREFIX@|$(PREFIX)|' $< >$@
+
+$(BUILD)/user/esprimctl: user/ctl/esprimctl.c $(LIBESPRIM)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBESPRIM) $(LIB_LIBS)
+
+$(BUILD)/selftests/host/libesprim_test: selftests/host/libesprim_test.c \
+		$(LIBESPRIM) $(KSRC)/.extracted
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) -o $@ $< $(LIBESPRIM) $(LIB_LIBS)
 
 $(KSRC)/.extracted:
 	scripts/ksrc.sh $(KSRC)
@@ -101,6 +140,20 @@ vm-shell: deps
 	scripts/build-module.sh \
 		/lib/modules/$$(scripts/kernels.sh kver $(SERIES))/build $(BUILD)/kmod
 	vm/run.sh --series $(SERIES) --shell
+
+install: $(LIBESPRIM) $(LIBESPRIM_SO) $(BUILD)/lib/pkgconfig/libesprim.pc \
+		$(BUILD)/user/esprimctl
+	install -D -m 644 user/lib/esprim.h $(DESTDIR)$(PREFIX)/include/esprim.h
+	install -D -m 644 $(UAPI) \
+		$(DESTDIR)$(PREFIX)/include/linux/onem2m_esprim.h
+	install -D -m 644 $(LIBESPRIM) $(DESTDIR)$(PREFIX)/lib/libesprim.a
+	install -D -m 755 $(LIBESPRIM_SO) \
+		$(DESTDIR)$(PREFIX)/lib/libesprim.so.0
+	ln -sf libesprim.so.0 $(DESTDIR)$(PREFIX)/lib/libesprim.so
+	install -D -m 644 $(BUILD)/lib/pkgconfig/libesprim.pc \
+		$(DESTDIR)$(PREFIX)/lib/pkgconfig/libesprim.pc
+	install -D -m 755 $(BUILD)/user/esprimctl \
+		$(DESTDIR)$(PREFIX)/bin/esprimctl
 
 dkms-add:
 	scripts/dkms.sh add

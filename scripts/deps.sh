@@ -13,7 +13,8 @@ linux-source-6.12
 sparse
 qemu-system-x86 busybox-static kmod
 dkms
-libkcapi-dev libssl-dev libkeyutils-dev
+libkcapi-dev libssl-dev libkeyutils-dev libjansson-dev
+libcjose-dev jose clang libclang-rt-dev valgrind
 "
 
 missing=""
@@ -21,6 +22,9 @@ for pkg in $PACKAGES; do
 	status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
 	[ "$status" = "install ok installed" ] || missing="$missing $pkg"
 done
+# Node.js and npm, for the interop test with the npm "jose" package; a
+# machine may have them from elsewhere (NodeSource) already.
+command -v npm >/dev/null || missing="$missing nodejs npm"
 [ -z "$missing" ] && exit 0
 
 echo "deps: installing$missing"
