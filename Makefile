@@ -88,9 +88,12 @@ $(BUILD)/user/esprimctl: user/ctl/esprimctl.c $(LIBESPRIM)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBESPRIM) $(LIB_LIBS)
 
 $(BUILD)/selftests/host/libesprim_test: selftests/host/libesprim_test.c \
-		$(LIBESPRIM) $(KSRC)/.extracted
+		selftests/host/malformed_objects.txt $(LIBESPRIM) \
+		$(KSRC)/.extracted
 	@mkdir -p $(@D)
-	$(CC) $(TEST_CFLAGS) -o $@ $< $(LIBESPRIM) $(LIB_LIBS)
+	$(CC) $(TEST_CFLAGS) \
+		-DCORPUS='"$(CURDIR)/selftests/host/malformed_objects.txt"' \
+		-o $@ $< $(LIBESPRIM) $(LIB_LIBS)
 
 $(KSRC)/.extracted:
 	scripts/ksrc.sh $(KSRC)

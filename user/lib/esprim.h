@@ -325,6 +325,20 @@ unsigned int esprim_seal_batch(struct esprim_session *s,
 unsigned int esprim_open_batch(struct esprim_ctx *ctx,
 			       struct esprim_batch_item *items, unsigned int n);
 
+/*
+ * In-band refresh: a receiver puts next, a new receiver rand object, into
+ * the "rro" header member of its responses (and caches it, so sessions
+ * against it open).  The originator caches it when a response verifies
+ * and reports it in esprim_opened.header.rro.  NULL stops offering.
+ */
+int esprim_session_offer_rro(struct esprim_session *s,
+			     const struct esprim_rand *next,
+			     struct esprim_error *err);
+
+/* A cached rand object by esri, or NULL. */
+const struct esprim_rand *esprim_ctx_find_rand(struct esprim_ctx *ctx,
+					       const char *id, bool receiver);
+
 /* The session's cached protected header, base64url (the AAD). */
 const char *esprim_session_header(const struct esprim_session *s,
 				  size_t *len);

@@ -55,6 +55,7 @@ struct esprim_session {
 	bool announce;
 	struct esprim_rand rro;
 	struct esprim_rand oro;
+	struct esprim_rand *next_rro;	/* offered in-band, receiver only */
 
 	/* Protected header this side seals with, base64url: the AAD. */
 	char *hdr;
@@ -128,8 +129,6 @@ int esprim_ctx_scratch(struct esprim_ctx *ctx, size_t size);
 
 struct esprim_pairwise *esprim_ctx_find_pairwise(struct esprim_ctx *ctx,
 						 const char *kid);
-const struct esprim_rand *esprim_ctx_find_rand(struct esprim_ctx *ctx,
-					       const char *id, bool receiver);
 struct esprim_session *esprim_ctx_find_session(struct esprim_ctx *ctx,
 					       const char *kid,
 					       const char *ori,

@@ -227,7 +227,8 @@ int esprim_session_build_header(struct esprim_session *s,
 				struct esprim_error *err)
 {
 	const struct esprim_rand *own = s->role == ONEM2M_ESPRIM_ROLE_ORIGINATOR ?
-					&s->oro : &s->rro;
+					&s->oro : s->next_rro ?: &s->rro;
+	bool announce = s->announce || s->next_rro;
 	json_t *obj, *rand = NULL;
 	char *text;
 	size_t n;
@@ -235,11 +236,11 @@ int esprim_session_build_header(struct esprim_session *s,
 	obj = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "alg", "dir",
 			"enc", esprim_enc_name(s->enc), "kid", s->kid,
 			"cty", s->cty, "ori", s->ori, "rri", s->rri);
-	if (obj && s->announce) {
+	if (obj && announce) {
 		rand = json_loadb(own->canon, own->canon_len, 0, NULL);
 		json_object_set_new(obj, own->receiver ? "rro" : "oro", rand);
 	}
-	text = obj && (rand || !s->announce) ?
+	text = obj && (rand || !announce) ?
 	       json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
 	json_decref(obj);
 	if (!text)

@@ -180,8 +180,38 @@ void esprim_session_free(struct esprim_session *s)
 	ctx->ops->session_fini(s);
 	free(s->hdr);
 	free(s->peer_hdr);
+	free(s->next_rro);
 	esprim_wipe(s, sizeof(*s));
 	free(s);
+}
+
+int esprim_session_offer_rro(struct esprim_session *s,
+			     const struct esprim_rand *next,
+			     struct esprim_error *err)
+{
+	int rc;
+
+	if (s->role != ONEM2M_ESPRIM_ROLE_RECEIVER)
+		return esprim_fail(err, ESPRIM_RSC_BAD_REQUEST,
+				   "only a receiver offers receiver rand objects");
+	if (next && !next->receiver)
+		return esprim_fail(err, ESPRIM_RSC_BAD_REQUEST,
+				   "not a receiver rand object");
+	if (next) {
+		rc = esprim_ctx_add_rand(s->ctx, next, err);
+		if (rc)
+			return rc;
+		if (!s->next_rro)
+			s->next_rro = malloc(sizeof(*s->next_rro));
+		if (!s->next_rro)
+			return esprim_fail(err, ESPRIM_RSC_ENCRYPTION_ERROR,
+					   "out of memory");
+		*s->next_rro = *next;
+	} else {
+		free(s->next_rro);
+		s->next_rro = NULL;
+	}
+	return esprim_session_build_header(s, err);
 }
 
 const char *esprim_session_header(const struct esprim_session *s,
@@ -271,9 +301,9 @@ unsigned int esprim_seal_batch(struct esprim_session *s,
 static long esprim_part(const struct esprim_compact *c, int i, uint8_t *out,
 			size_t want)
 {
-	long n = esprim_b64url_decode(c->part[i], c->len[i], out);
-
-	return n < 0 || (want && (size_t)n != want) ? -1 : n;
+	if (want && c->len[i] != esprim_b64url_encoded_len(want))
+		return -1;
+	return esprim_b64url_decode(c->part[i], c->len[i], out);
 }
 
 /* Sets up the receiver's session for an object from a new originator. */
