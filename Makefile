@@ -65,7 +65,8 @@ module: deps
 
 user: $(PROGRAMS)
 
-selftests: $(HOST_TESTS) $(VM_TESTS)
+selftests: $(HOST_TESTS) $(VM_TESTS) $(BUILD)/selftests/interop/cjose_tool \
+	$(BUILD)/fuzz/fuzz_parsers
 
 $(BUILD)/lib/%.o: user/lib/%.c $(LIB_HDRS)
 	@mkdir -p $(@D)
@@ -94,6 +95,18 @@ $(BUILD)/selftests/host/libesprim_test: selftests/host/libesprim_test.c \
 	$(CC) $(TEST_CFLAGS) \
 		-DCORPUS='"$(CURDIR)/selftests/host/malformed_objects.txt"' \
 		-o $@ $< $(LIBESPRIM) $(LIB_LIBS)
+
+$(BUILD)/selftests/interop/cjose_tool: selftests/interop/cjose_tool.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -o $@ $< -lcjose $(JANSSON_LIBS)
+
+# libFuzzer build of the parsers, with ASan and UBSan.
+FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined \
+	-fno-sanitize-recover=undefined -D_GNU_SOURCE -Iinclude/uapi -Iuser/lib
+$(BUILD)/fuzz/fuzz_parsers: selftests/fuzz/fuzz_parsers.c $(LIB_SRCS) \
+		$(LIB_HDRS)
+	@mkdir -p $(@D)
+	clang $(FUZZ_FLAGS) -o $@ $< $(LIB_SRCS) $(LIB_LIBS)
 
 $(KSRC)/.extracted:
 	scripts/ksrc.sh $(KSRC)

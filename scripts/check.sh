@@ -4,7 +4,8 @@
 #
 #   - the module builds for 6.1 and 6.12 with W=1 and sparse, warning-free
 #   - checkpatch --strict on the kernel sources
-#   - host unit tests
+#   - host unit tests (libesprim among them), interop with three JOSE
+#     implementations, a bounded fuzzing run of the parsers
 #   - VM selftests on each kernel, and a clean guest log (no warning, BUG,
 #     oops, lockdep/KASAN report or unexpected taint)
 #   - the README's demonstration, in the VM
@@ -75,6 +76,16 @@ for test in build/selftests/host/*_test; do
 	"$test" >"$log" 2>&1
 	count_tap "$log"
 done
+
+echo "# interop with cjose, latchset jose, npm jose"
+log="$logs/interop.log"
+selftests/interop/interop_test.sh build >"$log" 2>&1
+count_tap "$log"
+
+echo "# fuzzing the parsers (libFuzzer, ASan, UBSan)"
+log="$logs/fuzz.tap"
+scripts/fuzz.sh 30 >"$log"
+count_tap "$log"
 
 for series in $(scripts/kernels.sh series); do
 	kver=$(scripts/kernels.sh kver "$series")

@@ -14,7 +14,7 @@ sparse
 qemu-system-x86 busybox-static kmod
 dkms
 libkcapi-dev libssl-dev libkeyutils-dev libjansson-dev
-libcjose-dev jose clang libclang-rt-dev valgrind
+libcjose-dev jose clang libclang-rt-dev valgrind xxd
 "
 
 missing=""

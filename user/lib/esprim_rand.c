@@ -112,13 +112,14 @@ static bool esprim_parse_expiry(const json_t *v, int64_t now_ms,
 		return false;
 	if (memchr(s, 'T', n))
 		return esprim_parse_timestamp(s, ms);
+	/* At most 15 digits: about 31,000 years, no overflow. */
+	if (!n || n > 15)
+		return false;
 	for (i = 0; i < n; i++) {
 		if (s[i] < '0' || s[i] > '9')
 			return false;
 		rel = rel * 10 + (s[i] - '0');
 	}
-	if (!n || n > 15)
-		return false;
 	*ms = now_ms + rel;
 	return true;
 }

@@ -1,0 +1,20 @@
+// SPDX-License-Identifier: GPL-2.0
+// The npm "jose" package on the other end of the interop test:
+//   node npm_jose_tool.mjs enc KEYHEX HEADER_JSON < plaintext > compact JWE
+//   node npm_jose_tool.mjs dec KEYHEX < compact JWE > plaintext
+import { CompactEncrypt, compactDecrypt } from 'jose';
+import { readFileSync } from 'node:fs';
+
+const [op, keyHex, header] = process.argv.slice(2);
+const key = Uint8Array.from(Buffer.from(keyHex, 'hex'));
+const input = readFileSync(0);
+
+if (op === 'enc') {
+	const jwe = await new CompactEncrypt(input)
+		.setProtectedHeader(JSON.parse(header))
+		.encrypt(key);
+	process.stdout.write(jwe + '\n');
+} else {
+	const { plaintext } = await compactDecrypt(input.toString().trim(), key);
+	process.stdout.write(Buffer.from(plaintext));
+}
