@@ -46,7 +46,8 @@ HOST_TESTS := $(BUILD)/selftests/host/kat_vectors_test \
 	$(BUILD)/selftests/host/libesprim_test
 VM_TESTS := $(BUILD)/selftests/vm/aead_test \
 	$(BUILD)/selftests/vm/keys_test \
-	$(BUILD)/selftests/vm/module_test
+	$(BUILD)/selftests/vm/module_test \
+	$(BUILD)/selftests/vm/libesprim_kernel_test
 PROGRAMS := $(BUILD)/user/esprim_demo $(BUILD)/bench/aead_bench \
 	$(BUILD)/bench/session_scale $(BUILD)/user/esprimctl \
 	$(LIBESPRIM_SO) $(BUILD)/lib/pkgconfig/libesprim.pc
@@ -121,6 +122,12 @@ $(BUILD)/selftests/host/uapi_test: selftests/host/uapi_test.c $(UAPI) \
 		$(KSRC)/.extracted
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) -o $@ $<
+
+$(BUILD)/selftests/vm/libesprim_kernel_test: \
+		selftests/vm/libesprim_kernel_test.c $(LIBESPRIM) \
+		$(KSRC)/.extracted
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) -o $@ $< $(LIBESPRIM) $(LIB_LIBS)
 
 $(BUILD)/selftests/vm/%: selftests/vm/%.c $(UAPI) $(GCM_REF) $(TEST_IV) \
 		$(AFALG) kmod/selftest_vectors.h \

@@ -6,7 +6,7 @@
 # keyctl(1) usage README.md documents.
 dir=${1:?directory of the built VM selftests}
 rc=0
-for test in aead_test keys_test module_test; do
+for test in aead_test keys_test module_test libesprim_kernel_test; do
 	"$dir/$test" || rc=1
 done
 "$(dirname "$0")/keyctl_test.sh" || rc=1
