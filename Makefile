@@ -49,11 +49,12 @@ VM_TESTS := $(BUILD)/selftests/vm/aead_test \
 	$(BUILD)/selftests/vm/module_test \
 	$(BUILD)/selftests/vm/libesprim_kernel_test
 PROGRAMS := $(BUILD)/user/esprim_demo $(BUILD)/bench/aead_bench \
-	$(BUILD)/bench/session_scale $(BUILD)/user/esprimctl \
+	$(BUILD)/bench/session_scale $(BUILD)/bench/jwe_bench \
+	$(BUILD)/user/esprimctl \
 	$(LIBESPRIM_SO) $(BUILD)/lib/pkgconfig/libesprim.pc
 
 .PHONY: all deps module user selftests check demo bench vm-shell \
-	install dkms-add dkms-remove clean
+	bench-lib install dkms-add dkms-remove clean
 
 all: deps module user selftests
 
@@ -143,6 +144,10 @@ $(BUILD)/user/esprim_demo: user/demo/esprim_demo.c $(UAPI) $(AFALG)
 	$(CC) $(ALL_CFLAGS) -o $@ $< user/lib/esprim_afalg.c $(KCAPI_LIBS) \
 		$(CRYPTO_LIBS)
 
+$(BUILD)/bench/jwe_bench: bench/jwe_bench.c $(LIBESPRIM)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBESPRIM) -lcjose $(LIB_LIBS)
+
 $(BUILD)/bench/%: bench/%.c $(UAPI) $(AFALG)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -o $@ $< user/lib/esprim_afalg.c $(KCAPI_LIBS) \
@@ -156,6 +161,9 @@ demo: deps user
 
 bench: deps user
 	scripts/bench.sh
+
+bench-lib: deps user
+	scripts/bench-lib.sh
 
 # Interactive shell in the VM: make vm-shell SERIES=6.12
 SERIES ?= 6.1

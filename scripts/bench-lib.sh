@@ -1,0 +1,39 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# libesprim on the host (soft backend) beside cjose and raw OpenSSL
+# AES-256-GCM: nanoseconds per seal and open (median of 7 runs), then
+# instructions per operation under callgrind (N operations of each kind,
+# counted inside the loop function only).
+#   scripts/bench-lib.sh [ITERATIONS]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bench=build/bench/jwe_bench
+iterations=${1:-20000}
+n=200
+
+echo "# wall time (this machine, $(nproc) cores)"
+"$bench" "$iterations"
+
+echo "# instructions per operation (callgrind, $n operations)"
+printf '%6s' bytes
+for impl in esprim cjose raw; do
+	printf ' %10s %10s' "$impl-sl" "$impl-op"
+done
+echo
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+for size in 256 1024 4096 16384; do
+	printf '%6s' "$size"
+	for impl in esprim cjose raw; do
+		for op in seal open; do
+			valgrind --tool=callgrind --collect-atstart=no \
+				--toggle-collect="loop_${impl}_$op" \
+				--callgrind-out-file="$tmp/out" \
+				"$bench" --one "$impl" "$op" "$size" "$n" \
+				>/dev/null 2>"$tmp/log"
+			ir=$(sed -n 's/.*Collected : \([0-9]*\).*/\1/p' "$tmp/log")
+			printf ' %10s' $((ir / n))
+		done
+	done
+	echo
+done
