@@ -99,21 +99,26 @@ void esprim_ctx_free(struct esprim_ctx *ctx)
 	free(ctx);
 }
 
-int esprim_ctx_scratch(struct esprim_ctx *ctx, size_t size)
+int esprim_buf_grow(uint8_t **buf, size_t *size, size_t need)
 {
 	uint8_t *p;
 
-	if (size <= ctx->scratch_size)
+	if (need <= *size)
 		return 0;
-	p = malloc(size);
+	p = malloc(need);
 	if (!p)
 		return -1;
-	if (ctx->scratch)
-		esprim_wipe(ctx->scratch, ctx->scratch_size);
-	free(ctx->scratch);
-	ctx->scratch = p;
-	ctx->scratch_size = size;
+	if (*buf)
+		esprim_wipe(*buf, *size);
+	free(*buf);
+	*buf = p;
+	*size = need;
 	return 0;
+}
+
+int esprim_ctx_scratch(struct esprim_ctx *ctx, size_t size)
+{
+	return esprim_buf_grow(&ctx->scratch, &ctx->scratch_size, size);
 }
 
 struct esprim_pairwise *esprim_ctx_find_pairwise(struct esprim_ctx *ctx,

@@ -124,6 +124,9 @@ extern const struct esprim_backend_ops esprim_kernel_ops;
 int esprim_replay_check(struct esprim_session *s,
 			const uint8_t iv[ONEM2M_ESPRIM_IV_LEN], bool commit);
 
+/* Grows a buffer (wiping the old one) to at least need bytes; 0 or -1. */
+int esprim_buf_grow(uint8_t **buf, size_t *size, size_t need);
+
 /* Grows ctx->scratch to at least size bytes; 0 or -1. */
 int esprim_ctx_scratch(struct esprim_ctx *ctx, size_t size);
 

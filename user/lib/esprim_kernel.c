@@ -198,19 +198,8 @@ static void esprim_kernel_session_fini(struct esprim_session *s)
 static uint8_t *esprim_kernel_buf(struct esprim_ctx *ctx, size_t size)
 {
 	struct esprim_kernel_ctx *kc = ctx->backend;
-	uint8_t *p;
 
-	if (size <= kc->buf_size)
-		return kc->buf;
-	p = malloc(size);
-	if (!p)
-		return NULL;
-	if (kc->buf)
-		esprim_wipe(kc->buf, kc->buf_size);
-	free(kc->buf);
-	kc->buf = p;
-	kc->buf_size = size;
-	return p;
+	return esprim_buf_grow(&kc->buf, &kc->buf_size, size) ? NULL : kc->buf;
 }
 
 static int esprim_kernel_seal(struct esprim_session *s, const uint8_t *text,
