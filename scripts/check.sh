@@ -77,6 +77,10 @@ for test in build/selftests/host/*_test; do
 	count_tap "$log"
 done
 
+log="$logs/esprimctl.log"
+selftests/host/esprimctl_test.sh build >"$log" 2>&1
+count_tap "$log"
+
 echo "# interop with cjose, latchset jose, npm jose"
 log="$logs/interop.log"
 selftests/interop/interop_test.sh build >"$log" 2>&1
