@@ -78,8 +78,10 @@ $(LIBESPRIM): $(LIB_OBJS)
 	rm -f $@
 	ar rcs $@ $^
 
-$(LIBESPRIM_SO): $(LIB_OBJS)
-	$(CC) -shared -Wl,-soname,libesprim.so.0 -o $@ $^ $(LIB_LIBS)
+$(LIBESPRIM_SO): $(LIB_OBJS) user/lib/libesprim.map
+	$(CC) -shared -Wl,-soname,libesprim.so.0 \
+		-Wl,--version-script=user/lib/libesprim.map -o $@ $(LIB_OBJS) \
+		$(LIB_LIBS)
 	ln -sf libesprim.so.0 $(BUILD)/lib/libesprim.so
 
 $(BUILD)/lib/pkgconfig/libesprim.pc: user/lib/libesprim.pc.in

@@ -77,6 +77,14 @@ for test in build/selftests/host/*_test; do
 	count_tap "$log"
 done
 
+# libesprim.so exports exactly the functions esprim.h declares.
+exported=$(nm -D --defined-only build/lib/libesprim.so.0 |
+	awk '$3 !~ /^LIBESPRIM/ { sub(/@.*/, "", $3); print $3 }' | sort)
+declared=$(grep -oE 'esprim_[a-z0-9_]+\(' user/lib/esprim.h | tr -d '(' |
+	sort -u)
+[ "$exported" = "$declared" ]
+result $? "libesprim.so exports the API of esprim.h and nothing else"
+
 log="$logs/esprimctl.log"
 selftests/host/esprimctl_test.sh build >"$log" 2>&1
 count_tap "$log"
