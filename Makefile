@@ -43,7 +43,8 @@ PREFIX ?= /usr/local
 
 HOST_TESTS := $(BUILD)/selftests/host/kat_vectors_test \
 	$(BUILD)/selftests/host/uapi_test \
-	$(BUILD)/selftests/host/libesprim_test
+	$(BUILD)/selftests/host/libesprim_test \
+	$(BUILD)/selftests/host/hotpath_alloc_test
 VM_TESTS := $(BUILD)/selftests/vm/aead_test \
 	$(BUILD)/selftests/vm/keys_test \
 	$(BUILD)/selftests/vm/module_test \
@@ -99,6 +100,11 @@ $(BUILD)/selftests/host/libesprim_test: selftests/host/libesprim_test.c \
 	$(CC) $(TEST_CFLAGS) \
 		-DCORPUS='"$(CURDIR)/selftests/host/malformed_objects.txt"' \
 		-o $@ $< $(LIBESPRIM) $(LIB_LIBS)
+
+$(BUILD)/selftests/host/hotpath_alloc_test: \
+		selftests/host/hotpath_alloc_test.c $(LIBESPRIM) $(KSRC)/.extracted
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) -o $@ $< $(LIBESPRIM) $(LIB_LIBS)
 
 $(BUILD)/selftests/interop/cjose_tool: selftests/interop/cjose_tool.c
 	@mkdir -p $(@D)

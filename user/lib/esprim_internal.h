@@ -81,7 +81,8 @@ struct esprim_session {
 /*
  * A backend seals and opens one message of a session.  seal returns the
  * IV it used (the kernel template chooses its own); open verifies with the
- * IV given.  Both return 0 or an RSC.  seal_batch may be NULL.
+ * IV given.  Both return 0 or an RSC.  A batched kernel path (netlink)
+ * adds batch operations here; esprim_seal_batch() loops until then.
  */
 struct esprim_backend_ops {
 	const char *name;

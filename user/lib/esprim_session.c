@@ -548,19 +548,16 @@ int esprim_open(struct esprim_ctx *ctx, const char *obj, size_t obj_len,
 unsigned int esprim_open_batch(struct esprim_ctx *ctx,
 			       struct esprim_batch_item *items, unsigned int n)
 {
-	struct esprim_opened *opened = malloc(sizeof(*opened));
+	struct esprim_opened opened;
 	unsigned int i, done = 0;
 
 	for (i = 0; i < n; i++) {
-		items[i].rsc = opened ?
-			esprim_open(ctx, items[i].in, items[i].in_len,
-				    items[i].out, items[i].out_size, opened,
-				    NULL) : ESPRIM_RSC_DECRYPTION_ERROR;
-		items[i].out_len = opened && !items[i].rsc ?
-				   opened->text_len : 0;
+		items[i].rsc = esprim_open(ctx, items[i].in, items[i].in_len,
+					   items[i].out, items[i].out_size,
+					   &opened, NULL);
+		items[i].out_len = items[i].rsc ? 0 : opened.text_len;
 		done += !items[i].rsc;
 	}
-	free(opened);
 	return done;
 }
 
