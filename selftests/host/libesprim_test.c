@@ -157,6 +157,17 @@ TEST(b64url_round_trip_and_strictness)
 	EXPECT_EQ(-1, esprim_b64url_decode("AAB", 3, back));
 	EXPECT_EQ(1, esprim_b64url_decode("AA", 2, back));
 	EXPECT_EQ(-1, esprim_b64url_decode("A\0AA", 4, back));
+	/* Bad characters inside the eight-at-a-time loop. */
+	len = esprim_b64url_encode(in, 60, enc);
+	for (n = 0; n < len; n += 7) {
+		char c = enc[n];
+
+		enc[n] = n % 2 ? '=' : '.';
+		EXPECT_EQ(-1, esprim_b64url_decode(enc, len, back))
+			TH_LOG("bad character at %zu", n);
+		enc[n] = c;
+	}
+	EXPECT_EQ(60, esprim_b64url_decode(enc, len, back));
 }
 
 TEST(rsc_names)
