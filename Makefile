@@ -147,10 +147,9 @@ $(BUILD)/selftests/vm/%: selftests/vm/%.c $(UAPI) $(GCM_REF) $(TEST_IV) \
 		$(CRYPTO_LIBS) \
 		$(KEYUTILS_LIBS) -lpthread
 
-$(BUILD)/user/esprim_demo: user/demo/esprim_demo.c $(UAPI) $(AFALG)
+$(BUILD)/user/esprim_demo: user/demo/esprim_demo.c $(LIBESPRIM)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -o $@ $< user/lib/esprim_afalg.c $(KCAPI_LIBS) \
-		$(CRYPTO_LIBS)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBESPRIM) $(LIB_LIBS)
 
 $(BUILD)/bench/jwe_bench: bench/jwe_bench.c $(LIBESPRIM)
 	@mkdir -p $(@D)

@@ -1,110 +1,61 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Demonstration: a oneM2M request primitive sealed into an ESPrim Object
- * (JWE compact serialization, "dir" + A256GCM) by the kernel template
- * onem2m-esprim(gcm(aes)) over AF_ALG, carried as Notify content
- * {"m2m:seci":{"sit":5,"epo":...}}, opened again by the receiver's tfm and
- * cross-checked with OpenSSL.  Prints the template's /proc/crypto entry.
+ * Demonstration, run in the VM by `make demo`: one ESPrim exchange between
+ * a gateway AE (originator) and a CSE (receiver), both on libesprim's
+ * kernel backend.
  *
- * The session key is random here; key establishment and derivation come
- * with the key type and libesprim.
+ *   - the receiver issues a receiverESPrimRandObject (m2m:seci sit 4);
+ *   - the originator makes its originatorESPrimRandObject; each side's
+ *     sessionESPrimKey is derived in the kernel from the pairwise key in
+ *     the keyring and never reaches userspace;
+ *   - the request is sealed by onem2m-esprim(gcm(aes)) into an ESPrim
+ *     Object (JWE compact) and carried as m2m:seci sit 5;
+ *   - the receiver opens it (C.6, the From check), answers with the same
+ *     session, the originator opens the answer;
+ *   - the soft backend (OpenSSL) opens the kernel's object too.
+ * Prints the template's /proc/crypto entry and the keys in /proc/keys.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <kcapi.h>
-#include <openssl/evp.h>
-#include <openssl/rand.h>
 
-#include "esprim_afalg.h"
+#include "esprim.h"
 
-#define TRAILER	ONEM2M_ESPRIM_TRAILER_LEN
-#define TAG_LEN	ONEM2M_ESPRIM_TAG_LEN
-#define IV_LEN	ONEM2M_ESPRIM_IV_LEN
-
-static const char header[] =
-	"{\"alg\":\"dir\",\"enc\":\"A256GCM\",\"kid\":\"13-gw1.example.net\","
-	"\"cty\":\"vnd.onem2m-preq+json\",\"ori\":\"o-9f2c\",\"rri\":\"r-41d7\"}";
+#define KID	"13-gw1.example.net"
+#define AE_ID	"Cgw1"
 
 static const char request[] =
-	"{\"op\":1,\"to\":\"//example.net/in-cse/ae-meter\",\"fr\":\"Cgw1\","
+	"{\"op\":1,\"to\":\"//example.net/in-cse/ae-meter\",\"fr\":\"" AE_ID "\","
 	"\"rqi\":\"req-0042\",\"rvi\":\"4\",\"ty\":4,"
 	"\"pc\":{\"m2m:cin\":{\"cnf\":\"text/plain:0\",\"con\":\"21.5\"}}}";
+static const char response[] =
+	"{\"rsc\":2001,\"rqi\":\"req-0042\",\"rvi\":\"4\"}";
 
-/* BASE64URL without padding (RFC 7515 2). */
-static char *b64url(const uint8_t *in, size_t len)
+static const uint8_t pairwise[32] = "demo pairwise key, 32 bytes ...";
+
+static int fail(const char *what, const struct esprim_error *e)
 {
-	char *out = malloc(4 * ((len + 2) / 3) + 1);
-	int n, i;
-
-	if (!out)
-		return NULL;
-	n = EVP_EncodeBlock((unsigned char *)out, in, (int)len);
-	while (n > 0 && out[n - 1] == '=')
-		n--;
-	out[n] = 0;
-	for (i = 0; i < n; i++)
-		out[i] = out[i] == '+' ? '-' : out[i] == '/' ? '_' : out[i];
-	return out;
+	fprintf(stderr, "esprim_demo: %s: %d %s: %s\n", what, e->rsc,
+		esprim_rsc_name(e->rsc) ?: "?", e->msg);
+	return 1;
 }
 
-/* Decodes n characters of BASE64URL; returns the length or -1. */
-static int b64url_decode(const char *in, size_t n, uint8_t *out)
+static void print_matching(const char *path, const char *match, bool entry)
 {
-	char *tmp = malloc(n + 4);
-	size_t i, padded = (n + 3) / 4 * 4;
-	int len;
-
-	if (!tmp || n % 4 == 1) {
-		free(tmp);
-		return -1;
-	}
-	for (i = 0; i < n; i++)
-		tmp[i] = in[i] == '-' ? '+' : in[i] == '_' ? '/' : in[i];
-	for (; i < padded; i++)
-		tmp[i] = '=';
-	len = EVP_DecodeBlock(out, (unsigned char *)tmp, (int)padded);
-	free(tmp);
-	return len < 0 ? -1 : len - (int)(padded - n);
-}
-
-static void hex(const char *label, const uint8_t *b, size_t len)
-{
-	printf("%s", label);
-	while (len--)
-		printf("%02x", *b++);
-	printf("\n");
-}
-
-/* Returns 1 when OpenSSL verifies the tag and decrypts ct into out. */
-static int gcm_open_openssl(const uint8_t key[32], const uint8_t iv[12],
-			    const uint8_t *aad, size_t aad_len,
-			    const uint8_t *ct, size_t ct_len,
-			    const uint8_t tag[16], uint8_t *out)
-{
-	EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
-	int n, ok;
-
-	ok = ctx && EVP_DecryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, key, iv) &&
-	     EVP_DecryptUpdate(ctx, NULL, &n, aad, (int)aad_len) &&
-	     EVP_DecryptUpdate(ctx, out, &n, ct, (int)ct_len) &&
-	     EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, 16, (void *)tag) &&
-	     EVP_DecryptFinal_ex(ctx, out + n, &n);
-	EVP_CIPHER_CTX_free(ctx);
-	return ok;
-}
-
-static void print_proc_crypto_entry(void)
-{
-	FILE *f = fopen("/proc/crypto", "r");
-	char line[256];
-	int in_entry = 0;
+	FILE *f = fopen(path, "r");
+	char line[512];
+	bool in_entry = false;
 
 	if (!f)
 		return;
 	while (fgets(line, sizeof(line), f)) {
+		if (!entry) {
+			if (strstr(line, match))
+				fputs(line, stdout);
+			continue;
+		}
 		if (!strncmp(line, "name", 4))
-			in_entry = strstr(line, ONEM2M_ESPRIM_AEAD_ALG) != NULL;
+			in_entry = strstr(line, match) != NULL;
 		if (in_entry)
 			fputs(line, stdout);
 		if (in_entry && line[0] == '\n')
@@ -113,137 +64,134 @@ static void print_proc_crypto_entry(void)
 	fclose(f);
 }
 
-static struct kcapi_handle *open_role(const uint8_t *key,
-				      enum onem2m_esprim_role role)
+static struct esprim_ctx *kernel_ctx(struct esprim_error *e)
 {
-	struct onem2m_esprim_key_raw blob;
-	struct kcapi_handle *h;
-	int ret;
+	struct esprim_ctx_config cfg = { .backend = ESPRIM_BACKEND_KERNEL };
+	struct esprim_ctx *ctx;
 
-	esprim_key_raw_init(&blob, key, 32, role, 0);
-	ret = esprim_afalg_open(&h, ONEM2M_ESPRIM_AEAD_ALG, &blob, sizeof(blob),
-				TRAILER);
-	OPENSSL_cleanse(&blob, sizeof(blob));
-	if (ret) {
-		fprintf(stderr, "esprim_demo: %s: %s\n", ONEM2M_ESPRIM_AEAD_ALG,
-			strerror(-ret));
+	if (esprim_ctx_new(&ctx, &cfg, e) ||
+	    esprim_ctx_add_pairwise(ctx, KID, pairwise, sizeof(pairwise),
+				    AE_ID, 0, e)) {
+		esprim_ctx_free(ctx);
 		return NULL;
 	}
-	return h;
+	return ctx;
 }
 
-/* Splits a JWE compact object into its five parts (offsets into s). */
-static int jwe_split(const char *s, const char *part[5], size_t len[5])
+/* Seals text and prints it as m2m:seci content; returns the object. */
+static char *seal(struct esprim_session *s, const char *text,
+		  struct esprim_error *e)
 {
-	const char *p = s;
-	int i;
+	size_t size = esprim_seal_size(s, strlen(text)) + 1, len;
+	char *obj = malloc(size), *seci = malloc(size + 64);
 
-	for (i = 0; i < 5; i++) {
-		const char *dot = strchr(p, '.');
-
-		if ((i < 4) != (dot != NULL))
-			return -1;
-		part[i] = p;
-		len[i] = dot ? (size_t)(dot - p) : strlen(p);
-		p = dot ? dot + 1 : p;
+	if (!obj || !seci || esprim_seal(s, text, strlen(text), obj, size,
+					 &len, e)) {
+		free(obj);
+		free(seci);
+		return NULL;
 	}
-	return len[1] == 0 && len[2] == 16 ? 0 : -1;	/* "dir", 96-bit IV */
+	esprim_seci_build_epo(obj, len, seci, size + 64);
+	printf("Notify content: %s\n", seci);
+	free(seci);
+	return obj;
+}
+
+static int open_obj(struct esprim_ctx *ctx, const char *obj, char *out,
+		    size_t size, struct esprim_opened *o,
+		    struct esprim_error *e)
+{
+	int rc = esprim_open(ctx, obj, strlen(obj), out, size - 1, o, e);
+
+	out[rc ? 0 : o->text_len] = 0;
+	return rc;
 }
 
 int main(void)
 {
-	size_t text_len = strlen(request), aad_len, n;
-	char *aad, *b_iv, *b_ct, *b_tag, *jwe, *content;
-	const char *part[5];
-	size_t part_len[5];
-	uint8_t key[32], *sealed, *in, *out, plain[sizeof(request)];
-	struct kcapi_handle *orig, *recv;
-	int ok;
+	struct esprim_ctx *cse = NULL, *ae = NULL, *soft = NULL;
+	struct esprim_ctx_config soft_cfg = { .backend = ESPRIM_BACKEND_SOFT };
+	struct esprim_rand rro, oro;
+	struct esprim_session *s;
+	struct esprim_opened *o = malloc(sizeof(*o));
+	struct esprim_error e = { 0 };
+	struct esprim_seci seci;
+	char *json, *req = NULL, *rsp = NULL, text[1024];
+	int rc = 1;
 
-	if (RAND_bytes(key, sizeof(key)) != 1)
-		return 1;
-	orig = open_role(key, ONEM2M_ESPRIM_ROLE_ORIGINATOR);
-	recv = open_role(key, ONEM2M_ESPRIM_ROLE_RECEIVER);
-	if (!orig || !recv)
-		return 1;
+	cse = kernel_ctx(&e);
+	ae = cse ? kernel_ctx(&e) : NULL;
+	if (!o || !ae)
+		return fail("kernel backend", &e);
 
-	printf("== Originator: seal the request primitive\n");
-	printf("inner primitive: %s\n", request);
-	printf("protected header: %s\n", header);
-	hex("sessionESPrimKey (random for this demo): ", key, sizeof(key));
+	printf("== Receiver (CSE) issues a receiverESPrimRandObject\n");
+	if (esprim_rand_new_receiver(&rro, "r-41d7",
+				     esprim_now_ms() + 3600 * 1000, 0xe, &e) ||
+	    esprim_ctx_add_rand(cse, &rro, &e))
+		return fail("receiver rand object", &e);
+	json = esprim_seci_build(4, &rro, NULL, 0);
+	printf("Notify response content: %s\n\n", json);
 
-	/* AAD = ASCII(BASE64URL(protected header)), RFC 7516 5.1 step 14. */
-	aad = b64url((const uint8_t *)header, strlen(header));
-	aad_len = strlen(aad);
-	in = malloc(aad_len + text_len + TRAILER);
-	sealed = malloc(aad_len + text_len + TRAILER);
-	memcpy(in, aad, aad_len);
-	memcpy(in + aad_len, request, text_len);
-	if (esprim_afalg_crypt(orig, true, NULL, aad_len, in, aad_len + text_len,
-			       sealed, aad_len + text_len + TRAILER) !=
-	    (ssize_t)(aad_len + text_len + TRAILER)) {
-		fprintf(stderr, "esprim_demo: seal failed\n");
-		return 1;
-	}
+	printf("== Originator (gateway AE) seals the request\n");
+	if (esprim_seci_parse(&seci, json, strlen(json), esprim_now_ms(), &e))
+		return fail("m2m:seci", &e);
+	free(json);
+	if (esprim_rand_new_originator(&oro, &seci.ero, "o-9f2c",
+				       esprim_now_ms() + 3600 * 1000,
+				       1U << ONEM2M_ESPRIM_ENC_A256GCM, &e) ||
+	    esprim_session_new(ae, &(struct esprim_session_config){
+			.kid = KID, .rro = &seci.ero, .oro = &oro,
+			.enc = ONEM2M_ESPRIM_ENC_A256GCM, .announce = true },
+			&s, &e))
+		return fail("originator session", &e);
+	esprim_seci_release(&seci);
+	printf("originatorESPrimRandObject: %s\n", oro.canon);
+	printf("inner request: %s\n", request);
+	req = seal(s, request, &e);
+	if (!req)
+		return fail("seal", &e);
 
-	/* header . (empty encrypted key) . IV . ciphertext . tag */
-	b_ct = b64url(sealed + aad_len, text_len);
-	b_tag = b64url(sealed + aad_len + text_len, TAG_LEN);
-	b_iv = b64url(sealed + aad_len + text_len + TAG_LEN, IV_LEN);
-	n = aad_len + strlen(b_iv) + strlen(b_ct) + strlen(b_tag) + 5;
-	jwe = malloc(n);
-	snprintf(jwe, n, "%s..%s.%s.%s", aad, b_iv, b_ct, b_tag);
-	hex("IV chosen by the kernel (role bit | random || counter): ",
-	    sealed + aad_len + text_len + TAG_LEN, IV_LEN);
-	n = strlen(jwe) + 40;
-	content = malloc(n);
-	snprintf(content, n, "{\"m2m:seci\":{\"sit\":5,\"epo\":\"%s\"}}", jwe);
-	printf("Notify content: %s\n\n", content);
+	printf("\n== Receiver opens it and answers with the same session\n");
+	if (open_obj(cse, req, text, sizeof(text), o, &e))
+		goto out;
+	printf("verified inner request (From checked against %s): %s\n",
+	       AE_ID, text);
+	rsp = seal(o->session, response, &e);
+	if (!rsp)
+		goto out;
 
-	printf("== Receiver: open the ESPrim Object\n");
-	if (jwe_split(jwe, part, part_len)) {
-		fprintf(stderr, "esprim_demo: malformed JWE\n");
-		return 1;
-	}
-	/* The AAD is the header part exactly as received. */
-	memcpy(in, part[0], part_len[0]);
-	n = part_len[0];
-	ok = b64url_decode(part[3], part_len[3], in + n) == (int)text_len;
-	n += text_len;
-	ok &= b64url_decode(part[4], part_len[4], in + n) == TAG_LEN;
-	ok &= b64url_decode(part[2], part_len[2], in + n + TAG_LEN) == IV_LEN;
-	out = malloc(n + 1);
-	if (!ok || esprim_afalg_crypt(recv, false, NULL, part_len[0], in,
-				      n + TRAILER, out, n) != (ssize_t)n) {
-		fprintf(stderr, "esprim_demo: open failed\n");
-		return 1;
-	}
-	out[n] = 0;
-	printf("verified inner primitive: %s\n", out + part_len[0]);
-	printf("equal to the original: %s\n",
-	       strcmp((char *)out + part_len[0], request) ? "NO" : "yes");
+	printf("\n== Originator opens the response\n");
+	if (open_obj(ae, rsp, text, sizeof(text), o, &e))
+		goto out;
+	printf("verified inner response: %s\n", text);
+	if (strcmp(text, response))
+		goto out;
 
-	/* The same object, opened by userspace OpenSSL with the same key. */
-	ok = gcm_open_openssl(key, in + n + TAG_LEN, (const uint8_t *)aad,
-			      aad_len, in + part_len[0], text_len, in + n,
-			      plain);
-	printf("OpenSSL EVP AES-256-GCM opens it too: %s\n\n",
-	       ok && !memcmp(plain, request, text_len) ? "yes" : "NO");
+	printf("\n== The soft backend (OpenSSL) opens the kernel's request\n");
+	if (esprim_ctx_new(&soft, &soft_cfg, &e) ||
+	    esprim_ctx_add_pairwise(soft, KID, pairwise, sizeof(pairwise),
+				    AE_ID, 0, &e) ||
+	    esprim_ctx_add_rand(soft, &rro, &e) ||
+	    open_obj(soft, req, text, sizeof(text), o, &e))
+		goto out;
+	printf("equal to the request: %s\n", strcmp(text, request) ? "NO" :
+	       "yes");
+	if (strcmp(text, request))
+		goto out;
 
-	printf("== /proc/crypto\n");
-	print_proc_crypto_entry();
-
-	kcapi_aead_destroy(orig);
-	kcapi_aead_destroy(recv);
-	free(content);
-	free(jwe);
-	free(b_iv);
-	free(b_tag);
-	free(b_ct);
-	free(sealed);
-	free(in);
-	free(aad);
-	ok = strcmp((char *)out + part_len[0], request) == 0;
-	free(out);
-	return !ok;
+	printf("\n== /proc/crypto\n");
+	print_matching("/proc/crypto", ONEM2M_ESPRIM_AEAD_ALG, true);
+	printf("== /proc/keys (no key material: the type has no read)\n");
+	print_matching("/proc/keys", " esprim ", false);
+	rc = 0;
+out:
+	if (rc && e.rsc)
+		fail("exchange", &e);
+	esprim_ctx_free(soft);
+	esprim_ctx_free(ae);
+	esprim_ctx_free(cse);
+	free(req);
+	free(rsp);
+	free(o);
+	return rc;
 }
