@@ -69,6 +69,11 @@ ok $? "an enc the originator object does not offer: 4111"
 [ $? = 2 ]
 ok $? "usage errors exit with 2"
 
+"$ctl" seal --pairwise-key-file pw.hex --rro rro.json --oro oro.json \
+	--enc A128GCM <inner.json 2>/dev/null
+[ $? = 2 ]
+ok $? "seal without --kid is a usage error"
+
 "$ctl" rand --receiver --id r9 --lifetime 60 >r9.json &&
 	"$ctl" rand --originator --rro r9.json --id o9 --espa 10 >o9.json &&
 	grep -q '"espa":\[10\],"esri":"o9"' o9.json

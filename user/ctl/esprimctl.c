@@ -430,11 +430,13 @@ static int ctl_run(struct ctl_opts *o, struct esprim_error *e)
 		return -1;
 	if (!o->key_file || !o->rro_file)
 		return -1;
+	if (!strcmp(o->cmd, "seal") && (!o->kid || !o->oro_file || !o->enc))
+		return -1;
 	rc = ctl_key_file(o->key_file, pw, &pw_len, e);
 	rc = rc ?: esprim_ctx_new(&ctx, &cfg, e);
 	if (!rc && !strcmp(o->cmd, "seal")) {
-		rc = esprim_ctx_add_pairwise(ctx, o->kid ?: "", pw, pw_len,
-					     o->peer, 0, e);
+		rc = esprim_ctx_add_pairwise(ctx, o->kid, pw, pw_len, o->peer,
+					     0, e);
 		rc = rc ?: ctl_seal(o, ctx, e);
 	} else if (!rc) {
 		rc = ctl_open(o, ctx, pw, pw_len, e);
