@@ -8,9 +8,11 @@
  *   jwe_bench --one IMPL OP SIZE N  N operations of one kind, for
  *                                   callgrind (loop_* functions)
  *
- * IMPL: esprim, cjose, raw; OP: seal, open.  libesprim opens in its
- * steady state: the session exists and the header repeats (replay
- * protection off so one object can be opened again and again).
+ * IMPL: esprim, cjose, raw; OP: seal, open (esprim also openfr: open
+ * with the From check, which parses the inner request with jansson).
+ * libesprim opens in its steady state: the session exists and the header
+ * repeats (replay protection off so one object can be opened again and
+ * again).  The text is a JSON request of the given size.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,7 +32,7 @@ struct bench {
 	uint8_t *text;
 	uint8_t *out;
 	/* libesprim */
-	struct esprim_ctx *tx, *rx;
+	struct esprim_ctx *tx, *rx, *rx_from;
 	struct esprim_session *s;
 	char *obj;
 	size_t obj_len;
@@ -72,6 +74,8 @@ static void bench_setup(struct bench *b, size_t size)
 	b->opened = malloc(sizeof(*b->opened));
 	for (i = 0; i < size; i++)
 		b->text[i] = (uint8_t)('a' + i % 26);
+	memcpy(b->text, "{\"fr\":\"Cgw1\",\"x\":\"", 18);
+	memcpy(b->text + size - 2, "\"}", 2);
 	for (i = 0; i < 32; i++)
 		pw[i] = (uint8_t)i;
 
@@ -81,6 +85,10 @@ static void bench_setup(struct bench *b, size_t size)
 				       esprim_now_ms() + 3600000, 0xe, NULL) ||
 	    esprim_ctx_new(&b->tx, &cfg, NULL) ||
 	    esprim_ctx_new(&b->rx, &cfg, NULL) ||
+	    esprim_ctx_new(&b->rx_from, &cfg, NULL) ||
+	    esprim_ctx_add_pairwise(b->rx_from, KID, pw, 32, "Cgw1", 0, NULL) ||
+	    esprim_ctx_add_rand(b->rx_from, &rro, NULL) ||
+	    esprim_ctx_add_rand(b->rx_from, &oro, NULL) ||
 	    esprim_ctx_add_pairwise(b->tx, KID, pw, 32, NULL, 0, NULL) ||
 	    esprim_ctx_add_pairwise(b->rx, KID, pw, 32, NULL, 0, NULL) ||
 	    esprim_ctx_add_rand(b->rx, &rro, NULL) ||
@@ -92,6 +100,8 @@ static void bench_setup(struct bench *b, size_t size)
 			&b->obj_len, NULL) ||
 	    esprim_open(b->rx, b->obj, b->obj_len, b->out, size, b->opened,
 			NULL) ||
+	    esprim_open(b->rx_from, b->obj, b->obj_len, b->out, size,
+			b->opened, NULL) ||
 	    esprim_derive_session_key(pw, 32, &rro, &oro,
 				      ONEM2M_ESPRIM_ENC_A256GCM, key, NULL))
 		die("libesprim set-up");
@@ -120,6 +130,7 @@ static void bench_teardown(struct bench *b)
 {
 	esprim_ctx_free(b->tx);
 	esprim_ctx_free(b->rx);
+	esprim_ctx_free(b->rx_from);
 	cjose_jwk_release(b->jwk);
 	cjose_header_release(b->hdr);
 	EVP_CIPHER_CTX_free(b->enc);
@@ -152,6 +163,17 @@ __attribute__((noinline)) static void loop_esprim_open(struct bench *b,
 		if (esprim_open(b->rx, b->obj, b->obj_len, b->out, b->size,
 				b->opened, NULL))
 			die("esprim_open");
+		sink += b->opened->text_len;
+	}
+}
+
+__attribute__((noinline)) static void loop_esprim_openfr(struct bench *b,
+							 long n)
+{
+	while (n--) {
+		if (esprim_open(b->rx_from, b->obj, b->obj_len, b->out,
+				b->size, b->opened, NULL))
+			die("esprim_open with the From check");
 		sink += b->opened->text_len;
 	}
 }
@@ -230,6 +252,7 @@ static const struct {
 } loops[] = {
 	{ "esprim", "seal", loop_esprim_seal },
 	{ "esprim", "open", loop_esprim_open },
+	{ "esprim", "openfr", loop_esprim_openfr },
 	{ "cjose", "seal", loop_cjose_seal },
 	{ "cjose", "open", loop_cjose_open },
 	{ "raw", "seal", loop_raw_seal },
@@ -293,9 +316,9 @@ int main(int argc, char **argv)
 	}
 	printf("# median of 7 runs of %ld operations, ns per operation\n",
 	       iterations);
-	printf("%6s %10s %10s %10s %10s %10s %10s %8s %8s\n", "bytes",
-	       "esprim-sl", "esprim-op", "cjose-sl", "cjose-op", "raw-sl",
-	       "raw-op", "cjose/es", "es/raw");
+	printf("%6s %10s %10s %10s %10s %10s %10s %10s %8s %8s\n", "bytes",
+	       "esprim-sl", "esprim-op", "es-op+fr", "cjose-sl", "cjose-op",
+	       "raw-sl", "raw-op", "cjose/es", "es/raw");
 	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
 		bench_setup(&b, sizes[i]);
 		for (j = 0; j < NLOOPS; j++)
@@ -303,9 +326,9 @@ int main(int argc, char **argv)
 					  loops[j].loop == loop_cjose_seal ||
 					  loops[j].loop == loop_cjose_open ?
 					  iterations / 10 : iterations);
-		printf("%6zu %10.0f %10.0f %10.0f %10.0f %10.0f %10.0f %7.1fx %7.2fx\n",
+		printf("%6zu %10.0f %10.0f %10.0f %10.0f %10.0f %10.0f %10.0f %7.1fx %7.2fx\n",
 		       sizes[i], ns[0], ns[1], ns[2], ns[3], ns[4], ns[5],
-		       ns[2] / ns[0], ns[0] / ns[4]);
+		       ns[6], ns[3] / ns[0], ns[0] / ns[5]);
 		bench_teardown(&b);
 	}
 	return 0;

@@ -15,25 +15,23 @@ echo "# wall time (this machine, $(nproc) cores)"
 "$bench" "$iterations"
 
 echo "# instructions per operation (callgrind, $n operations)"
-printf '%6s' bytes
-for impl in esprim cjose raw; do
-	printf ' %10s %10s' "$impl-sl" "$impl-op"
-done
-echo
+printf '%6s %10s %10s %10s %10s %10s %10s %10s\n' bytes esprim-sl \
+	esprim-op es-op+fr cjose-sl cjose-op raw-sl raw-op
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 for size in 256 1024 4096 16384; do
 	printf '%6s' "$size"
-	for impl in esprim cjose raw; do
-		for op in seal open; do
-			valgrind --tool=callgrind --collect-atstart=no \
-				--toggle-collect="loop_${impl}_$op" \
-				--callgrind-out-file="$tmp/out" \
-				"$bench" --one "$impl" "$op" "$size" "$n" \
-				>/dev/null 2>"$tmp/log"
-			ir=$(sed -n 's/.*Collected : \([0-9]*\).*/\1/p' "$tmp/log")
-			printf ' %10s' $((ir / n))
-		done
+	for kind in esprim:seal esprim:open esprim:openfr cjose:seal \
+		cjose:open raw:seal raw:open; do
+		impl=${kind%:*}
+		op=${kind#*:}
+		valgrind --tool=callgrind --collect-atstart=no \
+			--toggle-collect="loop_${impl}_$op" \
+			--callgrind-out-file="$tmp/out" \
+			"$bench" --one "$impl" "$op" "$size" "$n" \
+			>/dev/null 2>"$tmp/log"
+		ir=$(sed -n 's/.*Collected : \([0-9]*\).*/\1/p' "$tmp/log")
+		printf ' %10s' $((ir / n))
 	done
 	echo
 done

@@ -572,6 +572,56 @@ TEST(open_errors)
 	free(o);
 }
 
+TEST(caller_checks_from)
+{
+	struct esprim_opened *o = malloc(sizeof(*o));
+	struct esprim_session *xml;
+	char obj[4096], text[1024];
+	struct esprim_rand oro2;
+	struct pair p;
+
+	ASSERT_EQ(0, pair_setup(&p, ONEM2M_ESPRIM_ENC_A128GCM, false));
+	esprim_ctx_free(p.rx);
+	ASSERT_EQ(0, esprim_ctx_new(&p.rx, &(struct esprim_ctx_config){
+		.caller_checks_from = true }, NULL));
+	ASSERT_EQ(0, esprim_ctx_add_pairwise(p.rx, KID, pairwise, 32, PEER,
+					     0, NULL));
+	ASSERT_EQ(0, esprim_ctx_add_rand(p.rx, &p.rro, NULL));
+	ASSERT_EQ(0, esprim_ctx_add_rand(p.rx, &p.oro, NULL));
+	/* An impersonating request opens; the caller is told to check. */
+	ASSERT_EQ(0, seal_str(p.s, "{\"fr\":\"Cother\"}", obj, sizeof(obj)));
+	ASSERT_EQ(0, open_str(p.rx, obj, text, sizeof(text), o));
+	EXPECT_TRUE(o->from_pending);
+	EXPECT_STREQ(PEER, o->peer);
+	EXPECT_EQ(4116, esprim_check_from(text, o->text_len, o->peer, NULL));
+	/* Also on the cached-header path. */
+	ASSERT_EQ(0, seal_str(p.s, INNER, obj, sizeof(obj)));
+	ASSERT_EQ(0, open_str(p.rx, obj, text, sizeof(text), o));
+	EXPECT_TRUE(o->header_cached);
+	EXPECT_TRUE(o->from_pending);
+	EXPECT_EQ(0, esprim_check_from(text, o->text_len, o->peer, NULL));
+	/* An XML request is the caller's to check too. */
+	ASSERT_EQ(0, esprim_rand_new_originator(&oro2, &p.rro, "o2",
+						esprim_now_ms() + 60000,
+						0x2, NULL));
+	ASSERT_EQ(0, esprim_session_new(p.tx, &(struct esprim_session_config){
+		.kid = KID, .rro = &p.rro, .oro = &oro2,
+		.enc = ONEM2M_ESPRIM_ENC_A128GCM, .announce = true,
+		.cty = "vnd.onem2m-preq+xml" }, &xml, NULL));
+	ASSERT_EQ(0, seal_str(xml, "<m2m:rqp/>", obj, sizeof(obj)));
+	ASSERT_EQ(0, open_str(p.rx, obj, text, sizeof(text), o));
+	EXPECT_TRUE(o->from_pending);
+	/* Responses the originator opens need no check. */
+	ASSERT_EQ(0, seal_str(p.s, INNER, obj, sizeof(obj)));
+	ASSERT_EQ(0, open_str(p.rx, obj, text, sizeof(text), o));
+	ASSERT_EQ(0, seal_str(o->session, "{}", obj, sizeof(obj)));
+	ASSERT_EQ(0, open_str(p.tx, obj, text, sizeof(text), o));
+	EXPECT_FALSE(o->from_pending);
+	EXPECT_STREQ(PEER, o->peer);
+	pair_free(&p);
+	free(o);
+}
+
 TEST(in_band_refresh)
 {
 	struct esprim_opened *o = malloc(sizeof(*o));

@@ -201,12 +201,17 @@ enum esprim_backend_kind {
  * @replay: ONEM2M_ESPRIM_REPLAY_STRICT (default) or _OFF for peers whose
  *	JWE library draws random IVs
  * @replay_window: 64..1024 counters; 0 means 1024
+ * @caller_checks_from: esprim_open() leaves the TS-0003 7.2.2 check to the
+ *	caller, which parses the inner primitive anyway: it must compare the
+ *	request's fr with esprim_opened.peer and answer 4116 on a mismatch.
+ *	Saves parsing the primitive twice (most of the cost of opening).
  */
 struct esprim_ctx_config {
 	enum esprim_backend_kind backend;
 	int32_t keyring;
 	enum onem2m_esprim_replay replay;
 	uint16_t replay_window;
+	bool caller_checks_from;
 };
 
 struct esprim_ctx;
@@ -287,11 +292,16 @@ int esprim_seal(struct esprim_session *s, const void *text, size_t text_len,
  * @header: the protected header, parsed unless it repeated the previous
  *	object's of the same session byte for byte (then @header_cached)
  * @header_cached: the header text matched and was not parsed again
+ * @peer: the identity bound to the pairwise key (NULL: none)
+ * @from_pending: a request the caller must check From of (with
+ *	@caller_checks_from set): fr must equal @peer
  */
 struct esprim_opened {
 	struct esprim_session *session;
 	size_t text_len;
 	bool header_cached;
+	const char *peer;
+	bool from_pending;
 	struct esprim_header header;
 };
 

@@ -416,7 +416,9 @@ static int esprim_open_wants_from(const struct esprim_session *s,
 	*check = false;
 	if (!s->pairwise->peer || s->role != ONEM2M_ESPRIM_ROLE_RECEIVER)
 		return 0;
-	if (h->cty[0] && strcmp(h->cty, ESPRIM_CTY_REQUEST))
+	/* A caller that checks From parses the primitive in any encoding. */
+	if (h->cty[0] && strcmp(h->cty, ESPRIM_CTY_REQUEST) &&
+	    !s->ctx->config.caller_checks_from)
 		return esprim_fail(err, ESPRIM_RSC_UNSUPPORTED_OPTION,
 				   "cty %s: the From check needs %s",
 				   h->cty, ESPRIM_CTY_REQUEST);
@@ -503,6 +505,8 @@ int esprim_open(struct esprim_ctx *ctx, const char *obj, size_t obj_len,
 
 	opened->session = NULL;
 	opened->text_len = 0;
+	opened->peer = NULL;
+	opened->from_pending = false;
 	rc = esprim_compact_split(&c, obj, obj_len, err);
 	if (rc)
 		return rc;
@@ -533,6 +537,8 @@ int esprim_open(struct esprim_ctx *ctx, const char *obj, size_t obj_len,
 
 	opened->session = s;
 	opened->text_len = len;
+	opened->peer = s->pairwise->peer;
+	opened->from_pending = check_from && ctx->config.caller_checks_from;
 	if (!opened->header_cached) {
 		rc = esprim_open_learn(ctx, s, h, err);
 		if (rc)
@@ -541,8 +547,9 @@ int esprim_open(struct esprim_ctx *ctx, const char *obj, size_t obj_len,
 		s->check_from = check_from;
 		ctx->hdr_cache[slot] = s;
 	}
-	return check_from ? esprim_check_from(out, len, s->pairwise->peer,
-					      err) : 0;
+	if (!check_from || ctx->config.caller_checks_from)
+		return 0;
+	return esprim_check_from(out, len, s->pairwise->peer, err);
 }
 
 unsigned int esprim_open_batch(struct esprim_ctx *ctx,
