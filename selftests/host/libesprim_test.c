@@ -572,6 +572,46 @@ TEST(open_errors)
 	free(o);
 }
 
+TEST(ivs_run_out_and_sessions_expire)
+{
+	struct esprim_opened *o = malloc(sizeof(*o));
+	struct esprim_session *s;
+	struct esprim_rand rro, oro;
+	char obj[4096], text[1024];
+	struct esprim_error err;
+	struct pair p;
+
+	/* The soft backend stops at 2^32 IVs as the template does. */
+	ASSERT_EQ(0, pair_setup(&p, ONEM2M_ESPRIM_ENC_A128GCM, false));
+	ASSERT_EQ(0, esprim_session_set_iv(p.s, 0x1234,
+					   ONEM2M_ESPRIM_MAX_INVOCATIONS - 1,
+					   NULL));
+	ASSERT_EQ(0, seal_str(p.s, INNER, obj, sizeof(obj)));
+	EXPECT_EQ(0, open_str(p.rx, obj, text, sizeof(text), o));
+	EXPECT_EQ(5211, esprim_seal(p.s, INNER, strlen(INNER), obj,
+				    sizeof(obj), &(size_t){ 0 }, &err));
+	EXPECT_NE(NULL, strstr(err.msg, "used all its IVs"));
+	pair_free(&p);
+
+	/* A session ends with its rand objects: 5211 to seal, 4113 to open. */
+	ASSERT_EQ(0, pair_setup(&p, ONEM2M_ESPRIM_ENC_A128GCM, false));
+	ASSERT_EQ(0, parse_rand(&rro, RRO_JCS, true));
+	ASSERT_EQ(0, parse_rand(&oro, "{\"esk\":1,\"espa\":[10],\"esri\":\"o5\","
+				"\"esrv\":\"0123456789abcdef\",\"esrx\":300}", false));
+	ASSERT_EQ(0, esprim_ctx_add_rand(p.rx, &oro, NULL));
+	ASSERT_EQ(0, esprim_session_new(p.tx, &(struct esprim_session_config){
+		.kid = KID, .rro = &rro, .oro = &oro,
+		.enc = ONEM2M_ESPRIM_ENC_A128GCM }, &s, NULL));
+	ASSERT_EQ(0, seal_str(s, INNER, obj, sizeof(obj)));
+	ASSERT_EQ(0, open_str(p.rx, obj, text, sizeof(text), o));
+	ASSERT_EQ(0, seal_str(s, INNER, obj, sizeof(obj)));
+	usleep(400 * 1000);
+	EXPECT_EQ(5211, seal_str(s, INNER, text, sizeof(text)));
+	EXPECT_EQ(4113, open_str(p.rx, obj, text, sizeof(text), o));
+	pair_free(&p);
+	free(o);
+}
+
 TEST(caller_checks_from)
 {
 	struct esprim_opened *o = malloc(sizeof(*o));
