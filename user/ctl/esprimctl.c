@@ -499,9 +499,15 @@ int main(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "+jh", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'j': o.json = true; break;
-		case 'h': ctl_usage(stdout); return 0;
-		default: ctl_usage(stderr); return 2;
+		case 'j':
+			o.json = true;
+			break;
+		case 'h':
+			ctl_usage(stdout);
+			return 0;
+		default:
+			ctl_usage(stderr);
+			return 2;
 		}
 	}
 	if (optind >= argc) {
@@ -512,20 +518,48 @@ int main(int argc, char **argv)
 	optind++;
 	while ((c = getopt_long(argc, argv, "j", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'j': o.json = true; break;
-		case 'k': o.key_file = optarg; break;
-		case 'K': o.kid = optarg; break;
-		case 'r': o.rro_file = optarg; break;
-		case 'o': o.oro_file = optarg; break;
-		case 'c': o.cty = optarg; break;
-		case 'p': o.peer = optarg; break;
-		case 'i': o.id = optarg; break;
-		case 'v': o.iv = optarg; break;
-		case 1: o.receiver = true; break;
-		case 2: o.originator = true; break;
-		case 3: o.announce = true; break;
-		case 4: o.seci = true; break;
-		case 5: o.replay_off = true; break;
+		case 'j':
+			o.json = true;
+			break;
+		case 'k':
+			o.key_file = optarg;
+			break;
+		case 'K':
+			o.kid = optarg;
+			break;
+		case 'r':
+			o.rro_file = optarg;
+			break;
+		case 'o':
+			o.oro_file = optarg;
+			break;
+		case 'c':
+			o.cty = optarg;
+			break;
+		case 'p':
+			o.peer = optarg;
+			break;
+		case 'i':
+			o.id = optarg;
+			break;
+		case 'v':
+			o.iv = optarg;
+			break;
+		case 1:
+			o.receiver = true;
+			break;
+		case 2:
+			o.originator = true;
+			break;
+		case 3:
+			o.announce = true;
+			break;
+		case 4:
+			o.seci = true;
+			break;
+		case 5:
+			o.replay_off = true;
+			break;
 		case 'e':
 			o.enc = esprim_enc_from_name(optarg);
 			if (!o.enc) {

@@ -161,7 +161,9 @@ int esprim_ctx_add_pairwise(struct esprim_ctx *ctx, const char *kid,
 					   ONEM2M_ESPRIM_MAX_PEER_LEN);
 	}
 	pw = calloc(1, sizeof(*pw));
-	if (!pw || (peer && !(pw->peer = strdup(peer)))) {
+	if (pw && peer)
+		pw->peer = strdup(peer);
+	if (!pw || (peer && !pw->peer)) {
 		free(pw);
 		return esprim_fail(err, ESPRIM_RSC_ENCRYPTION_ERROR,
 				   "out of memory");

@@ -146,6 +146,10 @@ static void jcs_raw(struct esprim_jcs *j, const char *s, size_t n)
 /* A JSON string as RFC 8785 3.2.2.2 (ECMAScript) writes it. */
 static void jcs_string(struct esprim_jcs *j, const char *s, size_t n)
 {
+	static const char short_esc[0x20] = {
+		['\b'] = 'b', ['\t'] = 't', ['\n'] = 'n', ['\f'] = 'f',
+		['\r'] = 'r',
+	};
 	char esc[8];
 	size_t i;
 
@@ -157,22 +161,13 @@ static void jcs_string(struct esprim_jcs *j, const char *s, size_t n)
 			esc[0] = '\\';
 			esc[1] = (char)c;
 			jcs_raw(j, esc, 2);
+		} else if (c < 0x20 && short_esc[c]) {
+			esc[0] = '\\';
+			esc[1] = short_esc[c];
+			jcs_raw(j, esc, 2);
 		} else if (c < 0x20) {
-			const char *short_esc = NULL;
-
-			switch (c) {
-			case '\b': short_esc = "\\b"; break;
-			case '\t': short_esc = "\\t"; break;
-			case '\n': short_esc = "\\n"; break;
-			case '\f': short_esc = "\\f"; break;
-			case '\r': short_esc = "\\r"; break;
-			}
-			if (short_esc) {
-				jcs_raw(j, short_esc, 2);
-			} else {
-				snprintf(esc, sizeof(esc), "\\u%04x", c);
-				jcs_raw(j, esc, 6);
-			}
+			snprintf(esc, sizeof(esc), "\\u%04x", c);
+			jcs_raw(j, esc, 6);
 		} else {
 			jcs_raw(j, (const char *)&s[i], 1);
 		}

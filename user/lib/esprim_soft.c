@@ -54,8 +54,11 @@ static int esprim_soft_session_init(struct esprim_session *s,
 		return rc;
 	ss = calloc(1, sizeof(*ss));
 	s->backend = ss;
-	if (!ss || !(ss->seal = EVP_CIPHER_CTX_new()) ||
-	    !(ss->open = EVP_CIPHER_CTX_new()) ||
+	if (ss) {
+		ss->seal = EVP_CIPHER_CTX_new();
+		ss->open = EVP_CIPHER_CTX_new();
+	}
+	if (!ss || !ss->seal || !ss->open ||
 	    !EVP_EncryptInit_ex(ss->seal, cipher, NULL, key, NULL) ||
 	    !EVP_DecryptInit_ex(ss->open, cipher, NULL, key, NULL)) {
 		esprim_wipe(key, sizeof(key));
