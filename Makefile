@@ -51,8 +51,7 @@ VM_TESTS := $(BUILD)/selftests/vm/aead_test \
 	$(BUILD)/selftests/vm/libesprim_kernel_test
 PROGRAMS := $(BUILD)/user/esprim_demo $(BUILD)/bench/aead_bench \
 	$(BUILD)/bench/session_scale $(BUILD)/bench/jwe_bench \
-	$(BUILD)/user/esprimctl \
-	$(LIBESPRIM_SO) $(BUILD)/lib/pkgconfig/libesprim.pc
+	$(BUILD)/user/esprimctl $(LIBESPRIM_SO)
 
 .PHONY: all deps module user selftests check demo bench vm-shell \
 	bench-lib install dkms-add dkms-remove clean
@@ -84,10 +83,6 @@ $(LIBESPRIM_SO): $(LIB_OBJS) user/lib/libesprim.map
 		-Wl,--version-script=user/lib/libesprim.map -o $@ $(LIB_OBJS) \
 		$(LIB_LIBS)
 	ln -sf libesprim.so.0 $(BUILD)/lib/libesprim.so
-
-$(BUILD)/lib/pkgconfig/libesprim.pc: user/lib/libesprim.pc.in
-	@mkdir -p $(@D)
-	sed 's|@PREFIX@|$(PREFIX)|' $< >$@
 
 $(BUILD)/user/esprimctl: user/ctl/esprimctl.c $(LIBESPRIM)
 	@mkdir -p $(@D)
@@ -179,8 +174,8 @@ vm-shell: deps
 		/lib/modules/$$(scripts/kernels.sh kver $(SERIES))/build $(BUILD)/kmod
 	vm/run.sh --series $(SERIES) --shell
 
-install: $(LIBESPRIM) $(LIBESPRIM_SO) $(BUILD)/lib/pkgconfig/libesprim.pc \
-		$(BUILD)/user/esprimctl
+# The pkg-config file is written for PREFIX at install time.
+install: $(LIBESPRIM) $(LIBESPRIM_SO) $(BUILD)/user/esprimctl
 	install -D -m 644 user/lib/esprim.h $(DESTDIR)$(PREFIX)/include/esprim.h
 	install -D -m 644 $(UAPI) \
 		$(DESTDIR)$(PREFIX)/include/linux/onem2m_esprim.h
@@ -188,8 +183,9 @@ install: $(LIBESPRIM) $(LIBESPRIM_SO) $(BUILD)/lib/pkgconfig/libesprim.pc \
 	install -D -m 755 $(LIBESPRIM_SO) \
 		$(DESTDIR)$(PREFIX)/lib/libesprim.so.0
 	ln -sf libesprim.so.0 $(DESTDIR)$(PREFIX)/lib/libesprim.so
-	install -D -m 644 $(BUILD)/lib/pkgconfig/libesprim.pc \
-		$(DESTDIR)$(PREFIX)/lib/pkgconfig/libesprim.pc
+	mkdir -p $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	sed 's|@PREFIX@|$(PREFIX)|' user/lib/libesprim.pc.in \
+		>$(DESTDIR)$(PREFIX)/lib/pkgconfig/libesprim.pc
 	install -D -m 755 $(BUILD)/user/esprimctl \
 		$(DESTDIR)$(PREFIX)/bin/esprimctl
 

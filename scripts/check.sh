@@ -85,6 +85,22 @@ declared=$(grep -oE 'esprim_[a-z0-9_]+\(' user/lib/esprim.h | tr -d '(' |
 [ "$exported" = "$declared" ]
 result $? "libesprim.so exports the API of esprim.h and nothing else"
 
+# make install into a staging root; a program outside the tree builds
+# with pkg-config against it and runs.
+log="$logs/install.log"
+stage=$top/build/install
+rm -rf "$stage"
+{
+	make -s install DESTDIR="$stage" PREFIX=/usr &&
+	flags=$(PKG_CONFIG_SYSROOT_DIR=$stage \
+		PKG_CONFIG_PATH=$stage/usr/lib/pkgconfig \
+		pkg-config --cflags --libs libesprim) &&
+	cc -o "$stage/installed_lib_user" \
+		selftests/host/installed_lib_user.c $flags &&
+	LD_LIBRARY_PATH=$stage/usr/lib "$stage/installed_lib_user"
+} >"$log" 2>&1
+result $? "make install; a program built with pkg-config uses libesprim.so"
+
 log="$logs/esprimctl.log"
 selftests/host/esprimctl_test.sh build >"$log" 2>&1
 count_tap "$log"
