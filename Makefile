@@ -51,6 +51,7 @@ VM_TESTS := $(BUILD)/selftests/vm/aead_test \
 	$(BUILD)/selftests/vm/libesprim_kernel_test
 PROGRAMS := $(BUILD)/user/esprim_demo $(BUILD)/bench/aead_bench \
 	$(BUILD)/bench/session_scale $(BUILD)/bench/jwe_bench \
+	$(BUILD)/bench/backend_bench \
 	$(BUILD)/user/esprimctl $(LIBESPRIM_SO)
 
 .PHONY: all deps module user selftests check demo bench vm-shell \
@@ -143,6 +144,10 @@ $(BUILD)/selftests/vm/%: selftests/vm/%.c $(UAPI) $(GCM_REF) $(TEST_IV) \
 		$(KEYUTILS_LIBS) -lpthread
 
 $(BUILD)/user/esprim_demo: user/demo/esprim_demo.c $(LIBESPRIM)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBESPRIM) $(LIB_LIBS)
+
+$(BUILD)/bench/backend_bench: bench/backend_bench.c $(LIBESPRIM)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBESPRIM) $(LIB_LIBS)
 

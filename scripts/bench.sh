@@ -7,8 +7,10 @@
 #           repeatable, the figures to compare
 #   tcg     guest ns follow the host clock: wall time, under emulation
 #
-# and the scale of the key type: 100,000 sessions created, kernel memory
-# per session, use of a random one (bench/session_scale.c).
+# libesprim's kernel backend against its soft backend, whole ESPrim
+# Objects (bench/backend_bench.c, icount), and the scale of the key type:
+# 100,000 sessions created, kernel memory per session, use of a random one
+# (bench/session_scale.c).
 #
 #   scripts/bench.sh [ITERATIONS]   (default 2000)
 set -eu
@@ -29,6 +31,10 @@ for series in $(scripts/kernels.sh series); do
 			build/bench/aead_bench "$n"
 		echo
 	done
+	echo "== $kver, libesprim kernel backend against soft backend, icount"
+	vm/run.sh --series "$series" --quiet --icount --timeout 1800 -- \
+		build/bench/backend_bench 1000
+	echo
 	echo "== $kver, key type scale"
 	vm/run.sh --series "$series" --quiet --timeout 1800 -- \
 		build/bench/session_scale 100000
