@@ -177,6 +177,42 @@ TEST(soft_seals_kernel_opens)
 	cross(_metadata, ESPRIM_BACKEND_SOFT, ESPRIM_BACKEND_KERNEL);
 }
 
+TEST(replacing_a_pairwise_key)
+{
+	struct esprim_opened *o = malloc(sizeof(*o));
+	struct esprim_rand rro, oro;
+	struct side k, rx;
+	char obj[2048], out[256];
+	uint8_t key[32];
+	size_t n;
+	int i;
+
+	/* A new key for the kid ends the old sessions in the keyring. */
+	ASSERT_EQ(0, side_new(&k, ESPRIM_BACKEND_KERNEL,
+			      ONEM2M_ESPRIM_ENC_A128GCM, true));
+	for (i = 0; i < 32; i++)
+		key[i] = (uint8_t)(0x50 + i);
+	ASSERT_EQ(0, esprim_ctx_add_pairwise(k.ctx, KID, key, 32, PEER, 0,
+					     NULL));
+	ASSERT_EQ(0, esprim_rand_parse(&rro, RRO, strlen(RRO), true, 0, NULL));
+	ASSERT_EQ(0, esprim_rand_parse(&oro, ORO, strlen(ORO), false, 0, NULL));
+	ASSERT_EQ(0, esprim_session_new(k.ctx, &(struct esprim_session_config){
+		.kid = KID, .rro = &rro, .oro = &oro,
+		.enc = ONEM2M_ESPRIM_ENC_A128GCM }, &k.s, NULL));
+	ASSERT_EQ(0, esprim_seal(k.s, "{\"fr\":\"" PEER "\"}", 13, obj,
+				 sizeof(obj), &n, NULL));
+	/* A receiver with the new key opens it; one with the old does not. */
+	ASSERT_EQ(0, side_new(&rx, ESPRIM_BACKEND_SOFT, 0, false));
+	EXPECT_EQ(4115, esprim_open(rx.ctx, obj, n, out, sizeof(out), o,
+				    NULL));
+	ASSERT_EQ(0, esprim_ctx_add_pairwise(rx.ctx, KID, key, 32, PEER, 0,
+					     NULL));
+	EXPECT_EQ(0, esprim_open(rx.ctx, obj, n, out, sizeof(out), o, NULL));
+	esprim_ctx_free(rx.ctx);
+	esprim_ctx_free(k.ctx);
+	free(o);
+}
+
 TEST(kernel_backend_needs_peer_identity)
 {
 	struct esprim_ctx_config cfg = { .backend = ESPRIM_BACKEND_KERNEL };

@@ -226,7 +226,8 @@ void esprim_ctx_free(struct esprim_ctx *ctx);
 /*
  * A pairwiseESPrimKey under kid, bound to peer (the CSE-ID or AE-ID that
  * the inner From must equal, TS-0003 7.2.2; NULL: no check), expiring at
- * expiry_ms (0: never).  Replaces an earlier key of the same kid.
+ * expiry_ms (0: never).  Replaces an earlier key of the same kid and
+ * frees the sessions derived from it.
  */
 int esprim_ctx_add_pairwise(struct esprim_ctx *ctx, const char *kid,
 			    const uint8_t *key, size_t key_len,
