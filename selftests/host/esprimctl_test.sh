@@ -74,6 +74,18 @@ ok $? "usage errors exit with 2"
 [ $? = 2 ]
 ok $? "seal without --kid is a usage error"
 
+# The receiver answers; the originator opens the response (role bit 1).
+"$ctl" seal --pairwise-key-file pw.hex --kid k1 --rro rro.json --oro oro.json \
+	--enc A256GCM --role receiver <inner.json >resp
+"$ctl" open --pairwise-key-file pw.hex --rro rro.json --oro oro.json \
+	--role originator <resp >out && cmp -s out inner.json
+ok $? "open --role originator opens a receiver's response"
+
+"$ctl" open --pairwise-key-file pw.hex --rro rro.json --oro oro.json \
+	--peer Cgw1 <resp >/dev/null 2>err
+[ $? = 1 ] && grep -q '4111' err
+ok $? "a receiver checking From refuses a response-typed object (4111)"
+
 "$ctl" rand --receiver --id r9 --lifetime 60 >r9.json &&
 	"$ctl" rand --originator --rro r9.json --id o9 --espa 10 >o9.json &&
 	grep -q '"espa":\[10\],"esri":"o9"' o9.json

@@ -322,9 +322,12 @@ static int ctl_object(char *in, size_t len, struct esprim_seci *seci,
 	return 0;
 }
 
-/* The kid named in the object's header: the key file is registered so. */
+/*
+ * The kid and enc the object's header names: the key file is registered
+ * under that kid, an originator's session takes that enc.
+ */
 static int ctl_header_kid(const char *obj, size_t len, char *kid,
-			  struct esprim_error *e)
+			  enum onem2m_esprim_enc *enc, struct esprim_error *e)
 {
 	struct esprim_header *h = malloc(sizeof(*h));
 	struct esprim_compact c;
@@ -341,8 +344,10 @@ static int ctl_header_kid(const char *obj, size_t len, char *kid,
 			     esprim_header_parse(h, (char *)raw, (size_t)n,
 						 esprim_now_ms(), e);
 	}
-	if (!rc)
+	if (!rc) {
 		strcpy(kid, h->kid);
+		*enc = h->enc;
+	}
 	free(raw);
 	free(h);
 	return rc;
@@ -354,6 +359,7 @@ static int ctl_open(const struct ctl_opts *o, struct esprim_ctx *ctx,
 	struct esprim_seci seci = { 0 };
 	struct esprim_opened *opened = malloc(sizeof(*opened));
 	char kid[ONEM2M_ESPRIM_MAX_ID_LEN + 1];
+	enum onem2m_esprim_enc enc = 0;
 	struct esprim_rand rro, oro;
 	struct esprim_session *s;
 	const char *obj = NULL;
@@ -372,7 +378,7 @@ static int ctl_open(const struct ctl_opts *o, struct esprim_ctx *ctx,
 	if (!rc && o->oro_file)
 		rc = ctl_rand_file(o->oro_file, false, &oro, e);
 	rc = rc ?: ctl_object(in, len, &seci, &obj, &obj_len, e);
-	rc = rc ?: ctl_header_kid(obj, obj_len, kid, e);
+	rc = rc ?: ctl_header_kid(obj, obj_len, kid, &enc, e);
 	if (!rc && o->kid && strcmp(o->kid, kid))
 		rc = ctl_fail(e, ESPRIM_RSC_UNKNOWN_KEY_ID,
 			      "no pairwise key %.64s", kid);
@@ -381,13 +387,10 @@ static int ctl_open(const struct ctl_opts *o, struct esprim_ctx *ctx,
 	if (!rc && o->role_set && o->role == ONEM2M_ESPRIM_ROLE_ORIGINATOR) {
 		/* Opening a response: the originator's session exists. */
 		struct esprim_session_config cfg = {
-			.kid = kid, .rro = &rro, .oro = &oro,
+			.kid = kid, .rro = &rro, .oro = &oro, .enc = enc,
 			.role = ONEM2M_ESPRIM_ROLE_ORIGINATOR,
 		};
 
-		for (cfg.enc = ONEM2M_ESPRIM_ENC_A256GCM;
-		     cfg.enc && !(oro.espa & (1U << cfg.enc)); cfg.enc--)
-			;
 		rc = esprim_session_new(ctx, &cfg, &s, e);
 	} else if (!rc) {
 		rc = esprim_ctx_add_rand(ctx, &rro, e);
