@@ -55,7 +55,7 @@ PROGRAMS := $(BUILD)/user/esprim_demo $(BUILD)/bench/aead_bench \
 	$(BUILD)/user/esprimctl $(LIBESPRIM_SO)
 
 .PHONY: all deps module user selftests check demo bench vm-shell \
-	bench-lib install dkms-add dkms-remove clean
+	bench-lib coverage install dkms-add dkms-remove clean
 
 all: deps module user selftests
 
@@ -171,6 +171,9 @@ bench: deps user
 
 bench-lib: deps user
 	scripts/bench-lib.sh
+
+coverage: deps $(KSRC)/.extracted
+	scripts/coverage.sh
 
 # Interactive shell in the VM: make vm-shell SERIES=6.12
 SERIES ?= 6.1

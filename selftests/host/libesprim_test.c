@@ -251,6 +251,26 @@ TEST(rand_refusals)
 		"{\"esks\":[1],\"espa\":[10],\"esri\":\"a\",\"esrv\":\"0123456789abcdef\",\"esrx\":-5}",
 		"{\"esks\":[1],\"espa\":[10],\"esri\":\"a\",\"esrv\":\"0123456789abcdef\",\"esrx\":1,\"x\":1}",
 		"{\"esks\":[1],\"espa\":[10],\"esri\":\"a\",\"esri\":\"b\",\"esrv\":\"0123456789abcdef\",\"esrx\":1}",
+		"{\"esks\":[1],\"espa\":[10],\"esri\":\"a\",\"esrv\":\"0123456789abcdef\",\"esrx\":\"20300101T00000x\"}",
+		"{\"esks\":[1],\"espa\":[10],\"esri\":\"a\",\"esrv\":\"0123456789abcdef\",\"esrx\":\"2030010100T0000\"}",
+		"{\"esks\":[1],\"espa\":[10],\"esri\":\"a\",\"esrv\":\"0123456789abcdef\",\"esrx\":\"20300101T000000,Z\"}",
+		"{\"esks\":[1],\"espa\":[10],\"esri\":\"a\",\"esrv\":\"0123456789abcdef\",\"esrx\":\"20300101T000000Zx\"}",
+		"{\"esks\":[1],\"espa\":[10],\"esri\":\"a\",\"esrv\":\"0123456789abcdef\",\"esrx\":\"20300230T000000\"}",
+		"{\"esks\":[1],\"espa\":[10],\"esri\":\"a\",\"esrv\":\"0123456789abcdef\",\"esrx\":\"20300101T0000\"}",
+		"{\"esks\":[1],\"espa\":[10],\"esri\":\"a\",\"esrv\":\"0123456789abcdef\",\"esrx\":\"19690101T000000\"}",
+		"{\"esks\":[1],\"espa\":[10],\"esri\":\"a\",\"esrv\":\"0123456789abcdef\",\"esrx\":[1]}",
+		"{\"esks\":[1],\"espa\":[10],\"esri\":\"a\",\"esrv\":\"0123456789abcdef\",\"esrx\":\"\"}",
+		"{\"esks\":[1],\"espa\":[10],\"esri\":\"a\",\"esrv\":\"0123456789abcdef\",\"esrx\":\"1234567890123456\"}",
+		"{\"esks\":[1],\"espa\":[10],\"esri\":\"a\",\"esrv\":\"0123456789abcdef\",\"esrx\":\"12a\"}",
+		"{\"esks\":[1],\"espa\":[70000],\"esri\":\"a\",\"esrv\":\"0123456789abcdef\",\"esrx\":1}",
+		"{\"esks\":[1],\"espa\":[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17],\"esri\":\"a\",\"esrv\":\"0123456789abcdef\",\"esrx\":1}",
+		"{\"esks\":[1],\"espa\":[\"10\"],\"esri\":\"a\",\"esrv\":\"0123456789abcdef\",\"esrx\":1}",
+		"{\"esks\":[1],\"espa\":[-1],\"esri\":\"a\",\"esrv\":\"0123456789abcdef\",\"esrx\":1}",
+		"{\"esks\":[1],\"espa\":[10],\"esri\":\"a\",\"esrv\":12345678901234567,\"esrx\":1}",
+		"{\"esks\":[1],\"espa\":[10],\"esri\":7,\"esrv\":\"0123456789abcdef\",\"esrx\":1}",
+		"{\"esks\":[1],\"espa\":[10],\"esri\":\"a\",\"esrv\":\"0123456789abcdef\",\"esrx\":2251799813685249}",
+		"{\"esks\":[1],\"espa\":[10],\"esri\":\"\",\"esrv\":\"0123456789abcdef\",\"esrx\":1}",
+		"{\"esks\":[1],\"espa\":[10],\"esri\":\"a\",\"esrv\":\"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0\",\"esrx\":1}",
 	};
 	struct esprim_error err;
 	struct esprim_rand r;
@@ -263,9 +283,52 @@ TEST(rand_refusals)
 		EXPECT_EQ(4000, err.rsc);
 		EXPECT_NE(0, err.msg[0]);
 	}
+	/* Originator objects: esk a small integer, no esks. */
+	EXPECT_EQ(4000, parse_rand(&r, "{\"esk\":\"1\",\"espa\":[10],\"esri\":\"a\","
+				   "\"esrv\":\"0123456789abcdef\",\"esrx\":1}", false));
+	EXPECT_EQ(4000, parse_rand(&r, "{\"esk\":70000,\"espa\":[10],\"esri\":\"a\","
+				   "\"esrv\":\"0123456789abcdef\",\"esrx\":1}", false));
+	EXPECT_EQ(0, parse_rand(&r, "{\"esk\":40,\"espa\":[10],\"esri\":\"_a.b-c\","
+				"\"esrv\":\"0123456789abcdef\",\"esrx\":1}", false));
+	EXPECT_EQ(0U, r.kdf);	/* an algorithm this library does not know */
 	/* An originator object is not a receiver object and vice versa. */
 	EXPECT_EQ(4000, parse_rand(&r, ORO_JCS, true));
 	EXPECT_EQ(4000, parse_rand(&r, RRO_JCS, false));
+	{
+		struct esprim_rand rro;
+		char json[2048], id[ONEM2M_ESPRIM_MAX_ID_LEN + 2];
+		int k, n;
+
+		/* esri one character too long. */
+		memset(id, 'a', sizeof(id) - 1);
+		id[sizeof(id) - 1] = 0;
+		snprintf(json, sizeof(json),
+			 "{\"esks\":[1],\"espa\":[10],\"esri\":\"%s\","
+			 "\"esrv\":\"0123456789abcdef\",\"esrx\":1}", id);
+		EXPECT_EQ(4000, parse_rand(&r, json, true));
+		id[sizeof(id) - 2] = 0;
+		snprintf(json, sizeof(json),
+			 "{\"esks\":[1],\"espa\":[10],\"esri\":\"%s\","
+			 "\"esrv\":\"0123456789abcdef\",\"esrx\":1}", id);
+		EXPECT_EQ(0, parse_rand(&r, json, true));
+		/* Octets beyond the 1024 a key payload carries. */
+#define L16 "[65535,65535,65535,65535,65535,65535,65535,65535," \
+	"65535,65535,65535,65535,65535,65535,65535,65535]"
+		n = snprintf(json, sizeof(json),
+			     "{\"esks\":" L16 ",\"espa\":" L16 ",\"esri\":\"%s\","
+			     "\"esrx\":1,\"esrv\":\"", id);
+		for (k = 0; k < ESPRIM_RAND_VALUE_MAX; k++)
+			n += snprintf(json + n, sizeof(json) - (size_t)n,
+				      "\\u0001");
+		snprintf(json + n, sizeof(json) - (size_t)n, "\"}");
+		EXPECT_EQ(4000, esprim_rand_parse(&r, json, strlen(json), true,
+						  0, &err));
+		EXPECT_NE(NULL, strstr(err.msg, "longer than 1024"));
+		/* An originator object cannot serve as a receiver's. */
+		ASSERT_EQ(0, parse_rand(&rro, ORO_JCS, false));
+		EXPECT_EQ(4000, esprim_rand_new_originator(&r, &rro, "o", 1,
+							   0xe, NULL));
+	}
 }
 
 TEST(rand_pairing_rules)
@@ -373,12 +436,35 @@ TEST(header_parse_branches)
 		{ 4112, "{\"alg\":\"dir\",\"enc\":\"A128GCM\",\"kid\":\"\",\"ori\":\"o\",\"rri\":\"r\"}" },
 		{ 4113, "{\"alg\":\"dir\",\"enc\":\"A128GCM\",\"kid\":\"k\",\"ori\":\"9o\",\"rri\":\"r\"}" },
 		{ 4114, "{\"alg\":\"dir\",\"enc\":\"A128GCM\",\"kid\":\"k\",\"ori\":\"o\",\"rri\":\"r r\"}" },
+		{ 4112, "{\"alg\":\"dir\",\"enc\":\"A128GCM\",\"kid\":\"a\\\"b\",\"ori\":\"o\",\"rri\":\"r\"}" },
+		{ 4112, "{\"alg\":\"dir\",\"enc\":\"A128GCM\",\"kid\":\"a\\\\b\",\"ori\":\"o\",\"rri\":\"r\"}" },
+		{ 4112, "{\"alg\":\"dir\",\"enc\":\"A128GCM\",\"kid\":\"\u00e9\",\"ori\":\"o\",\"rri\":\"r\"}" },
+		{ 4000, "{\"alg\":\"dir\",\"enc\":1,\"kid\":\"k\",\"ori\":\"o\",\"rri\":\"r\"}" },
 	};
+	char big[ESPRIM_MAX_HEADER_LEN + 200];
 	size_t i;
 
 	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
 		EXPECT_EQ(t[i].rsc, header_rsc(t[i].json))
 			TH_LOG("header case %zu", i);
+	/* A kid one character longer than a key's; a header over 4096. */
+	i = (size_t)snprintf(big, sizeof(big),
+			     "{\"alg\":\"dir\",\"enc\":\"A128GCM\",\"ori\":\"o\",\"rri\":\"r\",\"kid\":\"");
+	memset(big + i, 'k', ONEM2M_ESPRIM_MAX_ID_LEN + 1);
+	strcpy(big + i + ONEM2M_ESPRIM_MAX_ID_LEN + 1, "\"}");
+	EXPECT_EQ(4112, header_rsc(big));
+	big[i + ONEM2M_ESPRIM_MAX_ID_LEN] = 0;
+	strcat(big, "\"}");
+	EXPECT_EQ(0, header_rsc(big));
+	memset(big + i, 'k', sizeof(big) - i - 3);
+	strcpy(big + sizeof(big) - 3, "\"}");
+	EXPECT_EQ(4000, header_rsc(big));
+	/* Names of the encs. */
+	EXPECT_EQ(0, esprim_enc_from_name(NULL));
+	EXPECT_EQ(0, esprim_enc_from_name("A512GCM"));
+	EXPECT_EQ(NULL, esprim_enc_name(0));
+	EXPECT_EQ(NULL, esprim_enc_name(4));
+	EXPECT_STREQ("A192GCM", esprim_enc_name(ONEM2M_ESPRIM_ENC_A192GCM));
 }
 
 TEST(compact_split)
@@ -393,6 +479,33 @@ TEST(compact_split)
 	EXPECT_EQ(4000, esprim_compact_split(&c, "..b.c.d", 7, NULL));
 	EXPECT_EQ(4000, esprim_compact_split(&c, "a...c.d", 7, NULL));
 	EXPECT_EQ(4000, esprim_compact_split(&c, "a..b.c.", 7, NULL));
+}
+
+TEST(size_bounds)
+{
+	size_t big = ESPRIM_MAX_OBJECT_LEN + 1, hdr;
+	struct esprim_compact c;
+	struct esprim_seci seci;
+	char *p = malloc(big + 1);
+
+	/* Objects, headers and m2m:seci content are bounded. */
+	memset(p, 'A', big);
+	memcpy(p + big - 8, "..AA.A.A", 8);
+	p[big] = 0;
+	EXPECT_EQ(4000, esprim_compact_split(&c, p, big, NULL));
+	hdr = esprim_b64url_encoded_len(ESPRIM_MAX_HEADER_LEN) + 1;
+	memcpy(p + hdr, "..AA.A.A", 9);
+	EXPECT_EQ(4000, esprim_compact_split(&c, p, strlen(p), NULL));
+	memcpy(p + hdr - 1, "..AA.A.A", 9);
+	EXPECT_EQ(0, esprim_compact_split(&c, p, strlen(p), NULL));
+	memset(p, ' ', big);
+	memcpy(p, "{\"m2m:seci\":{\"sit\":3}}", 22);
+	EXPECT_EQ(4000, esprim_seci_parse(&seci, p, ESPRIM_MAX_OBJECT_LEN + 65,
+					  0, NULL));
+	EXPECT_EQ(0, esprim_seci_parse(&seci, p, ESPRIM_MAX_OBJECT_LEN, 0,
+				       NULL));
+	esprim_seci_release(&seci);
+	free(p);
 }
 
 TEST(pinned_object_vector)
@@ -612,6 +725,168 @@ TEST(ivs_run_out_and_sessions_expire)
 	free(o);
 }
 
+TEST(context_and_session_edges)
+{
+	struct esprim_ctx_config bad = { .replay = 7 };
+	struct esprim_opened *o = malloc(sizeof(*o));
+	struct esprim_session *s2, *s3;
+	struct esprim_rand rro, oro, oro_b;
+	char obj[4096], obj2[4096], text[1024];
+	const char *hdr;
+	struct esprim_ctx *ctx;
+	struct pair p, q;
+	size_t len;
+
+	/* Context configuration. */
+	EXPECT_EQ(4000, esprim_ctx_new(&ctx, &bad, NULL));
+	bad = (struct esprim_ctx_config){ .replay_window = 100 };
+	EXPECT_EQ(4000, esprim_ctx_new(&ctx, &bad, NULL));
+	bad = (struct esprim_ctx_config){ .replay_window = 2048 };
+	EXPECT_EQ(4000, esprim_ctx_new(&ctx, &bad, NULL));
+	bad = (struct esprim_ctx_config){ .backend = 9 };
+	EXPECT_EQ(4000, esprim_ctx_new(&ctx, &bad, NULL));
+	esprim_ctx_free(NULL);
+
+	/* Pairwise keys. */
+	ASSERT_EQ(0, esprim_ctx_new(&ctx, &(struct esprim_ctx_config){ 0 },
+				    NULL));
+	EXPECT_EQ(4000, esprim_ctx_add_pairwise(ctx, "a:b", pairwise, 32,
+						NULL, 0, NULL));
+	EXPECT_EQ(4000, esprim_ctx_add_pairwise(ctx, NULL, pairwise, 32,
+						NULL, 0, NULL));
+	EXPECT_EQ(4000, esprim_ctx_add_pairwise(ctx, "k", pairwise, 15, NULL,
+						0, NULL));
+	EXPECT_EQ(4000, esprim_ctx_add_pairwise(ctx, "k", pairwise, 65, NULL,
+						0, NULL));
+	EXPECT_EQ(4000, esprim_ctx_add_pairwise(ctx, "k", pairwise, 32,
+						"C gw", 0, NULL));
+	EXPECT_EQ(4000, esprim_ctx_add_pairwise(ctx, "k", pairwise, 32, "",
+						0, NULL));
+	esprim_ctx_free(ctx);
+
+	/* Session configuration. */
+	ASSERT_EQ(0, pair_setup(&p, ONEM2M_ESPRIM_ENC_A128GCM, false));
+	EXPECT_EQ(4000, esprim_session_new(p.tx, &(struct esprim_session_config){
+		.kid = KID, .oro = &p.oro, .enc = 1 }, &s2, NULL));
+	ASSERT_EQ(0, esprim_rand_new_originator(&oro_b, &p.rro, "ob",
+						esprim_now_ms() + 60000, 0x2,
+						NULL));
+	EXPECT_EQ(4000, esprim_session_new(p.tx, &(struct esprim_session_config){
+		.kid = KID, .rro = &p.rro, .oro = &oro_b, .enc = 1,
+		.role = 5 }, &s2, NULL));
+	EXPECT_EQ(4000, esprim_session_new(p.tx, &(struct esprim_session_config){
+		.kid = KID, .rro = &p.rro, .oro = &oro_b, .enc = 1,
+		.cty = "a\"b" }, &s2, NULL));
+
+	/* The header a session seals with starts every object. */
+	hdr = esprim_session_header(p.s, &len);
+	ASSERT_EQ(0, seal_str(p.s, INNER, obj, sizeof(obj)));
+	EXPECT_EQ(0, strncmp(obj, hdr, len));
+	EXPECT_EQ('.', obj[len]);
+
+	/* A receiver's offer of rand objects, and withdrawing it. */
+	ASSERT_EQ(0, open_str(p.rx, obj, text, sizeof(text), o));
+	s3 = o->session;
+	EXPECT_EQ(4000, esprim_session_offer_rro(s3, &p.oro, NULL));
+	ASSERT_EQ(0, esprim_session_offer_rro(s3, &p.rro, NULL));
+	hdr = esprim_session_header(s3, &len);
+	ASSERT_EQ(0, esprim_session_offer_rro(s3, NULL, NULL));
+	EXPECT_GT(len, esprim_session_header(s3, &len) ? len : 0);
+
+	/* Same kid, ori, rri from elsewhere with another enc or oro. */
+	ASSERT_EQ(0, pair_setup(&q, ONEM2M_ESPRIM_ENC_A128GCM, false));
+	esprim_session_free(q.s);
+	rro = p.rro;
+	oro = p.oro;
+	oro.espa |= 1U << ONEM2M_ESPRIM_ENC_A256GCM;
+	ASSERT_EQ(0, esprim_session_new(q.tx, &(struct esprim_session_config){
+		.kid = KID, .rro = &rro, .oro = &p.oro,
+		.enc = ONEM2M_ESPRIM_ENC_A128GCM, .announce = true }, &s2,
+		NULL));
+	ASSERT_EQ(0, seal_str(s2, INNER, obj2, sizeof(obj2)));
+	/*
+	 * q's oro is p's, so the header fits the session; but a second
+	 * sender (another IV fixed field) is refused under STRICT replay.
+	 */
+	EXPECT_EQ(5210, open_str(p.rx, obj2, text, sizeof(text), o));
+	ASSERT_EQ(0, esprim_rand_new_originator(&oro, &p.rro, "o1",
+						esprim_now_ms() + 60000, 0xe,
+						NULL));
+	esprim_session_free(s2);
+	ASSERT_EQ(0, esprim_session_new(q.tx, &(struct esprim_session_config){
+		.kid = KID, .rro = &rro, .oro = &oro,
+		.enc = ONEM2M_ESPRIM_ENC_A256GCM, .announce = true }, &s2,
+		NULL));
+	ASSERT_EQ(0, seal_str(s2, INNER, obj2, sizeof(obj2)));
+	EXPECT_EQ(4111, open_str(p.rx, obj2, text, sizeof(text), o));
+	esprim_session_free(s2);
+	ASSERT_EQ(0, esprim_session_new(q.tx, &(struct esprim_session_config){
+		.kid = KID, .rro = &rro, .oro = &oro,
+		.enc = ONEM2M_ESPRIM_ENC_A128GCM, .announce = true }, &s2,
+		NULL));
+	ASSERT_EQ(0, seal_str(s2, INNER, obj2, sizeof(obj2)));
+	EXPECT_EQ(4113, open_str(p.rx, obj2, text, sizeof(text), o));
+	pair_free(&q);
+	pair_free(&p);
+
+	/* Replay window: a new fixed field, the window's edges, policy off. */
+	ASSERT_EQ(0, pair_setup(&p, ONEM2M_ESPRIM_ENC_A128GCM, false));
+	ASSERT_EQ(0, esprim_session_set_iv(p.s, 0x11, 0, NULL));
+	ASSERT_EQ(0, seal_str(p.s, INNER, obj, sizeof(obj)));
+	ASSERT_EQ(0, open_str(p.rx, obj, text, sizeof(text), o));
+	ASSERT_EQ(0, esprim_session_set_iv(p.s, 0x11, 2000, NULL));
+	ASSERT_EQ(0, seal_str(p.s, INNER, obj, sizeof(obj)));
+	EXPECT_EQ(0, open_str(p.rx, obj, text, sizeof(text), o));
+	ASSERT_EQ(0, esprim_session_set_iv(p.s, 0x11, 2000 - 1024, NULL));
+	ASSERT_EQ(0, seal_str(p.s, INNER, obj, sizeof(obj)));
+	EXPECT_EQ(5210, open_str(p.rx, obj, text, sizeof(text), o));
+	ASSERT_EQ(0, esprim_session_set_iv(p.s, 0x11, 2000 - 1023, NULL));
+	ASSERT_EQ(0, seal_str(p.s, INNER, obj, sizeof(obj)));
+	EXPECT_EQ(0, open_str(p.rx, obj, text, sizeof(text), o));
+	ASSERT_EQ(0, esprim_session_set_iv(p.s, 0x12, 3000, NULL));
+	ASSERT_EQ(0, seal_str(p.s, INNER, obj, sizeof(obj)));
+	EXPECT_EQ(5210, open_str(p.rx, obj, text, sizeof(text), o));
+	esprim_ctx_free(p.rx);
+	ASSERT_EQ(0, esprim_ctx_new(&p.rx, &(struct esprim_ctx_config){
+		.replay = ONEM2M_ESPRIM_REPLAY_OFF }, NULL));
+	ASSERT_EQ(0, esprim_ctx_add_pairwise(p.rx, KID, pairwise, 32, PEER,
+					     0, NULL));
+	ASSERT_EQ(0, esprim_ctx_add_rand(p.rx, &p.rro, NULL));
+	ASSERT_EQ(0, esprim_ctx_add_rand(p.rx, &p.oro, NULL));
+	EXPECT_EQ(0, open_str(p.rx, obj, text, sizeof(text), o));
+	EXPECT_EQ(0, open_str(p.rx, obj, text, sizeof(text), o));
+	pair_free(&p);
+
+	/* Expiry through the pairwise key and through the receiver's object. */
+	ASSERT_EQ(0, pair_setup(&p, ONEM2M_ESPRIM_ENC_A128GCM, false));
+	ASSERT_EQ(0, esprim_ctx_add_pairwise(p.tx, KID, pairwise, 32, PEER,
+					     esprim_now_ms() + 300, NULL));
+	ASSERT_EQ(0, parse_rand(&rro, "{\"esks\":[1],\"espa\":[10],\"esri\":\"r7\","
+				"\"esrv\":\"0123456789abcdef\",\"esrx\":300}", true));
+	ASSERT_EQ(0, parse_rand(&oro, "{\"esk\":1,\"espa\":[10],\"esri\":\"o7\","
+				"\"esrv\":\"0123456789abcdef\",\"esrx\":250}", false));
+	ASSERT_EQ(0, esprim_ctx_add_rand(p.rx, &rro, NULL));
+	ASSERT_EQ(0, esprim_ctx_add_rand(p.rx, &oro, NULL));
+	ASSERT_EQ(0, esprim_session_new(p.tx, &(struct esprim_session_config){
+		.kid = KID, .rro = &p.rro, .oro = &p.oro,
+		.enc = ONEM2M_ESPRIM_ENC_A128GCM }, &s2, NULL));
+	ASSERT_EQ(0, esprim_ctx_add_pairwise(p.rx, KID, pairwise, 32, PEER,
+					     0, NULL));
+	ASSERT_EQ(0, esprim_session_new(p.rx, &(struct esprim_session_config){
+		.kid = KID, .rro = &rro, .oro = &oro,
+		.enc = ONEM2M_ESPRIM_ENC_A128GCM,
+		.role = ONEM2M_ESPRIM_ROLE_RECEIVER }, &s3, NULL));
+	usleep(400 * 1000);
+	EXPECT_EQ(5211, seal_str(s2, INNER, obj, sizeof(obj)));
+	EXPECT_EQ(5211, seal_str(s3, INNER, obj, sizeof(obj)));
+	/* Adding a rand object drops expired ones. */
+	ASSERT_EQ(0, esprim_ctx_add_rand(p.rx, &p.oro, NULL));
+	EXPECT_EQ(NULL, esprim_ctx_find_rand(p.rx, "r7", true));
+	EXPECT_NE(NULL, esprim_ctx_find_rand(p.rx, "r1", true));
+	pair_free(&p);
+	free(o);
+}
+
 TEST(caller_checks_from)
 {
 	struct esprim_opened *o = malloc(sizeof(*o));
@@ -751,6 +1026,13 @@ TEST(seci_content)
 	SECI_BAD(4000, "{\"m2m:sec\":{\"sit\":5,\"epo\":\"x\"}}");
 	SECI_BAD(4000, "{\"m2m:seci\":{\"sit\":6,\"eckm\":\"FgM\"}}");
 	SECI_BAD(4000, "{\"m2m:seci\":{\"sit\":6,\"eckm\":\"Fg=D\"}}");
+	SECI_BAD(4000, "{\"m2m:seci\":{\"sit\":6,\"eckm\":\"Fg!D\"}}");
+	SECI_BAD(4000, "{\"m2m:seci\":{\"sit\":6,\"eckm\":7}}");
+	SECI_BAD(4000, "{\"m2m:seci\":{\"sit\":6,\"eckm\":\"\"}}");
+	SECI_BAD(4000, "{\"m2m:seci\":{\"sit\":6,\"eckm\":\"F===\"}}");
+	SECI_BAD(4000, "{\"m2m:seci\":5}");
+	SECI_BAD(4000, "[{\"m2m:seci\":{\"sit\":3}}]");
+	SECI_BAD(4111, "{\"m2m:seci\":{\"sit\":-1}}");
 	SECI_BAD(4000, "{\"m2m:seci\":{\"sit\":4,\"ero\":{}}}");
 	SECI_BAD(4000, "not json");
 	SECI_BAD(4111, "{\"m2m:seci\":{\"sit\":1}}");

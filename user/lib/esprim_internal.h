@@ -15,6 +15,11 @@
 int esprim_fail(struct esprim_error *err, int rsc, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/*
+ * JSON is read with jansson, without JSON_ALLOW_NUL: no string holds a
+ * NUL, so json_string_value() is a C string of json_string_length().
+ */
+
 /* esprim_rand_parse() on a parsed JSON value. */
 int esprim_rand_from_json(struct esprim_rand *r, const json_t *obj,
 			  bool receiver, int64_t now_ms,

@@ -106,8 +106,7 @@ static int esprim_member_string(const json_t *obj, const char *name,
 		return required ? esprim_fail(err, ESPRIM_RSC_BAD_REQUEST,
 					      "header member \"%s\" missing",
 					      name) : 0;
-	if (!json_is_string(v) ||
-	    strlen(json_string_value(v)) != json_string_length(v))
+	if (!json_is_string(v))
 		return esprim_fail(err, ESPRIM_RSC_BAD_REQUEST,
 				   "header member \"%s\" must be a string",
 				   name);

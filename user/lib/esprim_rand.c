@@ -46,25 +46,41 @@ bool esprim_is_ncname(const char *s, size_t len)
 	return true;
 }
 
+/* The value of n decimal digits at s, or -1 if any is not a digit. */
+static int esprim_digits(const char *s, int n)
+{
+	int v = 0;
+
+	while (n--) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		v = v * 10 + (*s++ - '0');
+	}
+	return v;
+}
+
 /* Parses "YYYYMMDDTHHMMSS" with an optional ",fraction" and 'Z'. */
 static bool esprim_parse_timestamp(const char *s, int64_t *ms)
 {
 	static const int mdays[] = { 31, 29, 31, 30, 31, 30,
 				     31, 31, 30, 31, 30, 31 };
-	unsigned int v[6];
+	int year, mon, day, hour, min, sec, frac_ms = 0, scale = 100;
+	const char *p = s + 15;
 	struct tm tm = { 0 };
-	int frac_ms = 0, scale = 100;
-	const char *p = s;
 	time_t t;
-	int i;
 
-	for (i = 0; i < 15; i++)
-		if (i == 8 ? p[i] != 'T' : (p[i] < '0' || p[i] > '9'))
-			return false;
-	if (sscanf(s, "%4u%2u%2uT%2u%2u%2u", &v[0], &v[1], &v[2], &v[3],
-		   &v[4], &v[5]) != 6)
+	if (strnlen(s, 15) < 15)
 		return false;
-	p += 15;
+	year = esprim_digits(s, 4);
+	mon = esprim_digits(s + 4, 2);
+	day = esprim_digits(s + 6, 2);
+	hour = esprim_digits(s + 9, 2);
+	min = esprim_digits(s + 11, 2);
+	sec = esprim_digits(s + 13, 2);
+	if (year < 1970 || mon < 1 || mon > 12 || day < 1 ||
+	    day > mdays[mon - 1] || s[8] != 'T' || hour < 0 || hour > 23 ||
+	    min < 0 || min > 59 || sec < 0 || sec > 60)
+		return false;
 	if (*p == ',' || *p == '.') {
 		if (p[1] < '0' || p[1] > '9')
 			return false;
@@ -73,15 +89,15 @@ static bool esprim_parse_timestamp(const char *s, int64_t *ms)
 	}
 	if (*p == 'Z')
 		p++;
-	if (*p || v[0] < 1970 || v[1] < 1 || v[1] > 12 || v[2] < 1 ||
-	    (int)v[2] > mdays[v[1] - 1] || v[3] > 23 || v[4] > 59 || v[5] > 60)
+	if (*p)
 		return false;
-	tm.tm_year = (int)v[0] - 1900;
-	tm.tm_mon = (int)v[1] - 1;
-	tm.tm_mday = (int)v[2];
-	tm.tm_hour = (int)v[3];
-	tm.tm_min = (int)v[4];
-	tm.tm_sec = (int)v[5];
+	tm.tm_year = year - 1900;
+	tm.tm_mon = mon - 1;
+	tm.tm_mday = day;
+	tm.tm_hour = hour;
+	tm.tm_min = min;
+	tm.tm_sec = sec;
+	/* Fails only where time_t cannot hold the date (32-bit). */
 	t = timegm(&tm);
 	if (t == (time_t)-1)
 		return false;
@@ -108,8 +124,6 @@ static bool esprim_parse_expiry(const json_t *v, int64_t now_ms,
 		return false;
 	s = json_string_value(v);
 	n = json_string_length(v);
-	if (strlen(s) != n)
-		return false;
 	if (memchr(s, 'T', n))
 		return esprim_parse_timestamp(s, ms);
 	/* At most 15 digits: about 31,000 years, no overflow. */
@@ -264,16 +278,14 @@ int esprim_rand_from_json(struct esprim_rand *r, const json_t *obj,
 
 	if (!json_is_string(v[3]) ||
 	    !esprim_is_ncname(json_string_value(v[3]),
-			      json_string_length(v[3])) ||
-	    strlen(json_string_value(v[3])) != json_string_length(v[3]))
+			      json_string_length(v[3])))
 		return esprim_fail(err, ESPRIM_RSC_BAD_REQUEST,
 				   "%s rand object: esri must be an NCName of at most %d characters",
 				   kind, ONEM2M_ESPRIM_MAX_ID_LEN);
 	strcpy(r->id, json_string_value(v[3]));
 
 	n = json_is_string(v[4]) ? json_string_length(v[4]) : 0;
-	if (n < ESPRIM_RAND_VALUE_MIN || n > ESPRIM_RAND_VALUE_MAX ||
-	    strlen(json_string_value(v[4])) != n)
+	if (n < ESPRIM_RAND_VALUE_MIN || n > ESPRIM_RAND_VALUE_MAX)
 		return esprim_fail(err, ESPRIM_RSC_BAD_REQUEST,
 				   "%s rand object: esrv must be a string of %d to %d characters",
 				   kind, ESPRIM_RAND_VALUE_MIN,

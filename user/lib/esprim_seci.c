@@ -198,8 +198,7 @@ int esprim_check_from(const char *text, size_t len, const char *peer,
 	if (!json_is_string(fr))
 		rc = esprim_fail(err, ESPRIM_RSC_BAD_REQUEST,
 				 "inner request is not JSON with a string \"fr\"");
-	else if (strcmp(json_string_value(fr), peer) ||
-		 json_string_length(fr) != strlen(peer))
+	else if (strcmp(json_string_value(fr), peer))
 		rc = esprim_fail(err, ESPRIM_RSC_IMPERSONATION_ERROR,
 				 "inner From \"%.64s\" is not %.64s, the identity bound to the pairwise key",
 				 json_string_value(fr), peer);
