@@ -44,6 +44,7 @@ PREFIX ?= /usr/local
 HOST_TESTS := $(BUILD)/selftests/host/kat_vectors_test \
 	$(BUILD)/selftests/host/uapi_test \
 	$(BUILD)/selftests/host/libesprim_test \
+	$(BUILD)/selftests/host/libesprim_sanitized_test \
 	$(BUILD)/selftests/host/hotpath_alloc_test
 VM_TESTS := $(BUILD)/selftests/vm/aead_test \
 	$(BUILD)/selftests/vm/keys_test \
@@ -96,6 +97,16 @@ $(BUILD)/selftests/host/libesprim_test: selftests/host/libesprim_test.c \
 	$(CC) $(TEST_CFLAGS) \
 		-DCORPUS='"$(CURDIR)/selftests/host/malformed_objects.txt"' \
 		-o $@ $< $(LIBESPRIM) $(LIB_LIBS)
+
+# The unit tests again, library included, under ASan and UBSan.
+$(BUILD)/selftests/host/libesprim_sanitized_test: \
+		selftests/host/libesprim_test.c selftests/host/malformed_objects.txt \
+		$(LIB_SRCS) $(LIB_HDRS) $(KSRC)/.extracted
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) -O1 -fsanitize=address,undefined \
+		-fno-sanitize-recover=undefined -fno-omit-frame-pointer \
+		-DCORPUS='"$(CURDIR)/selftests/host/malformed_objects.txt"' \
+		-o $@ $< $(LIB_SRCS) $(LIB_LIBS)
 
 $(BUILD)/selftests/host/hotpath_alloc_test: \
 		selftests/host/hotpath_alloc_test.c $(LIBESPRIM) $(KSRC)/.extracted
