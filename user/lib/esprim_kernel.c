@@ -108,6 +108,10 @@ static int esprim_kernel_pairwise_add(struct esprim_ctx *ctx,
 	pw->serial = add_key(ONEM2M_ESPRIM_KEY_TYPE, desc, &p, sizeof(p),
 			     kc->keyring);
 	esprim_wipe(&p, sizeof(p));
+	if (pw->serial < 0 && errno == ENODEV)
+		return esprim_fail(err, ESPRIM_RSC_ENCRYPTION_ERROR,
+				   "no key type \"%s\": is onem2m_esprim loaded?",
+				   ONEM2M_ESPRIM_KEY_TYPE);
 	if (pw->serial < 0)
 		return esprim_fail(err, ESPRIM_RSC_BAD_REQUEST,
 				   "adding %s to the keyring: %s", desc,
