@@ -80,6 +80,26 @@ struct pair {
 	struct esprim_rand rro, oro;
 };
 
+/*
+ * (Re)creates the receiver's context with cfg: the pairwise key bound to
+ * PEER, the receiver rand object and, when with_oro, the originator's.
+ */
+static int pair_rx(struct pair *p, const struct esprim_ctx_config *cfg,
+		   bool with_oro)
+{
+	int rc;
+
+	esprim_ctx_free(p->rx);
+	p->rx = NULL;
+	rc = esprim_ctx_new(&p->rx, cfg, NULL);
+	rc = rc ?: esprim_ctx_add_pairwise(p->rx, KID, pairwise, 32, PEER, 0,
+					   NULL);
+	rc = rc ?: esprim_ctx_add_rand(p->rx, &p->rro, NULL);
+	if (!rc && with_oro)
+		rc = esprim_ctx_add_rand(p->rx, &p->oro, NULL);
+	return rc;
+}
+
 static int pair_setup(struct pair *p, enum onem2m_esprim_enc enc,
 		      bool announce)
 {
@@ -95,15 +115,10 @@ static int pair_setup(struct pair *p, enum onem2m_esprim_enc enc,
 	rc = rc ?: esprim_rand_new_originator(&p->oro, &p->rro, "o1",
 					      esprim_now_ms() + 60000,
 					      1U << enc, NULL);
-	rc = rc ?: esprim_ctx_new(&p->rx, &cfg, NULL);
+	rc = rc ?: pair_rx(p, &cfg, !announce);
 	rc = rc ?: esprim_ctx_new(&p->tx, &cfg, NULL);
-	rc = rc ?: esprim_ctx_add_pairwise(p->rx, KID, pairwise, 32, PEER, 0,
-					   NULL);
 	rc = rc ?: esprim_ctx_add_pairwise(p->tx, KID, pairwise, 32, PEER, 0,
 					   NULL);
-	rc = rc ?: esprim_ctx_add_rand(p->rx, &p->rro, NULL);
-	if (!rc && !announce)
-		rc = esprim_ctx_add_rand(p->rx, &p->oro, NULL);
 	sc.rro = &p->rro;
 	sc.oro = &p->oro;
 	return rc ?: esprim_session_new(p->tx, &sc, &p->s, NULL);
@@ -846,13 +861,8 @@ TEST(context_and_session_edges)
 	ASSERT_EQ(0, esprim_session_set_iv(p.s, 0x12, 3000, NULL));
 	ASSERT_EQ(0, seal_str(p.s, INNER, obj, sizeof(obj)));
 	EXPECT_EQ(5210, open_str(p.rx, obj, text, sizeof(text), o));
-	esprim_ctx_free(p.rx);
-	ASSERT_EQ(0, esprim_ctx_new(&p.rx, &(struct esprim_ctx_config){
-		.replay = ONEM2M_ESPRIM_REPLAY_OFF }, NULL));
-	ASSERT_EQ(0, esprim_ctx_add_pairwise(p.rx, KID, pairwise, 32, PEER,
-					     0, NULL));
-	ASSERT_EQ(0, esprim_ctx_add_rand(p.rx, &p.rro, NULL));
-	ASSERT_EQ(0, esprim_ctx_add_rand(p.rx, &p.oro, NULL));
+	ASSERT_EQ(0, pair_rx(&p, &(struct esprim_ctx_config){
+		.replay = ONEM2M_ESPRIM_REPLAY_OFF }, true));
 	EXPECT_EQ(0, open_str(p.rx, obj, text, sizeof(text), o));
 	EXPECT_EQ(0, open_str(p.rx, obj, text, sizeof(text), o));
 	pair_free(&p);
@@ -896,13 +906,8 @@ TEST(caller_checks_from)
 	struct pair p;
 
 	ASSERT_EQ(0, pair_setup(&p, ONEM2M_ESPRIM_ENC_A128GCM, false));
-	esprim_ctx_free(p.rx);
-	ASSERT_EQ(0, esprim_ctx_new(&p.rx, &(struct esprim_ctx_config){
-		.caller_checks_from = true }, NULL));
-	ASSERT_EQ(0, esprim_ctx_add_pairwise(p.rx, KID, pairwise, 32, PEER,
-					     0, NULL));
-	ASSERT_EQ(0, esprim_ctx_add_rand(p.rx, &p.rro, NULL));
-	ASSERT_EQ(0, esprim_ctx_add_rand(p.rx, &p.oro, NULL));
+	ASSERT_EQ(0, pair_rx(&p, &(struct esprim_ctx_config){
+		.caller_checks_from = true }, true));
 	/* An impersonating request opens; the caller is told to check. */
 	ASSERT_EQ(0, seal_str(p.s, "{\"fr\":\"Cother\"}", obj, sizeof(obj)));
 	ASSERT_EQ(0, open_str(p.rx, obj, text, sizeof(text), o));
