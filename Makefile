@@ -140,10 +140,11 @@ $(BUILD)/selftests/host/uapi_test: selftests/host/uapi_test.c $(UAPI) \
 	$(CC) $(TEST_CFLAGS) -o $@ $<
 
 $(BUILD)/selftests/vm/libesprim_kernel_test: \
-		selftests/vm/libesprim_kernel_test.c $(LIBESPRIM) \
+		selftests/vm/libesprim_kernel_test.c $(TEST_IV) $(LIBESPRIM) \
 		$(KSRC)/.extracted
 	@mkdir -p $(@D)
-	$(CC) $(TEST_CFLAGS) -o $@ $< $(LIBESPRIM) $(LIB_LIBS)
+	$(CC) $(TEST_CFLAGS) -o $@ $< selftests/lib/iv.c $(LIBESPRIM) \
+		$(LIB_LIBS)
 
 $(BUILD)/selftests/vm/%: selftests/vm/%.c $(UAPI) $(GCM_REF) $(TEST_IV) \
 		$(AFALG) kmod/selftest_vectors.h \

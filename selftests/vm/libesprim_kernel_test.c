@@ -14,6 +14,7 @@
 
 #include "kselftest_harness.h"
 #include "esprim.h"
+#include "../lib/iv.h"
 
 #define KID	"13-gw1.example.net"
 #define PEER	"Cgw1"
@@ -74,13 +75,11 @@ static void object_iv(const char *obj, uint32_t *fixed, uint64_t *counter)
 {
 	struct esprim_compact c;
 	uint8_t iv[12];
-	int i;
 
 	esprim_compact_split(&c, obj, strlen(obj), NULL);
 	esprim_b64url_decode(c.part[2], c.len[2], iv);
-	*fixed = (uint32_t)iv[0] << 24 | iv[1] << 16 | iv[2] << 8 | iv[3];
-	for (*counter = 0, i = 4; i < 12; i++)
-		*counter = *counter << 8 | iv[i];
+	*fixed = iv_fixed(iv);
+	*counter = iv_counter(iv);
 }
 
 TEST(kernel_and_soft_objects_are_byte_identical)
