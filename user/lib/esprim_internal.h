@@ -84,9 +84,10 @@ struct esprim_session {
 };
 
 /*
- * A backend seals and opens one message of a session.  seal returns the
- * IV it used (the kernel template chooses its own); open verifies with the
- * IV given.  Both return 0 or an RSC.  A batched kernel path (netlink)
+ * A backend seals and opens one message of a session.  seal points *ct
+ * at the ciphertext in a buffer of its own (valid until the next
+ * operation) and returns the IV it used (the kernel template chooses its
+ * own); open verifies with the IV given.  Both return 0 or an RSC.  A batched kernel path (netlink)
  * adds batch operations here; esprim_seal_batch() loops until then.
  */
 struct esprim_backend_ops {
@@ -101,7 +102,7 @@ struct esprim_backend_ops {
 			    struct esprim_error *err);
 	void (*session_fini)(struct esprim_session *s);
 	int (*seal)(struct esprim_session *s, const uint8_t *text, size_t len,
-		    uint8_t *ct, uint8_t tag[ONEM2M_ESPRIM_TAG_LEN],
+		    const uint8_t **ct, uint8_t tag[ONEM2M_ESPRIM_TAG_LEN],
 		    uint8_t iv[ONEM2M_ESPRIM_IV_LEN], struct esprim_error *err);
 	int (*open)(struct esprim_session *s, const char *aad, size_t aad_len,
 		    const uint8_t iv[ONEM2M_ESPRIM_IV_LEN], const uint8_t *ct,

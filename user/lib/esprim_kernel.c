@@ -207,7 +207,7 @@ static uint8_t *esprim_kernel_buf(struct esprim_ctx *ctx, size_t size)
 }
 
 static int esprim_kernel_seal(struct esprim_session *s, const uint8_t *text,
-			      size_t len, uint8_t *ct,
+			      size_t len, const uint8_t **ct,
 			      uint8_t tag[ONEM2M_ESPRIM_TAG_LEN],
 			      uint8_t iv[ONEM2M_ESPRIM_IV_LEN],
 			      struct esprim_error *err)
@@ -229,7 +229,7 @@ static int esprim_kernel_seal(struct esprim_session *s, const uint8_t *text,
 		return esprim_fail(err, ESPRIM_RSC_ENCRYPTION_ERROR,
 				   "kernel seal failed: %s",
 				   strerror(ret < 0 ? (int)-ret : EIO));
-	memcpy(ct, buf + s->hdr_len, len);
+	*ct = buf + s->hdr_len;
 	memcpy(tag, buf + in_len, ONEM2M_ESPRIM_TAG_LEN);
 	memcpy(iv, buf + in_len + ONEM2M_ESPRIM_TAG_LEN, ONEM2M_ESPRIM_IV_LEN);
 	return 0;

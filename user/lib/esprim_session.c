@@ -246,6 +246,7 @@ int esprim_seal(struct esprim_session *s, const void *text, size_t text_len,
 	struct esprim_ctx *ctx = s->ctx;
 	uint8_t iv[ONEM2M_ESPRIM_IV_LEN], tag[ONEM2M_ESPRIM_TAG_LEN];
 	size_t need = esprim_seal_size(s, text_len);
+	const uint8_t *ct;
 	char *o = out;
 	int rc;
 
@@ -261,10 +262,7 @@ int esprim_seal(struct esprim_session *s, const void *text, size_t text_len,
 		return esprim_fail(err, ESPRIM_RSC_ENCRYPTION_ERROR,
 				   "session %s:%s:%s has expired", s->kid,
 				   s->ori, s->rri);
-	if (esprim_ctx_scratch(ctx, text_len + 1))
-		return esprim_fail(err, ESPRIM_RSC_ENCRYPTION_ERROR,
-				   "out of memory");
-	rc = ctx->ops->seal(s, text, text_len, ctx->scratch, tag, iv, err);
+	rc = ctx->ops->seal(s, text, text_len, &ct, tag, iv, err);
 	if (rc)
 		return rc;
 
@@ -274,7 +272,7 @@ int esprim_seal(struct esprim_session *s, const void *text, size_t text_len,
 	*o++ = '.';
 	o += esprim_b64url_encode(iv, sizeof(iv), o);
 	*o++ = '.';
-	o += esprim_b64url_encode(ctx->scratch, text_len, o);
+	o += esprim_b64url_encode(ct, text_len, o);
 	*o++ = '.';
 	o += esprim_b64url_encode(tag, sizeof(tag), o);
 	if ((size_t)(o - out) < out_size)

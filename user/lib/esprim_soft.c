@@ -71,15 +71,20 @@ static int esprim_soft_session_init(struct esprim_session *s,
 }
 
 static int esprim_soft_seal(struct esprim_session *s, const uint8_t *text,
-			    size_t len, uint8_t *ct,
+			    size_t len, const uint8_t **ct_out,
 			    uint8_t tag[ONEM2M_ESPRIM_TAG_LEN],
 			    uint8_t iv[ONEM2M_ESPRIM_IV_LEN],
 			    struct esprim_error *err)
 {
 	struct esprim_soft_session *ss = s->backend;
 	uint64_t c = s->counter;
+	uint8_t *ct;
 	int n, i;
 
+	if (esprim_ctx_scratch(s->ctx, len + 1))
+		return esprim_fail(err, ESPRIM_RSC_ENCRYPTION_ERROR,
+				   "out of memory");
+	ct = s->ctx->scratch;
 	if (c >= s->max_invocations)
 		return esprim_fail(err, ESPRIM_RSC_ENCRYPTION_ERROR,
 				   "session %s:%s:%s used all its IVs",
@@ -98,6 +103,7 @@ static int esprim_soft_seal(struct esprim_session *s, const uint8_t *text,
 		return esprim_fail(err, ESPRIM_RSC_ENCRYPTION_ERROR,
 				   "OpenSSL AES-GCM encryption failed");
 	s->counter++;
+	*ct_out = ct;
 	return 0;
 }
 
