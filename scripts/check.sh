@@ -101,6 +101,10 @@ rm -rf "$stage"
 } >"$log" 2>&1
 result $? "make install; a program built with pkg-config uses libesprim.so"
 
+log="$logs/vm_accel.log"
+selftests/host/vm_accel_test.sh >"$log" 2>&1
+count_tap "$log"
+
 log="$logs/esprimctl.log"
 selftests/host/esprimctl_test.sh build >"$log" 2>&1
 count_tap "$log"

@@ -18,7 +18,9 @@
 #
 # --icount runs TCG with -icount shift=0,align=off,sleep=off: guest time
 # then advances 1 ns per guest instruction, so guest timings are exact,
-# repeatable instruction counts.
+# repeatable instruction counts.  Otherwise KVM runs the guest when a probe
+# shows it works here (vm/accel.sh, ESPRIM_VM_ACCEL=kvm|tcg overrides),
+# else TCG; the choice and its reason go to stderr.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -94,7 +96,7 @@ append="$append esprim.cmd=$rundir/cmd.sh"
 [ "$shell" = 1 ] && append="$append esprim.shell=1"
 [ -n "$extra_cmdline" ] && append="$append $extra_cmdline"
 
-qemu=(qemu-system-x86_64 -nodefaults -no-reboot -display none
+qemu=("${ESPRIM_VM_QEMU:-qemu-system-x86_64}" -nodefaults -no-reboot -display none
 	-machine q35 -smp 2 -m "$mem"
 	-kernel "/boot/vmlinuz-$kver" -initrd "$initrd" -append "$append"
 	-fsdev "local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap"
@@ -104,12 +106,18 @@ if [ "$icount" = 1 ]; then
 	# One vCPU: bringing up a second one hangs under icount.
 	qemu+=(-accel tcg -cpu max -icount shift=0,align=off,sleep=off
 		-smp 1)
-elif [ -w /dev/kvm ]; then
-	qemu+=(-accel kvm -cpu host)
 else
-	# Single-threaded TCG: with one host thread per vCPU, qemu 7.2 lets a
-	# vCPU run stale code while the kernel live-patches text (int3 oopses).
-	qemu+=(-accel tcg,thread=single -cpu max)
+	accel_line=$("$top/vm/accel.sh" "$kver")
+	accel=${accel_line%% *}
+	echo "vm: accelerator $accel_line" >&2
+	if [ "$accel" = kvm ]; then
+		qemu+=(-accel kvm -cpu host)
+	else
+		# Single-threaded TCG: with one host thread per vCPU, qemu 7.2
+		# lets a vCPU run stale code while the kernel live-patches text
+		# (int3 oopses).
+		qemu+=(-accel tcg,thread=single -cpu max)
+	fi
 fi
 
 if [ "$shell" = 1 ]; then
@@ -183,6 +191,6 @@ if [ -n "$taint" ] && [ $((taint & ~(4096 | 8192))) != 0 ]; then
 	echo "vm: FAIL: kernel tainted ($taint)" >&2
 	status=1
 fi
-printf 'vm: kernel %s, %s, %.1f s wall\n' "$kver" \
-	"$([ "$icount" = 1 ] && echo icount || echo tcg)" "$elapsed" >&2
+[ "$icount" = 1 ] && accel=icount
+printf 'vm: kernel %s, %s, %.1f s wall\n' "$kver" "$accel" "$elapsed" >&2
 exit "$status"
