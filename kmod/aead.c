@@ -8,14 +8,16 @@
  * template never touches the payload: on encryption it writes the IV into
  * the trailer before the inner request starts (that part of dst lies past
  * everything the inner GCM reads), on decryption it reads the IV from the
- * trailer first.  Nothing remains to be done after the inner request, so
- * the caller's completion is handed straight to it, except when opening
- * for a session with replay checks: the window is updated only once the
- * tag verified, in our completion when the inner driver is asynchronous.
+ * trailer first.  Nothing remains to be done after an inner encryption,
+ * so the caller's completion is handed straight to it.  An opening ends in
+ * ours: only once the tag verified is the IV checked against the replay
+ * state and recorded (session.c), so that no unauthenticated object
+ * changes or counts anything; a refused object's plaintext is wiped.
  */
 
 #include <crypto/internal/aead.h>
 #include <crypto/scatterwalk.h>
+#include <linux/align.h>
 #include <linux/atomic.h>
 #include <linux/err.h>
 #include <linux/key.h>
@@ -37,12 +39,18 @@ void esprim_aead_ctx_clear(struct esprim_aead_ctx *ctx)
 	ctx->key = NULL;
 }
 
-/* RAW: a session of the tfm's own, with the blob's role and limit. */
+/*
+ * RAW: the session state of these key bytes and role, shared with every
+ * other user of them, or a new one with the blob's role, limit and policy.
+ */
 static int esprim_aead_set_raw(struct esprim_aead_ctx *ctx,
 			       const struct esprim_key_params *params)
 {
 	struct esprim_limits lim = {
 		.hard_invocations = params->max_invocations,
+		.replay = params->replay,
+		.replay_window = ONEM2M_ESPRIM_REPLAY_WINDOW,
+		.replay_set = ONEM2M_ESPRIM_REPLAY_SET,
 	};
 	struct esprim_session *s;
 	int err;
@@ -50,9 +58,10 @@ static int esprim_aead_set_raw(struct esprim_aead_ctx *ctx,
 	err = crypto_aead_setkey(ctx->inner, params->key, params->key_len);
 	if (err)
 		return err;
-	s = esprim_session_alloc(&lim, params->role, GFP_KERNEL);
-	if (!s)
-		return -ENOMEM;
+	s = esprim_session_get_or_create(params->key, params->key_len,
+					 params->role, &lim);
+	if (IS_ERR(s))
+		return PTR_ERR(s);
 	esprim_aead_ctx_clear(ctx);
 	ctx->session = s;
 	return 0;
@@ -113,24 +122,47 @@ static int esprim_aead_setauthsize(struct crypto_aead *tfm,
 	return authsize == ONEM2M_ESPRIM_TRAILER_LEN ? 0 : -EINVAL;
 }
 
+/* The IV buffer, after the inner request, aligned as its driver wants. */
+static u8 *esprim_aead_req_iv(struct esprim_aead_ctx *ctx,
+			      struct esprim_aead_req_ctx *rctx)
+{
+	return PTR_ALIGN((u8 *)(&rctx->subreq + 1) +
+			 crypto_aead_reqsize(ctx->inner),
+			 crypto_aead_alignmask(ctx->inner) + 1);
+}
+
 static void esprim_aead_init_subreq(struct esprim_aead_ctx *ctx,
 				    struct esprim_aead_req_ctx *rctx,
 				    struct aead_request *req,
-				    unsigned int inner_cryptlen)
+				    unsigned int inner_cryptlen, u8 *iv)
 {
 	struct aead_request *subreq = &rctx->subreq;
 
 	aead_request_set_tfm(subreq, ctx->inner);
 	aead_request_set_callback(subreq, req->base.flags, req->base.complete,
 				  req->base.data);
-	aead_request_set_crypt(subreq, req->src, req->dst, inner_cryptlen,
-			       (u8 *)&rctx->iv);
+	aead_request_set_crypt(subreq, req->src, req->dst, inner_cryptlen, iv);
 	aead_request_set_ad(subreq, req->assoclen);
+}
+
+/* 0 while the key chain (if any) and the session may be used. */
+static int esprim_aead_usable(struct esprim_aead_ctx *ctx)
+{
+	int err;
+
+	if (ctx->key) {
+		err = esprim_session_key_usable(ctx->key);
+		if (err)
+			return err;
+	}
+	return esprim_session_usable(ctx->session);
 }
 
 int esprim_aead_seal(struct esprim_aead_ctx *ctx,
 		     struct esprim_aead_req_ctx *rctx, struct aead_request *req)
 {
+	u8 *iv = esprim_aead_req_iv(ctx, rctx);
+	struct esprim_iv next;
 	int err;
 
 	if (req->assoclen > ONEM2M_ESPRIM_MAX_AAD ||
@@ -142,36 +174,43 @@ int esprim_aead_seal(struct esprim_aead_ctx *ctx,
 		if (err)
 			return err;
 	}
-	err = esprim_session_next_iv(ctx->session, &rctx->iv);
+	err = esprim_session_next_iv(ctx->session, &next);
 	if (err)
 		return err;
+	memcpy(iv, &next, ONEM2M_ESPRIM_IV_LEN);
 
-	scatterwalk_map_and_copy(&rctx->iv, req->dst,
+	scatterwalk_map_and_copy(iv, req->dst,
 				 req->assoclen + req->cryptlen +
 				 ONEM2M_ESPRIM_TAG_LEN,
 				 ONEM2M_ESPRIM_IV_LEN, 1);
 
-	esprim_aead_init_subreq(ctx, rctx, req, req->cryptlen);
+	esprim_aead_init_subreq(ctx, rctx, req, req->cryptlen, iv);
 	return crypto_aead_encrypt(&rctx->subreq);
 }
 
-static int esprim_aead_open_commit(struct aead_request *req, int err)
+/* After the inner decryption: the replay state, once the tag verified. */
+static int esprim_aead_open_commit(struct esprim_aead_req_ctx *rctx, int err)
 {
-	struct esprim_aead_req_ctx *rctx = aead_request_ctx(req);
+	struct aead_request *req = rctx->req;
 
 	if (err)
 		return err;
-	/* Re-checked under the lock: a twin may have won meanwhile. */
-	return esprim_session_replay(rctx->session, &rctx->iv, true);
+	err = esprim_session_open_commit(rctx->session, rctx->peer_fixed,
+					 rctx->peer_counter);
+	if (err)
+		sg_zero_buffer(req->dst, sg_nents(req->dst), rctx->textlen,
+			       req->assoclen);
+	return err;
 }
 
 static void esprim_aead_open_finish(void *data, int err)
 {
-	struct aead_request *req = data;
+	struct esprim_aead_req_ctx *rctx = data;
+	struct aead_request *req = rctx->req;
 
 	/* A backlogged request has only started: pass that on. */
 	if (err != -EINPROGRESS)
-		err = esprim_aead_open_commit(req, err);
+		err = esprim_aead_open_commit(rctx, err);
 	aead_request_complete(req, err);
 }
 
@@ -180,7 +219,10 @@ ESPRIM_DEFINE_COMPLETION(esprim_aead_open_done, esprim_aead_open_finish)
 int esprim_aead_open(struct esprim_aead_ctx *ctx,
 		     struct esprim_aead_req_ctx *rctx, struct aead_request *req)
 {
+	u8 *iv = esprim_aead_req_iv(ctx, rctx);
+	struct esprim_iv peer;
 	unsigned int textlen;
+	gfp_t gfp;
 	int err;
 
 	if (req->cryptlen < ONEM2M_ESPRIM_TRAILER_LEN)
@@ -190,32 +232,36 @@ int esprim_aead_open(struct esprim_aead_ctx *ctx,
 	    textlen > ONEM2M_ESPRIM_MAX_TEXT)
 		return -EINVAL;
 
-	if (ctx->key) {
-		err = esprim_session_key_usable(ctx->key);
-		if (err)
-			return err;
-	}
+	err = esprim_aead_usable(ctx);
+	if (err)
+		return err;
 
-	scatterwalk_map_and_copy(&rctx->iv, req->src,
+	scatterwalk_map_and_copy(iv, req->src,
 				 req->assoclen + req->cryptlen -
 				 ONEM2M_ESPRIM_IV_LEN,
 				 ONEM2M_ESPRIM_IV_LEN, 0);
+	/* Decoded now: the inner driver may change its IV buffer. */
+	memcpy(&peer, iv, ONEM2M_ESPRIM_IV_LEN);
+	rctx->peer_fixed = be32_to_cpu(peer.fixed);
+	rctx->peer_counter = be64_to_cpu(peer.counter);
+	rctx->textlen = textlen;
+	rctx->session = ctx->session;
+	rctx->req = req;
 
-	esprim_aead_init_subreq(ctx, rctx, req, textlen + ONEM2M_ESPRIM_TAG_LEN);
-	if (!ctx->session->lim.replay_window)
-		return crypto_aead_decrypt(&rctx->subreq);
-
-	/* Refuse replays early; record the IV once the tag verified. */
-	err = esprim_session_replay(ctx->session, &rctx->iv, false);
+	gfp = req->base.flags & CRYPTO_TFM_REQ_MAY_SLEEP ? GFP_KERNEL :
+							    GFP_ATOMIC;
+	err = esprim_session_open_prepare(ctx->session, rctx->peer_fixed, gfp);
 	if (err)
 		return err;
-	rctx->session = ctx->session;
+
+	esprim_aead_init_subreq(ctx, rctx, req, textlen + ONEM2M_ESPRIM_TAG_LEN,
+				iv);
 	aead_request_set_callback(&rctx->subreq, req->base.flags,
-				  esprim_aead_open_done, req);
+				  esprim_aead_open_done, rctx);
 	err = crypto_aead_decrypt(&rctx->subreq);
 	if (err == -EINPROGRESS || err == -EBUSY)
 		return err;
-	return esprim_aead_open_commit(req, err);
+	return esprim_aead_open_commit(rctx, err);
 }
 
 static int esprim_aead_encrypt(struct aead_request *req)
@@ -313,7 +359,7 @@ static int esprim_aead_create(struct crypto_template *tmpl,
 	if (err)
 		goto err_free_inst;
 
-	inst->alg.base.cra_flags = inner->base.cra_flags & CRYPTO_ALG_ASYNC;
+	/* cra_flags: crypto_grab_aead() set the flags the inner passes on. */
 	inst->alg.base.cra_priority = inner->base.cra_priority;
 	inst->alg.base.cra_blocksize = 1;
 	inst->alg.base.cra_alignmask = inner->base.cra_alignmask;

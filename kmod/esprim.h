@@ -26,6 +26,7 @@ struct esprim_key_params {
 	const u8 *key;		/* RAW: points into the caller's blob */
 	unsigned int key_len;	/* RAW */
 	u8 role;		/* RAW: enum onem2m_esprim_role */
+	u8 replay;		/* RAW: enum onem2m_esprim_replay */
 	u64 max_invocations;	/* RAW */
 	s32 serial;		/* REF: the session key */
 };
@@ -33,37 +34,56 @@ struct esprim_key_params {
 int esprim_key_blob_parse(const u8 *blob, unsigned int len,
 			  struct esprim_key_params *params);
 
-/* Session limits and replay policy, fixed when the session is made. */
+/* Session limits and replay policy, fixed when the session state is made. */
 struct esprim_limits {
 	u64 soft_invocations;	/* 0: none */
 	u64 hard_invocations;	/* 1 to ONEM2M_ESPRIM_MAX_INVOCATIONS */
 	time64_t soft_deadline;	/* 0: none */
-	u16 replay_window;	/* 0: no replay checks */
+	time64_t hard_deadline;	/* 0: none; seal and open fail after it */
+	u8 replay;		/* enum onem2m_esprim_replay */
+	u16 replay_window;	/* a power of two */
+	u16 replay_set;		/* AUTO: IVs of a random-IV peer kept */
 };
 
 enum esprim_session_flags {
 	ESPRIM_SESSION_SOFT_EXPIRED,
+	ESPRIM_SESSION_SET_FULL,	/* used up for opening */
 };
 
-/* The shared state of one session (session.c). */
+/* The state of one side of a session, one per (key, role) (session.c). */
 struct esprim_session {
+	struct hlist_node node;		/* in the registry */
 	refcount_t refs;
 	unsigned long flags;		/* enum esprim_session_flags */
 	u32 fixed;			/* our IV fixed field */
 	u8 role;
+	u8 key_len;
+	u8 key[ONEM2M_ESPRIM_MAX_KEY_LEN];	/* what the registry matches */
 	struct esprim_limits lim;
 	atomic64_t next_counter;	/* our IV counter */
 	atomic64_t soft_events;
-	atomic64_t replays;		/* peer objects refused as replays */
-	spinlock_t lock;		/* the replay window below */
+	atomic64_t replays;		/* authentic objects refused as replays */
+	atomic64_t reflections;		/* authentic objects of our own */
+	spinlock_t lock;		/* the replay state below */
+	struct esprim_iv_set *set;	/* AUTO: a random-IV peer's IVs */
 	bool peer_seen;
 	u32 peer_fixed;
 	u64 peer_top;			/* highest peer counter accepted */
-	DECLARE_BITMAP(window, ONEM2M_ESPRIM_REPLAY_WINDOW);
+	unsigned long window[];		/* lim.replay_window bits */
 };
 
-struct esprim_session *esprim_session_alloc(const struct esprim_limits *lim,
-					    u8 role, gfp_t gfp);
+void esprim_sessions_init(void);
+bool esprim_sessions_empty(void);
+
+/*
+ * The state of (@key, @role): the one in the registry, with a new
+ * reference, or a new one made with @lim.  A state found keeps its own
+ * limits and policy.
+ */
+struct esprim_session *esprim_session_get_or_create(const u8 *key,
+						    unsigned int key_len,
+						    u8 role,
+						    const struct esprim_limits *lim);
 void esprim_session_put(struct esprim_session *s);
 
 static inline struct esprim_session *
@@ -73,16 +93,25 @@ esprim_session_get(struct esprim_session *s)
 	return s;
 }
 
-/* The next IV of our side, or -EKEYEXPIRED at the hard limit. */
+/* 0, or -EKEYEXPIRED past the hard deadline. */
+int esprim_session_usable(const struct esprim_session *s);
+
+/* The next IV of our side, or -EKEYEXPIRED at the hard limits. */
 int esprim_session_next_iv(struct esprim_session *s, struct esprim_iv *iv);
 
 /*
- * Checks a peer's IV against the session's replay window, and with
- * @commit records it (only once its object authenticated).  -EALREADY: a
- * counter seen before or older than the window, or not the peer's IV space.
+ * Before opening an object with IV fixed field @fixed: allocates the IV
+ * set when the object is the first of a random-IV peer.
  */
-int esprim_session_replay(struct esprim_session *s,
-			  const struct esprim_iv *iv, bool commit);
+int esprim_session_open_prepare(struct esprim_session *s, u32 fixed,
+				gfp_t gfp);
+
+/*
+ * After the tag of an object verified: checks its IV against the replay
+ * state and records it.  -EALREADY: replayed or reflected; -EKEYEXPIRED:
+ * the IV set is full, the session is used up for opening.
+ */
+int esprim_session_open_commit(struct esprim_session *s, u32 fixed, u64 c);
 
 /* Key type "esprim" (key_type.c): the payload of its keys. */
 struct esprim_key {
@@ -92,6 +121,7 @@ struct esprim_key {
 	u8 key_len;
 	u8 peer_len;		/* pairwise keys */
 	u8 key[ONEM2M_ESPRIM_MAX_PAIRWISE_LEN];
+	time64_t deadline;	/* hard end of use; 0: none */
 	struct esprim_session *session;	/* session keys, one reference */
 	char peer[];		/* pairwise keys: @peer_len bytes */
 };
@@ -106,10 +136,15 @@ extern struct key_type esprim_key_type;
 int esprim_session_key_get(s32 serial, u8 *key, unsigned int *key_len,
 			   struct key **keyp, struct esprim_session **sessionp);
 
-/* 0 while a session key and its pairwise key are valid, else -errno. */
+/*
+ * 0 while a key and the keys it was derived from are valid (not revoked,
+ * invalidated or expired), else -errno.
+ */
 int esprim_session_key_usable(const struct key *key);
 
-/* Key derivations (kdf.c). */
+/* Key derivations (kdf.c), on a transform allocated at load. */
+int esprim_kdf_init(void);
+void esprim_kdf_exit(void);
 int esprim_session_kdf(const u8 *pairwise, unsigned int pairwise_len,
 		       const u8 *rro, unsigned int rro_len,
 		       const u8 *oro, unsigned int oro_len,
@@ -128,15 +163,23 @@ struct esprim_aead_ctx {
 };
 
 struct esprim_aead_req_ctx {
-	struct esprim_iv iv;
-	struct esprim_session *session;	/* open with replay checks */
-	/* Must be last: the inner driver's request context follows it. */
+	/* Opening: the peer's IV, decoded before the inner request runs. */
+	u32 peer_fixed;
+	u64 peer_counter;
+	unsigned int textlen;
+	struct esprim_session *session;
+	struct aead_request *req;
+	/*
+	 * Must be last: the inner driver's request context follows it, then
+	 * the IV buffer, aligned to the inner alignmask.
+	 */
 	struct aead_request subreq;
 };
 
 static inline unsigned int esprim_aead_req_ctx_size(struct crypto_aead *inner)
 {
-	return sizeof(struct esprim_aead_req_ctx) + crypto_aead_reqsize(inner);
+	return sizeof(struct esprim_aead_req_ctx) + crypto_aead_reqsize(inner) +
+	       crypto_aead_alignmask(inner) + ONEM2M_ESPRIM_IV_LEN;
 }
 
 /*

@@ -14,6 +14,7 @@
 #include <crypto/sha2.h>
 #include <linux/err.h>
 #include <linux/kernel.h>
+#include <linux/mutex.h>
 #include <linux/string.h>
 #include <linux/onem2m_esprim.h>
 
@@ -24,24 +25,45 @@ struct esprim_kdf_part {
 	unsigned int len;
 };
 
+/*
+ * One hmac(sha256) transform for the module's life, allocated at load (so
+ * no derivation allocates, or loads a module, with a key lock held);
+ * setkey and digest are serialised by the mutex, derivations being rare.
+ */
+static struct crypto_shash *esprim_hmac_tfm;
+static DEFINE_MUTEX(esprim_hmac_lock);
+
+int esprim_kdf_init(void)
+{
+	struct crypto_shash *tfm = crypto_alloc_shash("hmac(sha256)", 0, 0);
+
+	if (IS_ERR(tfm))
+		return PTR_ERR(tfm);
+	esprim_hmac_tfm = tfm;
+	return 0;
+}
+
+void esprim_kdf_exit(void)
+{
+	crypto_free_shash(esprim_hmac_tfm);
+	esprim_hmac_tfm = NULL;
+}
+
 /* HMAC-SHA256 of the concatenated parts, leftmost out_len octets. */
 static int esprim_hmac_sha256(const u8 *key, unsigned int key_len,
 			      const struct esprim_kdf_part *parts,
 			      unsigned int nparts, u8 *out,
 			      unsigned int out_len)
 {
+	struct crypto_shash *tfm = esprim_hmac_tfm;
 	u8 digest[SHA256_DIGEST_SIZE];
-	struct crypto_shash *tfm;
 	unsigned int i;
 	int err;
 
 	if (out_len > sizeof(digest))
 		return -EINVAL;
 
-	tfm = crypto_alloc_shash("hmac(sha256)", 0, 0);
-	if (IS_ERR(tfm))
-		return PTR_ERR(tfm);
-
+	mutex_lock(&esprim_hmac_lock);
 	err = crypto_shash_setkey(tfm, key, key_len);
 	if (!err) {
 		SHASH_DESC_ON_STACK(desc, tfm);
@@ -55,7 +77,9 @@ static int esprim_hmac_sha256(const u8 *key, unsigned int key_len,
 			err = crypto_shash_final(desc, digest);
 		shash_desc_zero(desc);
 	}
-	crypto_free_shash(tfm);
+	/* Leave no state derived from the key in the shared transform. */
+	crypto_shash_setkey(tfm, (const u8 *)"", 0);
+	mutex_unlock(&esprim_hmac_lock);
 	if (!err)
 		memcpy(out, digest, out_len);
 	memzero_explicit(digest, sizeof(digest));

@@ -22,7 +22,8 @@ struct esprim_key_raw_head {
 	struct onem2m_esprim_key_hdr hdr;
 	u8 role;
 	u8 key_len;
-	u16 reserved;
+	u8 replay;
+	u8 reserved;
 	u64 max_invocations;
 };
 
@@ -42,6 +43,10 @@ static int esprim_key_raw_parse(const u8 *blob, unsigned int len,
 	if (head.role != ONEM2M_ESPRIM_ROLE_ORIGINATOR &&
 	    head.role != ONEM2M_ESPRIM_ROLE_RECEIVER)
 		return -EINVAL;
+	if (head.replay != ONEM2M_ESPRIM_REPLAY_AUTO &&
+	    head.replay != ONEM2M_ESPRIM_REPLAY_OFF &&
+	    head.replay != ONEM2M_ESPRIM_REPLAY_STRICT)
+		return -EINVAL;
 	if (!esprim_key_len_valid(head.key_len) || head.reserved ||
 	    memchr_inv(key + head.key_len, 0,
 		       ONEM2M_ESPRIM_MAX_KEY_LEN - head.key_len))
@@ -55,6 +60,7 @@ static int esprim_key_raw_parse(const u8 *blob, unsigned int len,
 	params->key = key;
 	params->key_len = head.key_len;
 	params->role = head.role;
+	params->replay = head.replay;
 	params->max_invocations = max_invocations;
 	return 0;
 }

@@ -5,13 +5,17 @@
  * the kernel.  Formats: the uapi header.
  *
  * Key material never leaves the kernel: the type has no read operation,
- * /proc/keys shows metadata only, payloads are zeroed when freed.  A
- * session key holds a reference to its pairwise key (payload.data[1]) and
- * expires no later than it.
+ * /proc/keys shows metadata only, payloads are zeroed when freed.  A key
+ * derived from another (a session key from its pairwise key, an RSPF
+ * pairwise key from its enrolment key) holds a reference to it
+ * (payload.data[1]): every use checks the whole chain, and the hard
+ * deadlines of the chain are kept in the payloads and the session state,
+ * out of reach of keyctl timeout.
  */
 
 #include <crypto/sha2.h>
 #include <linux/ctype.h>
+#include <linux/log2.h>
 #include <linux/err.h>
 #include <linux/key-type.h>
 #include <linux/minmax.h>
@@ -26,12 +30,18 @@
 #include "esprim.h"
 
 #define ESPRIM_KEY_PAYLOAD	0	/* struct esprim_key */
-#define ESPRIM_KEY_PAIRWISE	1	/* session keys: their pairwise key */
+#define ESPRIM_KEY_PARENT	1	/* a derived key: the key it came from */
 
 static const char *const esprim_enc_names[] = {
 	[ONEM2M_ESPRIM_ENC_A128GCM] = "A128GCM",
 	[ONEM2M_ESPRIM_ENC_A192GCM] = "A192GCM",
 	[ONEM2M_ESPRIM_ENC_A256GCM] = "A256GCM",
+};
+
+static const char *const esprim_replay_names[] = {
+	[ONEM2M_ESPRIM_REPLAY_AUTO] = "auto",
+	[ONEM2M_ESPRIM_REPLAY_OFF] = "off",
+	[ONEM2M_ESPRIM_REPLAY_STRICT] = "strict",
 };
 
 static const unsigned int esprim_enc_key_len[] = {
@@ -177,7 +187,8 @@ static int esprim_pairwise_preparse(struct key_preparsed_payload *prep)
 	ek->peer_len = p->peer_len;
 	memcpy(ek->peer, p->peer, p->peer_len);
 	if (p->lifetime)
-		prep->expiry = ktime_get_real_seconds() + p->lifetime;
+		ek->deadline = ktime_get_real_seconds() + p->lifetime;
+	prep->expiry = ek->deadline;
 	prep->payload.data[ESPRIM_KEY_PAYLOAD] = ek;
 	prep->quotalen = struct_size(ek, peer, ek->peer_len);
 	err = 0;
@@ -186,48 +197,53 @@ out:
 	return err;
 }
 
+/* What a derivation needs of the key it derives from, copied out. */
+struct esprim_key_secret {
+	u8 key[ONEM2M_ESPRIM_MAX_PAIRWISE_LEN];
+	unsigned int key_len;
+	time64_t deadline;	/* 0: none */
+};
+
 /*
- * Key @serial of this type with a payload of @kind, found in the caller's
- * context with search permission and valid: returned with its semaphore
- * held for reading and its payload in *@ekp.  esprim_key_release() ends it.
+ * Copies out the key bytes and deadline of @key, which must be valid, of
+ * this type and of payload @kind; the derivation then runs without the
+ * key's semaphore held.
  */
-static struct key *esprim_key_acquire(s32 serial, u8 kind,
-				      const struct esprim_key **ekp)
+static int esprim_key_copy_secret(struct key *key, u8 kind,
+				  struct esprim_key_secret *secret)
 {
 	const struct esprim_key *ek;
-	struct key *key;
-	key_ref_t ref;
 	int err;
 
-	ref = lookup_user_key(serial, 0, KEY_NEED_SEARCH);
-	if (IS_ERR(ref))
-		return ERR_CAST(ref);
-	key = key_ref_to_ptr(ref);
-	if (key->type != &esprim_key_type) {
-		key_put(key);
-		return ERR_PTR(-EKEYREJECTED);
-	}
-
+	if (key->type != &esprim_key_type)
+		return -EKEYREJECTED;
 	down_read(&key->sem);
-	err = key_validate(key);
+	err = esprim_session_key_usable(key);
 	ek = dereference_key_locked(key);
 	if (!err && !ek)
 		err = -EKEYREVOKED;
 	if (!err && ek->kind != kind)
 		err = -EKEYREJECTED;
-	if (err) {
-		up_read(&key->sem);
-		key_put(key);
-		return ERR_PTR(err);
+	/* Its own deadline, whatever keyctl timeout did to key->expiry. */
+	if (!err && ek->deadline && ktime_get_real_seconds() >= ek->deadline)
+		err = -EKEYEXPIRED;
+	if (!err) {
+		memcpy(secret->key, ek->key, ek->key_len);
+		secret->key_len = ek->key_len;
+		secret->deadline = ek->deadline;
 	}
-	*ekp = ek;
-	return key;
+	up_read(&key->sem);
+	return err;
 }
 
-static void esprim_key_release(struct key *key)
+/* The earlier of two deadlines, 0 standing for none. */
+static time64_t esprim_deadline_min(time64_t a, time64_t b)
 {
-	up_read(&key->sem);
-	key_put(key);
+	if (!a)
+		return b;
+	if (!b)
+		return a;
+	return min(a, b);
 }
 
 static int esprim_enrolment_preparse(struct key_preparsed_payload *prep)
@@ -251,7 +267,8 @@ static int esprim_enrolment_preparse(struct key_preparsed_payload *prep)
 	ek->key_len = p->key_len;
 	memcpy(ek->key, p->key, p->key_len);
 	if (p->lifetime)
-		prep->expiry = ktime_get_real_seconds() + p->lifetime;
+		ek->deadline = ktime_get_real_seconds() + p->lifetime;
+	prep->expiry = ek->deadline;
 	prep->payload.data[ESPRIM_KEY_PAYLOAD] = ek;
 	prep->quotalen = sizeof(*ek);
 	err = 0;
@@ -264,10 +281,10 @@ out:
 static int esprim_rspf_preparse(struct key_preparsed_payload *prep)
 {
 	struct onem2m_esprim_rspf_payload *p;
-	const struct esprim_key *ke;
+	struct esprim_key_secret ke;
 	struct esprim_key *ek = NULL;
-	struct key *enrolment;
-	time64_t expiry;
+	struct key *enrolment = NULL;
+	key_ref_t ref;
 	int err = -EINVAL;
 
 	p = esprim_payload_dup(prep, sizeof(*p));
@@ -284,17 +301,18 @@ static int esprim_rspf_preparse(struct key_preparsed_payload *prep)
 	if (!ek)
 		goto out;
 
-	enrolment = esprim_key_acquire(p->enrolment,
-				       ONEM2M_ESPRIM_PAYLOAD_ENROLMENT, &ke);
-	if (IS_ERR(enrolment)) {
-		err = PTR_ERR(enrolment);
+	ref = lookup_user_key(p->enrolment, 0, KEY_NEED_SEARCH);
+	if (IS_ERR(ref)) {
+		err = PTR_ERR(ref);
 		goto out;
 	}
-	err = esprim_rspf_kdf(ke->key, ke->key_len, p->suid, p->target,
-			      p->target_len, ek->key);
-	/* The derived key expires with Ke at the latest. */
-	expiry = enrolment->expiry ?: TIME64_MAX;
-	esprim_key_release(enrolment);
+	enrolment = key_ref_to_ptr(ref);
+	err = esprim_key_copy_secret(enrolment,
+				     ONEM2M_ESPRIM_PAYLOAD_ENROLMENT, &ke);
+	if (!err)
+		err = esprim_rspf_kdf(ke.key, ke.key_len, p->suid, p->target,
+				      p->target_len, ek->key);
+	memzero_explicit(ke.key, sizeof(ke.key));
 	if (err)
 		goto out;
 
@@ -302,14 +320,21 @@ static int esprim_rspf_preparse(struct key_preparsed_payload *prep)
 	ek->key_len = SHA256_DIGEST_SIZE;
 	ek->peer_len = p->peer_len;
 	memcpy(ek->peer, p->peer, p->peer_len);
+	/* The derived key ends with Ke at the latest, revoked or expired. */
+	ek->deadline = ke.deadline;
 	if (p->lifetime)
-		expiry = min(expiry, ktime_get_real_seconds() + p->lifetime);
-	prep->expiry = expiry;
+		ek->deadline = esprim_deadline_min(ek->deadline,
+						   ktime_get_real_seconds() +
+						   p->lifetime);
+	prep->expiry = ek->deadline;
 	prep->payload.data[ESPRIM_KEY_PAYLOAD] = ek;
+	prep->payload.data[ESPRIM_KEY_PARENT] = enrolment;
 	prep->quotalen = struct_size(ek, peer, ek->peer_len);
 	ek = NULL;
+	enrolment = NULL;
 	err = 0;
 out:
+	key_put(enrolment);
 	kfree_sensitive(ek);
 	kfree_sensitive(p);
 	return err;
@@ -359,17 +384,20 @@ static int esprim_session_head_parse(const struct onem2m_esprim_session_payload 
 				     size_t datalen, struct esprim_limits *lim)
 {
 	unsigned int window = h->replay_window ?: ONEM2M_ESPRIM_REPLAY_WINDOW;
+	unsigned int set = h->replay_set ?: ONEM2M_ESPRIM_REPLAY_SET;
 	time64_t now = ktime_get_real_seconds();
 
-	if (h->reserved || h->reserved2 || h->reserved3 ||
+	if (h->reserved || h->reserved3 ||
 	    h->enc < ONEM2M_ESPRIM_ENC_A128GCM ||
 	    h->enc > ONEM2M_ESPRIM_ENC_A256GCM ||
 	    (h->role != ONEM2M_ESPRIM_ROLE_ORIGINATOR &&
 	     h->role != ONEM2M_ESPRIM_ROLE_RECEIVER) ||
-	    (h->replay != ONEM2M_ESPRIM_REPLAY_STRICT &&
+	    (h->replay != ONEM2M_ESPRIM_REPLAY_AUTO &&
+	     h->replay != ONEM2M_ESPRIM_REPLAY_STRICT &&
 	     h->replay != ONEM2M_ESPRIM_REPLAY_OFF) ||
 	    window < ONEM2M_ESPRIM_MIN_REPLAY_WINDOW ||
-	    window > ONEM2M_ESPRIM_REPLAY_WINDOW ||
+	    window > ONEM2M_ESPRIM_MAX_REPLAY_WINDOW ||
+	    !is_power_of_2(window) || set > ONEM2M_ESPRIM_MAX_REPLAY_SET ||
 	    !h->rro_len || h->rro_len > ONEM2M_ESPRIM_MAX_RAND_OBJECT_LEN ||
 	    !h->oro_len || h->oro_len > ONEM2M_ESPRIM_MAX_RAND_OBJECT_LEN ||
 	    datalen != sizeof(*h) + h->rro_len + h->oro_len ||
@@ -380,8 +408,10 @@ static int esprim_session_head_parse(const struct onem2m_esprim_session_payload 
 				ONEM2M_ESPRIM_MAX_INVOCATIONS;
 	lim->soft_invocations = h->soft_invocations;
 	lim->soft_deadline = h->soft_seconds ? now + h->soft_seconds : 0;
-	lim->replay_window = h->replay == ONEM2M_ESPRIM_REPLAY_STRICT ?
-			     window : 0;
+	lim->hard_deadline = h->hard_seconds ? now + h->hard_seconds : 0;
+	lim->replay = h->replay;
+	lim->replay_window = window;
+	lim->replay_set = set;
 	return 0;
 }
 
@@ -389,11 +419,10 @@ static int esprim_session_preparse(struct key_preparsed_payload *prep)
 {
 	const struct onem2m_esprim_session_payload *p = prep->data;
 	struct onem2m_esprim_session_payload head;
-	const struct esprim_key *pw;
+	struct esprim_key_secret pw;
 	struct esprim_limits lim;
 	struct esprim_key *ek;
 	struct key *pairwise;
-	time64_t expiry;
 	const char *kid;
 	size_t kid_len;
 	int err;
@@ -408,11 +437,6 @@ static int esprim_session_preparse(struct key_preparsed_payload *prep)
 	ek = kzalloc(sizeof(*ek), GFP_KERNEL);
 	if (!ek)
 		return -ENOMEM;
-	ek->session = esprim_session_alloc(&lim, head.role, GFP_KERNEL);
-	if (!ek->session) {
-		kfree(ek);
-		return -ENOMEM;
-	}
 	ek->kind = ONEM2M_ESPRIM_PAYLOAD_SESSION;
 	ek->enc = head.enc;
 	ek->key_len = esprim_enc_key_len[head.enc];
@@ -423,35 +447,37 @@ static int esprim_session_preparse(struct key_preparsed_payload *prep)
 		err = PTR_ERR(pairwise);
 		goto err_free;
 	}
-
-	down_read(&pairwise->sem);
-	err = key_validate(pairwise);
-	pw = dereference_key_locked(pairwise);
-	if (!err && !pw)
-		err = -EKEYREVOKED;
+	err = esprim_key_copy_secret(pairwise, ONEM2M_ESPRIM_PAYLOAD_PAIRWISE,
+				     &pw);
 	if (!err)
-		err = esprim_session_kdf(pw->key, pw->key_len,
-					 p->rand_objects, head.rro_len,
+		err = esprim_session_kdf(pw.key, pw.key_len, p->rand_objects,
+					 head.rro_len,
 					 p->rand_objects + head.rro_len,
 					 head.oro_len, ek->key, ek->key_len);
-	/* A session key never outlives its pairwise key (0: no expiry). */
-	expiry = pairwise->expiry ?: TIME64_MAX;
-	up_read(&pairwise->sem);
-	if (err) {
-		key_put(pairwise);
-		goto err_free;
-	}
+	memzero_explicit(pw.key, sizeof(pw.key));
+	if (err)
+		goto err_put;
 
-	if (head.hard_seconds)
-		expiry = min(expiry, ktime_get_real_seconds() + head.hard_seconds);
-	prep->expiry = expiry;
+	/* Never past the pairwise key's own hard deadline. */
+	lim.hard_deadline = esprim_deadline_min(lim.hard_deadline, pw.deadline);
+	ek->session = esprim_session_get_or_create(ek->key, ek->key_len,
+						   head.role, &lim);
+	if (IS_ERR(ek->session)) {
+		err = PTR_ERR(ek->session);
+		ek->session = NULL;
+		goto err_put;
+	}
+	ek->deadline = ek->session->lim.hard_deadline;
+
+	prep->expiry = ek->deadline;
 	prep->payload.data[ESPRIM_KEY_PAYLOAD] = ek;
-	prep->payload.data[ESPRIM_KEY_PAIRWISE] = pairwise;
+	prep->payload.data[ESPRIM_KEY_PARENT] = pairwise;
 	prep->quotalen = sizeof(*ek) + sizeof(*ek->session);
 	return 0;
 
+err_put:
+	key_put(pairwise);
 err_free:
-	esprim_session_put(ek->session);
 	kfree_sensitive(ek);
 	return err;
 }
@@ -498,7 +524,7 @@ static void esprim_key_free(struct esprim_key *ek)
 static void esprim_key_free_preparse(struct key_preparsed_payload *prep)
 {
 	esprim_key_free(prep->payload.data[ESPRIM_KEY_PAYLOAD]);
-	key_put(prep->payload.data[ESPRIM_KEY_PAIRWISE]);
+	key_put(prep->payload.data[ESPRIM_KEY_PARENT]);
 }
 
 static void esprim_key_free_rcu(struct rcu_head *head)
@@ -520,13 +546,13 @@ static void esprim_key_revoke(struct key *key)
 static void esprim_key_destroy(struct key *key)
 {
 	esprim_key_free(key->payload.data[ESPRIM_KEY_PAYLOAD]);
-	key_put(key->payload.data[ESPRIM_KEY_PAIRWISE]);
+	key_put(key->payload.data[ESPRIM_KEY_PARENT]);
 }
 
 static void esprim_key_describe(const struct key *key, struct seq_file *m)
 {
 	const struct esprim_key *ek = dereference_key_rcu(key);
-	const struct key *pairwise = key->payload.data[ESPRIM_KEY_PAIRWISE];
+	const struct key *pairwise = key->payload.data[ESPRIM_KEY_PARENT];
 	const struct esprim_session *s;
 
 	seq_puts(m, key->description);
@@ -542,20 +568,20 @@ static void esprim_key_describe(const struct key *key, struct seq_file *m)
 		return;
 	}
 	s = ek->session;
-	seq_printf(m, ": session enc=%s role=%s pairwise=%08x replay=",
+	seq_printf(m, ": session enc=%s role=%s pairwise=%08x replay=%s",
 		   esprim_enc_names[ek->enc],
 		   s->role == ONEM2M_ESPRIM_ROLE_RECEIVER ?
 		   "receiver" : "originator",
-		   pairwise ? key_serial(pairwise) : 0);
-	if (s->lim.replay_window)
-		seq_printf(m, "%u", s->lim.replay_window);
-	else
-		seq_puts(m, "off");
-	seq_printf(m, " sealed=%lld soft_expired=%lld replays=%lld",
+		   pairwise ? key_serial(pairwise) : 0,
+		   esprim_replay_names[s->lim.replay]);
+	if (s->lim.replay != ONEM2M_ESPRIM_REPLAY_OFF)
+		seq_printf(m, "/%u", s->lim.replay_window);
+	seq_printf(m, " sealed=%lld soft_expired=%lld replays=%lld reflected=%lld",
 		   (long long)min_t(s64, atomic64_read(&s->next_counter),
 				    s->lim.hard_invocations),
 		   (long long)atomic64_read(&s->soft_events),
-		   (long long)atomic64_read(&s->replays));
+		   (long long)atomic64_read(&s->replays),
+		   (long long)atomic64_read(&s->reflections));
 }
 
 struct key_type esprim_key_type = {
@@ -574,12 +600,25 @@ int esprim_session_key_get(s32 serial, u8 *key, unsigned int *key_len,
 {
 	const struct esprim_key *ek;
 	struct key *k;
+	key_ref_t ref;
 	int err;
 
-	k = esprim_key_acquire(serial, ONEM2M_ESPRIM_PAYLOAD_SESSION, &ek);
-	if (IS_ERR(k))
-		return PTR_ERR(k);
-	err = esprim_session_key_usable(k);	/* its pairwise key too */
+	ref = lookup_user_key(serial, 0, KEY_NEED_SEARCH);
+	if (IS_ERR(ref))
+		return PTR_ERR(ref);
+	k = key_ref_to_ptr(ref);
+	if (k->type != &esprim_key_type) {
+		key_put(k);
+		return -EKEYREJECTED;
+	}
+
+	down_read(&k->sem);
+	ek = dereference_key_locked(k);
+	err = esprim_session_key_usable(k);	/* the chain above it too */
+	if (!err && !ek)
+		err = -EKEYREVOKED;
+	if (!err && ek->kind != ONEM2M_ESPRIM_PAYLOAD_SESSION)
+		err = -EKEYREJECTED;
 	if (!err) {
 		memcpy(key, ek->key, ek->key_len);
 		*key_len = ek->key_len;
@@ -596,11 +635,14 @@ int esprim_session_key_get(s32 serial, u8 *key, unsigned int *key_len,
 
 int esprim_session_key_usable(const struct key *key)
 {
-	const struct key *pairwise = key->payload.data[ESPRIM_KEY_PAIRWISE];
+	const struct key *k;
 	int err;
 
-	err = key_validate(key);
-	if (!err && pairwise)
-		err = key_validate(pairwise);
-	return err;
+	/* Session key, pairwise key, enrolment key: at most three. */
+	for (k = key; k; k = k->payload.data[ESPRIM_KEY_PARENT]) {
+		err = key_validate(k);
+		if (err)
+			return err;
+	}
+	return 0;
 }

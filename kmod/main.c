@@ -7,6 +7,7 @@
 #include <crypto/algapi.h>
 #include <linux/key-type.h>
 #include <linux/module.h>
+#include <linux/rcupdate.h>
 #include <linux/onem2m_esprim.h>
 
 #include "esprim.h"
@@ -15,24 +16,30 @@ static int __init esprim_module_init(void)
 {
 	int err;
 
-	err = register_key_type(&esprim_key_type);
+	esprim_sessions_init();
+	err = esprim_kdf_init();
 	if (err)
 		return err;
+
+	/* Known answers first: nothing is reachable before they pass. */
+	err = esprim_aead_selftest();
+	if (err)
+		goto err_kdf;
+
+	err = register_key_type(&esprim_key_type);
+	if (err)
+		goto err_kdf;
 
 	err = crypto_register_template(&esprim_aead_tmpl);
 	if (err)
 		goto err_key_type;
-
-	/* A template that fails its known answers must not stay usable. */
-	err = esprim_aead_selftest();
-	if (err)
-		goto err_template;
 	return 0;
 
-err_template:
-	crypto_unregister_template(&esprim_aead_tmpl);
 err_key_type:
 	unregister_key_type(&esprim_key_type);
+	rcu_barrier();
+err_kdf:
+	esprim_kdf_exit();
 	return err;
 }
 
@@ -40,6 +47,11 @@ static void __exit esprim_module_exit(void)
 {
 	crypto_unregister_template(&esprim_aead_tmpl);
 	unregister_key_type(&esprim_key_type);
+	/* Revoked keys' payloads are freed by RCU callbacks in this module. */
+	rcu_barrier();
+	esprim_kdf_exit();
+	/* Every tfm and key is gone: so must their session states be. */
+	WARN_ON(!esprim_sessions_empty());
 }
 
 module_init(esprim_module_init);
@@ -48,3 +60,4 @@ module_exit(esprim_module_exit);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("oneM2M End-to-End Security of Primitives (ESPrim)");
 MODULE_ALIAS_CRYPTO(ONEM2M_ESPRIM_TEMPLATE);
+MODULE_SOFTDEP("pre: gcm hmac sha256");

@@ -22,13 +22,33 @@
 #include "esprim.h"
 #include "selftest_vectors.h"
 
+/* A context of the template's own on a plain gcm(aes) tfm. */
+static int esprim_kat_ctx_init(struct esprim_aead_ctx *ctx)
+{
+	int err;
+
+	ctx->inner = crypto_alloc_aead("gcm(aes)", 0, 0);
+	if (IS_ERR(ctx->inner)) {
+		err = PTR_ERR(ctx->inner);
+		ctx->inner = NULL;
+		return err;
+	}
+	return crypto_aead_setauthsize(ctx->inner, ONEM2M_ESPRIM_TAG_LEN);
+}
+
+static void esprim_kat_ctx_fini(struct esprim_aead_ctx *ctx)
+{
+	esprim_aead_ctx_clear(ctx);
+	crypto_free_aead(ctx->inner);
+}
+
 static int esprim_kat_setkey(struct esprim_aead_ctx *ctx,
-			     const struct esprim_kat_vector *v)
+			     const struct esprim_kat_vector *v, u8 role)
 {
 	struct onem2m_esprim_key_raw blob = {
 		.hdr.version = ONEM2M_ESPRIM_KEY_BLOB_V1,
 		.hdr.form = ONEM2M_ESPRIM_KEY_FORM_RAW,
-		.role = v->role,
+		.role = role,
 		.key_len = v->key_len,
 	};
 	int err;
@@ -36,18 +56,15 @@ static int esprim_kat_setkey(struct esprim_aead_ctx *ctx,
 	memcpy(blob.key, v->key, v->key_len);
 	err = esprim_aead_ctx_setkey(ctx, 0, (const u8 *)&blob, sizeof(blob));
 	memzero_explicit(&blob, sizeof(blob));
-	if (err)
-		return err;
-
-	/* Pin what setkey randomised; the role bit stays as it set it. */
-	ctx->session->fixed = (ctx->session->fixed & ONEM2M_ESPRIM_IV_ROLE_BIT) |
-			      (v->fixed_random & ~ONEM2M_ESPRIM_IV_ROLE_BIT);
-	atomic64_set(&ctx->session->next_counter, v->counter);
-	return 0;
+	return err;
 }
 
-/* Seal, compare with the vector, open again, then refuse a flipped bit. */
-static int esprim_kat_run(struct esprim_aead_ctx *ctx,
+/*
+ * Seal with the vector's role and compare, open with the other role (a
+ * side never opens its own objects), then refuse a flipped bit.
+ */
+static int esprim_kat_run(struct esprim_aead_ctx *sealer,
+			  struct esprim_aead_ctx *opener,
 			  struct esprim_aead_req_ctx *rctx,
 			  const struct esprim_kat_vector *v, u8 *buf)
 {
@@ -55,13 +72,24 @@ static int esprim_kat_run(struct esprim_aead_ctx *ctx,
 	unsigned int text_len = strlen(v->text);
 	unsigned int sealed_len = text_len + ONEM2M_ESPRIM_TRAILER_LEN;
 	struct aead_request req = {};
+	struct esprim_session *s;
 	struct scatterlist sg;
 	DECLARE_CRYPTO_WAIT(wait);
 	int err;
 
-	err = esprim_kat_setkey(ctx, v);
+	err = esprim_kat_setkey(sealer, v, v->role);
+	if (!err)
+		err = esprim_kat_setkey(opener, v, !v->role);
 	if (err)
 		return err;
+	/*
+	 * Pin what setkey randomised; the role bit stays as it set it.  No
+	 * one else can reach this state: the module is not live yet.
+	 */
+	s = sealer->session;
+	s->fixed = (s->fixed & ONEM2M_ESPRIM_IV_ROLE_BIT) |
+		   (v->fixed_random & ~ONEM2M_ESPRIM_IV_ROLE_BIT);
+	atomic64_set(&s->next_counter, v->counter);
 
 	memcpy(buf, v->aad, aad_len);
 	memcpy(buf + aad_len, v->text, text_len);
@@ -72,7 +100,7 @@ static int esprim_kat_run(struct esprim_aead_ctx *ctx,
 	aead_request_set_ad(&req, aad_len);
 
 	aead_request_set_crypt(&req, &sg, &sg, text_len, NULL);
-	err = crypto_wait_req(esprim_aead_seal(ctx, rctx, &req), &wait);
+	err = crypto_wait_req(esprim_aead_seal(sealer, rctx, &req), &wait);
 	if (err)
 		return err;
 	if (v->sealed_len != sealed_len ||
@@ -80,7 +108,7 @@ static int esprim_kat_run(struct esprim_aead_ctx *ctx,
 		return -EBADMSG;
 
 	aead_request_set_crypt(&req, &sg, &sg, sealed_len, NULL);
-	err = crypto_wait_req(esprim_aead_open(ctx, rctx, &req), &wait);
+	err = crypto_wait_req(esprim_aead_open(opener, rctx, &req), &wait);
 	if (err)
 		return err;
 	if (memcmp(buf + aad_len, v->text, text_len))
@@ -88,35 +116,34 @@ static int esprim_kat_run(struct esprim_aead_ctx *ctx,
 
 	memcpy(buf + aad_len, v->sealed, sealed_len);
 	buf[aad_len + text_len] ^= 0x01;	/* first tag byte */
-	err = crypto_wait_req(esprim_aead_open(ctx, rctx, &req), &wait);
+	err = crypto_wait_req(esprim_aead_open(opener, rctx, &req), &wait);
 	return err == -EBADMSG ? 0 : -EINVAL;
 }
 
 static int esprim_kat_one(const struct esprim_kat_vector *v)
 {
+	struct esprim_aead_ctx sealer = {}, opener = {};
 	struct esprim_aead_req_ctx *rctx = NULL;
-	struct esprim_aead_ctx ctx = {};
 	u8 *buf = NULL;
 	int err;
 
-	ctx.inner = crypto_alloc_aead("gcm(aes)", 0, 0);
-	if (IS_ERR(ctx.inner))
-		return PTR_ERR(ctx.inner);
-
-	err = crypto_aead_setauthsize(ctx.inner, ONEM2M_ESPRIM_TAG_LEN);
+	err = esprim_kat_ctx_init(&sealer);
+	if (!err)
+		err = esprim_kat_ctx_init(&opener);
 	if (err)
 		goto out;
 	err = -ENOMEM;
-	rctx = kzalloc(esprim_aead_req_ctx_size(ctx.inner), GFP_KERNEL);
+	rctx = kzalloc(max(esprim_aead_req_ctx_size(sealer.inner),
+			   esprim_aead_req_ctx_size(opener.inner)), GFP_KERNEL);
 	buf = kmalloc(strlen(v->aad) + strlen(v->text) +
 		      ONEM2M_ESPRIM_TRAILER_LEN, GFP_KERNEL);
 	if (rctx && buf)
-		err = esprim_kat_run(&ctx, rctx, v, buf);
+		err = esprim_kat_run(&sealer, &opener, rctx, v, buf);
 out:
 	kfree(buf);
 	kfree_sensitive(rctx);
-	esprim_aead_ctx_clear(&ctx);
-	crypto_free_aead(ctx.inner);
+	esprim_kat_ctx_fini(&opener);
+	esprim_kat_ctx_fini(&sealer);
 	return err;
 }
 

@@ -1,27 +1,90 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The shared state of one ESPrim session: the IV space of this side (fixed
- * field and invocation counter), its limits, and the replay window over the
- * peer's counters.  Every user of a session (tfms of any process, by
- * reference to its key) shares one such object, so IVs stay unique across
- * the machine.  Reference counted: the key payload holds one reference,
- * every tfm using it another.
+ * The state of one side of an ESPrim session: the IV space of this side
+ * (fixed field and invocation counter), its limits, and the replay state
+ * over the peer's IVs (profile B.9).
+ *
+ * There is exactly one such state per (key bytes, role) on the machine for
+ * as long as anything refers to it: session keys deriving the same bytes
+ * again, and tfms given the same raw key, all find the state already in
+ * the registry and share it.  A second IV space for one key would repeat
+ * (key, IV) pairs with probability n^2/2^32 over n spaces, and a fresh
+ * replay window would accept old objects again.  Reference counted: each
+ * session key payload and each tfm holds one reference; the last put
+ * takes the state out of the registry and wipes it.
  */
 
+#include <crypto/algapi.h>
 #include <linux/bitmap.h>
+#include <linux/hash.h>
+#include <linux/hashtable.h>
+#include <linux/log2.h>
 #include <linux/random.h>
+#include <linux/siphash.h>
 #include <linux/slab.h>
 #include <linux/timekeeping.h>
 #include <linux/onem2m_esprim.h>
 
+#include "compat.h"
 #include "esprim.h"
 
-struct esprim_session *esprim_session_alloc(const struct esprim_limits *lim,
-					    u8 role, gfp_t gfp)
+/* Exact set of the IVs of a peer that draws them at random. */
+struct esprim_iv_set {
+	unsigned int capacity;		/* IVs it may hold */
+	unsigned int count;
+	unsigned int mask;		/* slots - 1; slots >= 2 * capacity */
+	struct esprim_iv_slot {
+		u64 counter;
+		u32 fixed;
+		u32 used;
+	} slots[];
+};
+
+#define ESPRIM_REGISTRY_BITS	12
+
+static DEFINE_HASHTABLE(esprim_registry, ESPRIM_REGISTRY_BITS);
+static DEFINE_SPINLOCK(esprim_registry_lock);
+static siphash_key_t esprim_registry_key __read_mostly;
+
+void esprim_sessions_init(void)
 {
-	struct esprim_session *s = kzalloc(sizeof(*s), gfp);
+	get_random_bytes(&esprim_registry_key, sizeof(esprim_registry_key));
+}
+
+bool esprim_sessions_empty(void)
+{
+	return hash_empty(esprim_registry);
+}
+
+static u32 esprim_registry_hash(const u8 *key, unsigned int key_len, u8 role)
+{
+	u8 buf[ONEM2M_ESPRIM_MAX_KEY_LEN + 1];
+	u32 h;
+
+	memcpy(buf, key, key_len);
+	buf[key_len] = role;
+	h = (u32)siphash(buf, key_len + 1, &esprim_registry_key);
+	memzero_explicit(buf, sizeof(buf));
+	return h;
+}
+
+static void esprim_session_free(struct esprim_session *s)
+{
+	kvfree(s->set);
+	kfree_sensitive(s);
+}
+
+static struct esprim_session *esprim_session_alloc(const u8 *key,
+						   unsigned int key_len,
+						   u8 role,
+						   const struct esprim_limits *lim)
+{
+	unsigned int window_longs = BITS_TO_LONGS(lim->replay_window);
+	struct esprim_session *s;
 	u32 fixed;
 
+	s = kzalloc(struct_size(s, window, window_longs),
+		    GFP_KERNEL_ACCOUNT);
 	if (!s)
 		return NULL;
 	refcount_set(&s->refs, 1);
@@ -31,14 +94,60 @@ struct esprim_session *esprim_session_alloc(const struct esprim_limits *lim,
 		fixed |= ONEM2M_ESPRIM_IV_ROLE_BIT;
 	s->fixed = fixed;
 	s->role = role;
+	s->key_len = key_len;
+	memcpy(s->key, key, key_len);
 	s->lim = *lim;
 	return s;
 }
 
+struct esprim_session *esprim_session_get_or_create(const u8 *key,
+						    unsigned int key_len,
+						    u8 role,
+						    const struct esprim_limits *lim)
+{
+	u32 hash = esprim_registry_hash(key, key_len, role);
+	struct esprim_session *s, *new;
+	unsigned long flags;
+
+	/* Allocated up front: the registry lock is taken in RCU callbacks. */
+	new = esprim_session_alloc(key, key_len, role, lim);
+	if (!new)
+		return ERR_PTR(-ENOMEM);
+
+	spin_lock_irqsave(&esprim_registry_lock, flags);
+	hash_for_each_possible(esprim_registry, s, node, hash) {
+		/* A state whose last reference is gone is on its way out. */
+		if (s->role == role && s->key_len == key_len &&
+		    !crypto_memneq(s->key, key, key_len) &&
+		    refcount_inc_not_zero(&s->refs)) {
+			spin_unlock_irqrestore(&esprim_registry_lock, flags);
+			esprim_session_free(new);
+			return s;
+		}
+	}
+	hash_add(esprim_registry, &new->node, hash);
+	spin_unlock_irqrestore(&esprim_registry_lock, flags);
+	return new;
+}
+
 void esprim_session_put(struct esprim_session *s)
 {
-	if (s && refcount_dec_and_test(&s->refs))
-		kfree(s);
+	unsigned long flags;
+
+	if (!s || !refcount_dec_and_test(&s->refs))
+		return;
+	spin_lock_irqsave(&esprim_registry_lock, flags);
+	hash_del(&s->node);
+	spin_unlock_irqrestore(&esprim_registry_lock, flags);
+	esprim_session_free(s);
+}
+
+int esprim_session_usable(const struct esprim_session *s)
+{
+	if (s->lim.hard_deadline &&
+	    ktime_get_real_seconds() >= s->lim.hard_deadline)
+		return -EKEYEXPIRED;
+	return 0;
 }
 
 /* Counts the soft expiry once: the event the daemon rekeys on. */
@@ -51,6 +160,11 @@ static void esprim_session_soft_expire(struct esprim_session *s)
 int esprim_session_next_iv(struct esprim_session *s, struct esprim_iv *iv)
 {
 	u64 counter;
+	int err;
+
+	err = esprim_session_usable(s);
+	if (err)
+		return err;
 
 	/* Stops at the limit instead of wrapping: an IV is never reissued. */
 	counter = atomic64_fetch_add_unless(&s->next_counter, 1,
@@ -68,27 +182,82 @@ int esprim_session_next_iv(struct esprim_session *s, struct esprim_iv *iv)
 	return 0;
 }
 
-/* Whether counter @c of the peer is in the window and not seen yet. */
-static bool esprim_replay_fresh(const struct esprim_session *s, u32 fixed,
-				u64 c)
-{
-	u32 w = s->lim.replay_window;
+/* How a peer IV is to be checked (profile B.9). */
+enum esprim_iv_class {
+	ESPRIM_IV_ANY,		/* policy OFF */
+	ESPRIM_IV_REFLECTED,	/* our own direction */
+	ESPRIM_IV_WINDOW,	/* the peer's counter IV space */
+	ESPRIM_IV_SET,		/* AUTO: anything else */
+	ESPRIM_IV_FOREIGN,	/* STRICT: anything else */
+};
 
-	if (!s->peer_seen)
-		return true;
-	if (fixed != s->peer_fixed)
-		return false;
-	if (c > s->peer_top)
-		return true;
-	if (s->peer_top >= w && c <= s->peer_top - w)
-		return false;	/* older than the window */
-	return !test_bit(c % w, s->window);
+static enum esprim_iv_class esprim_iv_classify(const struct esprim_session *s,
+					       u32 fixed)
+{
+	bool ours = !((fixed ^ s->fixed) & ONEM2M_ESPRIM_IV_ROLE_BIT);
+	bool peer_space;
+
+	if (fixed == s->fixed)
+		return ESPRIM_IV_REFLECTED;
+	if (s->lim.replay == ONEM2M_ESPRIM_REPLAY_OFF)
+		return ESPRIM_IV_ANY;
+	peer_space = !ours && (!s->peer_seen || fixed == s->peer_fixed);
+	if (peer_space)
+		return ESPRIM_IV_WINDOW;
+	return s->lim.replay == ONEM2M_ESPRIM_REPLAY_AUTO ? ESPRIM_IV_SET :
+							     ESPRIM_IV_FOREIGN;
 }
 
-static void esprim_replay_record(struct esprim_session *s, u32 fixed, u64 c)
+static struct esprim_iv_set *esprim_iv_set_alloc(unsigned int capacity,
+						 gfp_t gfp)
 {
-	u32 w = s->lim.replay_window;
-	u64 i;
+	unsigned int slots = roundup_pow_of_two(2 * capacity);
+	struct esprim_iv_set *set;
+
+	if (gfpflags_allow_blocking(gfp))
+		set = kvzalloc(struct_size(set, slots, slots), gfp);
+	else
+		set = kzalloc(struct_size(set, slots, slots),
+			      gfp | __GFP_NOWARN);
+	if (!set)
+		return NULL;
+	set->capacity = capacity;
+	set->mask = slots - 1;
+	return set;
+}
+
+int esprim_session_open_prepare(struct esprim_session *s, u32 fixed,
+				gfp_t gfp)
+{
+	struct esprim_iv_set *set;
+	bool need;
+
+	if (s->lim.replay != ONEM2M_ESPRIM_REPLAY_AUTO || READ_ONCE(s->set))
+		return 0;
+	spin_lock_bh(&s->lock);
+	need = esprim_iv_classify(s, fixed) == ESPRIM_IV_SET;
+	spin_unlock_bh(&s->lock);
+	if (!need)
+		return 0;
+
+	set = esprim_iv_set_alloc(s->lim.replay_set, gfp | __GFP_ACCOUNT);
+	if (!set)
+		return -ENOMEM;
+	spin_lock_bh(&s->lock);
+	if (!s->set) {
+		s->set = set;
+		set = NULL;
+	}
+	spin_unlock_bh(&s->lock);
+	kvfree(set);
+	return 0;
+}
+
+/* Whether counter @c is new to the window; records it if so. */
+static bool esprim_window_record(struct esprim_session *s, u32 fixed, u64 c)
+{
+	u32 w = s->lim.replay_window, mask = w - 1, start;
+	u64 gap;
 
 	if (!s->peer_seen) {
 		s->peer_seen = true;
@@ -96,38 +265,99 @@ static void esprim_replay_record(struct esprim_session *s, u32 fixed, u64 c)
 		s->peer_top = c;
 		bitmap_zero(s->window, w);
 	} else if (c > s->peer_top) {
-		/* Slide: forget the counters that fall out of the window. */
-		if (c - s->peer_top >= w)
+		/*
+		 * Slide: the bits of counters top + 1 .. c now stand for
+		 * them, no longer for the counters a window length before.
+		 */
+		gap = c - s->peer_top;
+		if (gap >= w) {
 			bitmap_zero(s->window, w);
-		else
-			for (i = s->peer_top + 1; i < c; i++)
-				clear_bit(i % w, s->window);
+		} else {
+			start = (s->peer_top + 1) & mask;
+			if (start + gap <= w) {
+				bitmap_clear(s->window, start, gap);
+			} else {
+				bitmap_clear(s->window, start, w - start);
+				bitmap_clear(s->window, 0, gap - (w - start));
+			}
+		}
 		s->peer_top = c;
+	} else if (s->peer_top - c >= w) {
+		return false;	/* older than the window */
 	}
-	set_bit(c % w, s->window);
+	return !__test_and_set_bit(c & mask, s->window);
 }
 
-int esprim_session_replay(struct esprim_session *s,
-			  const struct esprim_iv *iv, bool commit)
+static u32 esprim_iv_hash(u32 fixed, u64 c)
 {
-	u32 fixed = be32_to_cpu(iv->fixed);
-	u64 c = be64_to_cpu(iv->counter);
-	bool fresh;
+	return hash_64(c ^ ((u64)fixed << 32) ^ (c >> 32), 32);
+}
 
-	if (!s->lim.replay_window)
-		return 0;
-	/* The peer's IVs carry the other role bit: no reflected objects. */
-	if ((fixed ^ s->fixed) & ONEM2M_ESPRIM_IV_ROLE_BIT) {
-		spin_lock_bh(&s->lock);
-		fresh = esprim_replay_fresh(s, fixed, c);
-		if (fresh && commit)
-			esprim_replay_record(s, fixed, c);
-		spin_unlock_bh(&s->lock);
-	} else {
-		fresh = false;
+/* 0 if the IV is new to the set and recorded, else -errno. */
+static int esprim_set_record(struct esprim_session *s, u32 fixed, u64 c)
+{
+	struct esprim_iv_set *set = s->set;
+	struct esprim_iv_slot *slot;
+	u32 i;
+
+	if (!set) {
+		/* Raced with the first object of a random-IV peer. */
+		set = esprim_iv_set_alloc(s->lim.replay_set,
+					  GFP_ATOMIC | __GFP_ACCOUNT);
+		if (!set)
+			return -ENOMEM;
+		s->set = set;
 	}
-	if (fresh)
-		return 0;
-	atomic64_inc(&s->replays);
-	return -EALREADY;
+	/* Linear probing; at most half the slots are ever used. */
+	i = esprim_iv_hash(fixed, c) & set->mask;
+	for (slot = &set->slots[i]; slot->used;
+	     i = (i + 1) & set->mask, slot = &set->slots[i])
+		if (slot->fixed == fixed && slot->counter == c)
+			return -EALREADY;
+	if (set->count >= set->capacity) {
+		set_bit(ESPRIM_SESSION_SET_FULL, &s->flags);
+		return -EKEYEXPIRED;
+	}
+	slot->fixed = fixed;
+	slot->counter = c;
+	slot->used = 1;
+	set->count++;
+	return 0;
+}
+
+int esprim_session_open_commit(struct esprim_session *s, u32 fixed, u64 c)
+{
+	enum esprim_iv_class class;
+	int err;
+
+	spin_lock_bh(&s->lock);
+	class = esprim_iv_classify(s, fixed);
+	if (class == ESPRIM_IV_REFLECTED) {
+		spin_unlock_bh(&s->lock);
+		atomic64_inc(&s->reflections);
+		return -EALREADY;
+	}
+	/* A full IV set ends the session for opening (profile B.9). */
+	if (test_bit(ESPRIM_SESSION_SET_FULL, &s->flags)) {
+		spin_unlock_bh(&s->lock);
+		return -EKEYEXPIRED;
+	}
+	switch (class) {
+	case ESPRIM_IV_ANY:
+		err = 0;
+		break;
+	case ESPRIM_IV_WINDOW:
+		err = esprim_window_record(s, fixed, c) ? 0 : -EALREADY;
+		break;
+	case ESPRIM_IV_SET:
+		err = esprim_set_record(s, fixed, c);
+		break;
+	default:
+		err = -EALREADY;
+		break;
+	}
+	spin_unlock_bh(&s->lock);
+	if (err == -EALREADY)
+		atomic64_inc(&s->replays);
+	return err;
 }

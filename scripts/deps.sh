@@ -13,7 +13,7 @@ linux-source-6.12
 sparse
 qemu-system-x86 busybox-static kmod
 dkms
-libkcapi-dev libssl-dev libkeyutils-dev libjansson-dev
+libkcapi-dev libssl-dev libkeyutils-dev libjansson-dev keyutils python3
 libcjose-dev jose clang libclang-rt-dev valgrind xxd
 "
 

@@ -756,7 +756,9 @@ TEST(context_and_session_edges)
 	EXPECT_EQ(4000, esprim_ctx_new(&ctx, &bad, NULL));
 	bad = (struct esprim_ctx_config){ .replay_window = 100 };
 	EXPECT_EQ(4000, esprim_ctx_new(&ctx, &bad, NULL));
-	bad = (struct esprim_ctx_config){ .replay_window = 2048 };
+	bad = (struct esprim_ctx_config){ .replay_window = 8192 };
+	EXPECT_EQ(4000, esprim_ctx_new(&ctx, &bad, NULL));
+	bad = (struct esprim_ctx_config){ .replay_set = 4097 };
 	EXPECT_EQ(4000, esprim_ctx_new(&ctx, &bad, NULL));
 	bad = (struct esprim_ctx_config){ .backend = 9 };
 	EXPECT_EQ(4000, esprim_ctx_new(&ctx, &bad, NULL));
@@ -820,9 +822,11 @@ TEST(context_and_session_edges)
 		NULL));
 	ASSERT_EQ(0, seal_str(s2, INNER, obj2, sizeof(obj2)));
 	/*
-	 * q's oro is p's, so the header fits the session; but a second
-	 * sender (another IV fixed field) is refused under STRICT replay.
+	 * q's oro is p's, so the header fits the session; a second sender
+	 * (another IV fixed field) is taken as a random-IV peer under AUTO:
+	 * its object opens once.
 	 */
+	EXPECT_EQ(0, open_str(p.rx, obj2, text, sizeof(text), o));
 	EXPECT_EQ(5210, open_str(p.rx, obj2, text, sizeof(text), o));
 	ASSERT_EQ(0, esprim_rand_new_originator(&oro, &p.rro, "o1",
 						esprim_now_ms() + 60000, 0xe,
@@ -858,7 +862,16 @@ TEST(context_and_session_edges)
 	ASSERT_EQ(0, esprim_session_set_iv(p.s, 0x11, 2000 - 1023, NULL));
 	ASSERT_EQ(0, seal_str(p.s, INNER, obj, sizeof(obj)));
 	EXPECT_EQ(0, open_str(p.rx, obj, text, sizeof(text), o));
+	/* AUTO: another fixed field goes through the exact IV set. */
 	ASSERT_EQ(0, esprim_session_set_iv(p.s, 0x12, 3000, NULL));
+	ASSERT_EQ(0, seal_str(p.s, INNER, obj, sizeof(obj)));
+	EXPECT_EQ(0, open_str(p.rx, obj, text, sizeof(text), o));
+	EXPECT_EQ(5210, open_str(p.rx, obj, text, sizeof(text), o));
+	/* STRICT: only the counters of the first fixed field. */
+	ASSERT_EQ(0, pair_rx(&p, &(struct esprim_ctx_config){
+		.replay = ONEM2M_ESPRIM_REPLAY_STRICT }, true));
+	EXPECT_EQ(0, open_str(p.rx, obj, text, sizeof(text), o));
+	ASSERT_EQ(0, esprim_session_set_iv(p.s, 0x13, 5, NULL));
 	ASSERT_EQ(0, seal_str(p.s, INNER, obj, sizeof(obj)));
 	EXPECT_EQ(5210, open_str(p.rx, obj, text, sizeof(text), o));
 	ASSERT_EQ(0, pair_rx(&p, &(struct esprim_ctx_config){

@@ -47,6 +47,13 @@ static int open_template(struct kcapi_handle **h, const char *alg,
 	return ret;
 }
 
+/* The other side of a session: the opposite role, the same key. */
+static int open_peer(struct kcapi_handle **h, const char *alg,
+		     unsigned int key_len, enum onem2m_esprim_role role)
+{
+	return open_template(h, alg, key_len, !role, 0);
+}
+
 /* A sealed object: buf = AAD || ciphertext || tag || IV. */
 struct sealed {
 	uint8_t *buf;
@@ -120,11 +127,13 @@ TEST(roundtrip_sizes)
 	size_t k, i, aad_len = strlen(sample_aad);
 
 	for (k = 0; k < 3; k++) {
-		struct kcapi_handle *h;
+		struct kcapi_handle *h, *rx;
 
 		ASSERT_EQ(0, open_template(&h, ONEM2M_ESPRIM_AEAD_ALG,
 					   key_lens[k],
 					   ONEM2M_ESPRIM_ROLE_ORIGINATOR, 0));
+		ASSERT_EQ(0, open_peer(&rx, ONEM2M_ESPRIM_AEAD_ALG, key_lens[k],
+				       ONEM2M_ESPRIM_ROLE_ORIGINATOR));
 		for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
 			uint8_t *text = random_bytes(sizes[i]);
 			uint8_t *out = malloc(aad_len + sizes[i] + 1);
@@ -140,13 +149,14 @@ TEST(roundtrip_sizes)
 			if (sizes[i] >= 16)
 				EXPECT_NE(0, memcmp(s.buf + aad_len, text, 16));
 			ASSERT_EQ((ssize_t)(aad_len + sizes[i]),
-				  open_sealed(h, &s, out))
+				  open_sealed(rx, &s, out))
 				TH_LOG("key %u size %zu", key_lens[k], sizes[i]);
 			EXPECT_EQ(0, memcmp(out + aad_len, text, sizes[i]));
 			free(s.buf);
 			free(out);
 			free(text);
 		}
+		kcapi_aead_destroy(rx);
 		kcapi_aead_destroy(h);
 	}
 }
@@ -220,7 +230,7 @@ TEST(opens_openssl_random_iv)
 	}
 }
 
-/* IV = role bit | 31 random bits || counter from 0; new key, new bits. */
+/* IV = role bit | 31 random bits || counter from 0, per key and role. */
 TEST(iv_construction)
 {
 	struct kcapi_handle *orig, *recv, *orig2;
@@ -247,9 +257,13 @@ TEST(iv_construction)
 		  sealed_fixed(&r) & ONEM2M_ESPRIM_IV_ROLE_BIT);
 	EXPECT_EQ(0, sealed_counter(&r));
 
-	/* Same key in another tfm: other random bits (fails 1 in 2^31). */
+	/*
+	 * Same key and role in another tfm: the same IV space, continued
+	 * (one session state per key and role on the machine).
+	 */
 	ASSERT_LT(0, seal(orig2, "a", 1, "x", 1, &o2));
-	EXPECT_NE(fixed, sealed_fixed(&o2));
+	EXPECT_EQ(fixed, sealed_fixed(&o2));
+	EXPECT_EQ(3, sealed_counter(&o2));
 
 	for (i = 0; i < 3; i++)
 		free(s[i].buf);
@@ -265,22 +279,23 @@ TEST(bit_flips_rejected)
 {
 	const char aad[] = "eyJhbGciOiJkaXIi";	/* 16 bytes */
 	const char text[] = "{\"op\":2,\"rqi\":1}";	/* 16 bytes + NUL */
-	struct kcapi_handle *h;
+	struct kcapi_handle *h, *rx;
 	uint8_t out[64];
 	struct sealed s;
 	size_t bit, rejected = 0, total;
 
 	ASSERT_EQ(0, open_template(&h, ONEM2M_ESPRIM_AEAD_ALG, 16,
 				   ONEM2M_ESPRIM_ROLE_ORIGINATOR, 0));
+	ASSERT_EQ(0, open_peer(&rx, ONEM2M_ESPRIM_AEAD_ALG, 16,
+			       ONEM2M_ESPRIM_ROLE_ORIGINATOR));
 	ASSERT_LT(0, seal(h, aad, 16, text, sizeof(text), &s));
-	ASSERT_EQ((ssize_t)(16 + sizeof(text)), open_sealed(h, &s, out));
 
 	total = sealed_len(&s) * 8;
 	for (bit = 0; bit < total; bit++) {
 		ssize_t ret;
 
 		s.buf[bit / 8] ^= 1 << (bit % 8);
-		ret = open_sealed(h, &s, out);
+		ret = open_sealed(rx, &s, out);
 		s.buf[bit / 8] ^= 1 << (bit % 8);
 		if (ret == -EBADMSG)
 			rejected++;
@@ -288,9 +303,14 @@ TEST(bit_flips_rejected)
 			TH_LOG("bit %zu: %zd", bit, ret);
 	}
 	EXPECT_EQ(total, rejected);
-	/* And the untouched object still opens. */
-	EXPECT_EQ((ssize_t)(16 + sizeof(text)), open_sealed(h, &s, out));
+	/*
+	 * The forgeries left no trace in the replay state: the untouched
+	 * object opens once, then is a replay.
+	 */
+	EXPECT_EQ((ssize_t)(16 + sizeof(text)), open_sealed(rx, &s, out));
+	EXPECT_EQ(-EALREADY, open_sealed(rx, &s, out));
 	free(s.buf);
+	kcapi_aead_destroy(rx);
 	kcapi_aead_destroy(h);
 }
 
@@ -332,21 +352,23 @@ TEST(oversize_refused)
 	uint8_t *text = random_bytes(max_text + 1);
 	uint8_t *aad = random_bytes(max_aad + 1);
 	uint8_t *out = malloc(max_aad + max_text + 1);
-	struct kcapi_handle *h;
+	struct kcapi_handle *h, *rx;
 	struct sealed s;
 
 	ASSERT_NE(NULL, text);
 	ASSERT_NE(NULL, aad);
 	ASSERT_EQ(0, open_template(&h, ONEM2M_ESPRIM_AEAD_ALG, 32,
 				   ONEM2M_ESPRIM_ROLE_ORIGINATOR, 0));
+	ASSERT_EQ(0, open_peer(&rx, ONEM2M_ESPRIM_AEAD_ALG, 32,
+			       ONEM2M_ESPRIM_ROLE_ORIGINATOR));
 	/* The limits themselves are fine, in both directions. */
 	ASSERT_EQ((ssize_t)(max_text + TRAILER),
 		  seal(h, aad, 0, text, max_text, &s));
-	EXPECT_EQ((ssize_t)max_text, open_sealed(h, &s, out));
+	EXPECT_EQ((ssize_t)max_text, open_sealed(rx, &s, out));
 	free(s.buf);
 	ASSERT_EQ((ssize_t)(max_aad + TRAILER), seal(h, aad, max_aad, text, 0,
 						     &s));
-	EXPECT_EQ((ssize_t)max_aad, open_sealed(h, &s, out));
+	EXPECT_EQ((ssize_t)max_aad, open_sealed(rx, &s, out));
 	free(s.buf);
 
 	/* One byte more is not. */
@@ -365,6 +387,7 @@ TEST(oversize_refused)
 	EXPECT_EQ(-EINVAL, open_sealed(h, &s, out));
 	free(s.buf);
 
+	kcapi_aead_destroy(rx);
 	kcapi_aead_destroy(h);
 	free(out);
 	free(aad);
@@ -395,7 +418,7 @@ TEST(malformed_key_blobs_refused)
 	memcpy(big, &good, sizeof(good));
 	EXPECT_EQ(-EINVAL, kcapi_aead_setkey(h, big, sizeof(big)));
 
-	for (i = 0; i < 11; i++) {
+	for (i = 0; i < 12; i++) {
 		bad = good;
 		switch (i) {
 		case 0: bad.hdr.version = 0; break;
@@ -403,12 +426,13 @@ TEST(malformed_key_blobs_refused)
 		case 2: bad.hdr.form = 0; break;
 		case 3: bad.hdr.form = 2; break;
 		case 4: bad.hdr.reserved = 1; break;
-		case 5: bad.reserved = 0x100; break;
+		case 5: bad.reserved = 1; break;
 		case 6: bad.role = 2; break;
 		case 7: bad.key_len = 0; break;
 		case 8: bad.key_len = 17; break;
 		case 9: bad.key_len = 16; break;	/* bytes after it */
 		case 10: bad.max_invocations = (1ULL << 32) + 1; break;
+		case 11: bad.replay = ONEM2M_ESPRIM_REPLAY_STRICT + 1; break;
 		}
 		EXPECT_EQ(-EINVAL, kcapi_aead_setkey(h, (uint8_t *)&bad,
 						     sizeof(bad)))
@@ -428,13 +452,15 @@ TEST(malformed_key_blobs_refused)
 
 TEST(invocation_limit)
 {
-	struct kcapi_handle *h;
+	struct kcapi_handle *h, *rx;
 	struct sealed s[3], extra;
 	uint8_t out[16];
 	int i;
 
 	ASSERT_EQ(0, open_template(&h, ONEM2M_ESPRIM_AEAD_ALG, 24,
 				   ONEM2M_ESPRIM_ROLE_RECEIVER, 3));
+	ASSERT_EQ(0, open_peer(&rx, ONEM2M_ESPRIM_AEAD_ALG, 24,
+			       ONEM2M_ESPRIM_ROLE_RECEIVER));
 	for (i = 0; i < 3; i++)
 		ASSERT_EQ(1 + 2 + TRAILER, seal(h, "a", 1, "bc", 2, &s[i]));
 	EXPECT_EQ(2, sealed_counter(&s[2]));
@@ -444,9 +470,10 @@ TEST(invocation_limit)
 	}
 	/* Opening is not limited. */
 	for (i = 0; i < 3; i++) {
-		EXPECT_EQ(3, open_sealed(h, &s[i], out));
+		EXPECT_EQ(3, open_sealed(rx, &s[i], out));
 		free(s[i].buf);
 	}
+	kcapi_aead_destroy(rx);
 	kcapi_aead_destroy(h);
 }
 
@@ -478,6 +505,48 @@ static void *iv_worker_run(void *arg)
 			w->failures++;
 	}
 	return NULL;
+}
+
+/*
+ * An object opened by the side that sealed it (same key, same role: the
+ * same session state) is refused as reflected under every policy, and its
+ * output is wiped; the peer opens it, once unless the policy is OFF.
+ */
+TEST(reflected_objects_refused)
+{
+	static const uint8_t policies[] = {
+		ONEM2M_ESPRIM_REPLAY_AUTO, ONEM2M_ESPRIM_REPLAY_STRICT,
+		ONEM2M_ESPRIM_REPLAY_OFF,
+	};
+	struct onem2m_esprim_key_raw blob;
+	uint8_t out[64], zero[64] = { 0 };
+	size_t p;
+
+	for (p = 0; p < 3; p++) {
+		struct kcapi_handle *tx, *rx;
+		struct sealed s;
+
+		esprim_key_raw_init(&blob, test_key, 16,
+				    ONEM2M_ESPRIM_ROLE_ORIGINATOR, 0);
+		blob.replay = policies[p];
+		ASSERT_EQ(0, esprim_afalg_open(&tx, ONEM2M_ESPRIM_AEAD_ALG,
+					       &blob, sizeof(blob), TRAILER));
+		blob.role = ONEM2M_ESPRIM_ROLE_RECEIVER;
+		ASSERT_EQ(0, esprim_afalg_open(&rx, ONEM2M_ESPRIM_AEAD_ALG,
+					       &blob, sizeof(blob), TRAILER));
+		ASSERT_LT(0, seal(tx, "a", 1, "secret", 6, &s));
+		memset(out, 0xaa, sizeof(out));
+		EXPECT_EQ(-EALREADY, open_sealed(tx, &s, out))
+			TH_LOG("policy %u", policies[p]);
+		EXPECT_EQ(0, memcmp(out + 1, zero, 6));
+		EXPECT_EQ(7, open_sealed(rx, &s, out));
+		EXPECT_EQ(policies[p] == ONEM2M_ESPRIM_REPLAY_OFF ? 7 :
+			  -EALREADY, open_sealed(rx, &s, out))
+			TH_LOG("policy %u", policies[p]);
+		free(s.buf);
+		kcapi_aead_destroy(rx);
+		kcapi_aead_destroy(tx);
+	}
 }
 
 /* Long-running tests: a generous timeout for slow emulation. */
@@ -558,12 +627,14 @@ TEST(inner_drivers)
 
 	RAND_bytes(text, sizeof(text));
 	for (i = 0; i < 2; i++) {
-		struct kcapi_handle *h;
+		struct kcapi_handle *h, *rx;
 		struct sealed s;
 
 		ASSERT_EQ(0, open_template(&h, inner[i], 32,
 					   ONEM2M_ESPRIM_ROLE_ORIGINATOR, 0))
 			TH_LOG("%s", inner[i]);
+		ASSERT_EQ(0, open_peer(&rx, inner[i], 32,
+				       ONEM2M_ESPRIM_ROLE_ORIGINATOR));
 		ASSERT_LT(0, seal(h, sample_aad, aad_len, text, sizeof(text),
 				  &s));
 		ASSERT_EQ(0, gcm_ref_seal(test_key, 32, sealed_iv(&s),
@@ -572,9 +643,10 @@ TEST(inner_drivers)
 		EXPECT_EQ(0, memcmp(s.buf + aad_len, ct, sizeof(text)));
 		EXPECT_EQ(0, memcmp(s.buf + aad_len + sizeof(text), tag, 16));
 		EXPECT_EQ((ssize_t)(aad_len + sizeof(text)),
-			  open_sealed(h, &s, out));
+			  open_sealed(rx, &s, out));
 		EXPECT_EQ(0, memcmp(out + aad_len, text, sizeof(text)));
 		free(s.buf);
+		kcapi_aead_destroy(rx);
 		kcapi_aead_destroy(h);
 	}
 }

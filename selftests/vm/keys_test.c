@@ -60,11 +60,17 @@ static key_serial_t add_pairwise(const char *kid, const uint8_t *key,
 		       KEY_SPEC_SESSION_KEYRING);
 }
 
-/* A session payload deriving from @pairwise (0: find it by kid). */
-static size_t session_payload(uint8_t *buf, key_serial_t pairwise, int enc,
-			      int role)
+/*
+ * A session payload deriving from @pairwise (0: find it by kid), with
+ * @tag appended to the originator rand object: sessions with other tags
+ * derive other keys, so they get session states of their own (one state
+ * per key bytes and role on the machine).
+ */
+static size_t session_payload_tagged(uint8_t *buf, key_serial_t pairwise,
+				     int enc, int role, const char *tag)
 {
 	struct onem2m_esprim_session_payload *p = (void *)buf;
+	size_t oro_len = strlen(oro) + strlen(tag);
 
 	memset(p, 0, sizeof(*p));
 	p->hdr.version = ONEM2M_ESPRIM_PAYLOAD_V1;
@@ -73,10 +79,17 @@ static size_t session_payload(uint8_t *buf, key_serial_t pairwise, int enc,
 	p->enc = enc;
 	p->role = role;
 	p->rro_len = strlen(rro);
-	p->oro_len = strlen(oro);
+	p->oro_len = oro_len;
 	memcpy(p->rand_objects, rro, strlen(rro));
 	memcpy(p->rand_objects + strlen(rro), oro, strlen(oro));
-	return sizeof(*p) + strlen(rro) + strlen(oro);
+	memcpy(p->rand_objects + strlen(rro) + strlen(oro), tag, strlen(tag));
+	return sizeof(*p) + strlen(rro) + oro_len;
+}
+
+static size_t session_payload(uint8_t *buf, key_serial_t pairwise, int enc,
+			      int role)
+{
+	return session_payload_tagged(buf, pairwise, enc, role, "");
 }
 
 static key_serial_t add_session(const char *desc, key_serial_t pairwise,
@@ -97,7 +110,7 @@ static key_serial_t add_limited_session(const char *desc,
 {
 	uint8_t buf[4096];
 	struct onem2m_esprim_session_payload *p = (void *)buf;
-	size_t len = session_payload(buf, pairwise, 3, 0);
+	size_t len = session_payload_tagged(buf, pairwise, 3, 0, desc);
 
 	p->soft_invocations = soft_inv;
 	p->hard_invocations = hard_inv;
@@ -333,7 +346,7 @@ TEST(session_payloads_and_lookup_checked)
 			   KEY_SPEC_SESSION_KEYRING);
 	ASSERT_LT(0, user_key);
 
-	for (c = 0; c < 9; c++) {
+	for (c = 0; c < 11; c++) {
 		len = session_payload(buf, pw, ONEM2M_ESPRIM_ENC_A256GCM, 0);
 		switch (c) {
 		case 0: p->enc = 0; break;
@@ -345,6 +358,8 @@ TEST(session_payloads_and_lookup_checked)
 		case 6: len--; break;
 		case 7: len = 8; break;
 		case 8: p->hdr.kind = ONEM2M_ESPRIM_PAYLOAD_PAIRWISE; break;
+		case 9: p->replay_set = ONEM2M_ESPRIM_MAX_REPLAY_SET + 1; break;
+		case 10: p->replay_window = 96; break;	/* not a power of 2 */
 		}
 		EXPECT_EQ(-EINVAL, add_errno(add_key("esprim",
 						     "session:kid1:o:r", buf,
@@ -714,12 +729,14 @@ TEST(revoke_with_requests_in_flight)
 	}
 }
 
-static key_serial_t add_replay_session(const char *desc, int role,
-				       int replay, unsigned int window)
+/* Sessions of one @tag share a key: the two sides of one session. */
+static key_serial_t add_replay_session(const char *desc, const char *tag,
+				       int role, int replay,
+				       unsigned int window)
 {
 	uint8_t buf[4096];
 	struct onem2m_esprim_session_payload *p = (void *)buf;
-	size_t len = session_payload(buf, 0, 1, role);
+	size_t len = session_payload_tagged(buf, 0, 1, role, tag);
 
 	p->replay = replay;
 	p->replay_window = window;
@@ -742,26 +759,35 @@ TEST(replay_window)
 {
 	static uint8_t m[70][OBJ_LEN];
 	uint8_t pairwise[32] = { 6 }, own[OBJ_LEN], forged[OBJ_LEN];
-	struct kcapi_handle *a, *b, *b_async, *c;
-	key_serial_t sa, sb, sc;
+	struct kcapi_handle *a, *b, *b_async, *c, *d;
+	key_serial_t sa, sb, sc, sd;
 	char line[512];
 	int i;
 
 	ASSERT_LT(0, keyctl_join_session_keyring(NULL));
 	ASSERT_LT(0, add_pairwise("kid1", pairwise, sizeof(pairwise), 0));
 	/* Both sides of one session: same pairwise key and rand objects. */
-	sa = add_replay_session("session:kid1:o:r", ONEM2M_ESPRIM_ROLE_ORIGINATOR,
+	sa = add_replay_session("session:kid1:o:r", "1",
+				ONEM2M_ESPRIM_ROLE_ORIGINATOR,
 				ONEM2M_ESPRIM_REPLAY_STRICT, 0);
-	sb = add_replay_session("session:kid1:o:rb", ONEM2M_ESPRIM_ROLE_RECEIVER,
+	sb = add_replay_session("session:kid1:o:rb", "1",
+				ONEM2M_ESPRIM_ROLE_RECEIVER,
 				ONEM2M_ESPRIM_REPLAY_STRICT, 64);
-	sc = add_replay_session("session:kid1:o:rc", ONEM2M_ESPRIM_ROLE_RECEIVER,
+	/* A second session, policy off on the receiving side. */
+	sc = add_replay_session("session:kid1:o:rc", "2",
+				ONEM2M_ESPRIM_ROLE_RECEIVER,
+				ONEM2M_ESPRIM_REPLAY_OFF, 0);
+	sd = add_replay_session("session:kid1:o:rd", "2",
+				ONEM2M_ESPRIM_ROLE_ORIGINATOR,
 				ONEM2M_ESPRIM_REPLAY_OFF, 0);
 	ASSERT_LT(0, sa);
 	ASSERT_LT(0, sb);
 	ASSERT_LT(0, sc);
+	ASSERT_LT(0, sd);
 	ASSERT_EQ(0, open_ref(&a, sa));
 	ASSERT_EQ(0, open_ref(&b, sb));
 	ASSERT_EQ(0, open_ref(&c, sc));
+	ASSERT_EQ(0, open_ref(&d, sd));
 	/* pcrypt completes asynchronously: the window's commit path. */
 	ASSERT_EQ(0, open_ref_alg(&b_async, "onem2m-esprim(pcrypt(gcm_base("
 				  "ctr(aes-generic),ghash-generic)))", sb));
@@ -796,23 +822,32 @@ TEST(replay_window)
 	ASSERT_EQ(OBJ_LEN, seal_small(b, own));
 	EXPECT_EQ(-EALREADY, open_obj(b, own));
 
+	/* Refusals counted only for authentic objects, by kind. */
 	proc_keys_line(sb, line, sizeof(line));
-	EXPECT_NE(NULL, strstr(line, " replay=64 ")) TH_LOG("%s", line);
-	EXPECT_NE(NULL, strstr(line, " replays=8")) TH_LOG("%s", line);
+	EXPECT_NE(NULL, strstr(line, " replay=strict/64 ")) TH_LOG("%s", line);
+	EXPECT_NE(NULL, strstr(line, " replays=7 reflected=1"))
+		TH_LOG("%s", line);
 
-	/* Policy off: the same object opens as often as it comes. */
-	EXPECT_EQ(2, open_obj(c, m[0]));
-	EXPECT_EQ(2, open_obj(c, m[0]));
+	/* Policy off: the same object opens as often as it comes... */
+	ASSERT_EQ(OBJ_LEN, seal_small(d, own));
+	EXPECT_EQ(2, open_obj(c, own));
+	EXPECT_EQ(2, open_obj(c, own));
+	/* ...but not on the side that sealed it. */
+	EXPECT_EQ(-EALREADY, open_obj(d, own));
 	proc_keys_line(sc, line, sizeof(line));
 	EXPECT_NE(NULL, strstr(line, " replay=off ")) TH_LOG("%s", line);
 
-	/* Windows outside 64..1024 are refused. */
-	EXPECT_EQ(-EINVAL, add_errno(add_replay_session("session:kid1:o:x", 1,
-							0, 63)));
-	EXPECT_EQ(-EINVAL, add_errno(add_replay_session("session:kid1:o:x", 1,
-							0, 1025)));
-	EXPECT_EQ(-EINVAL, add_errno(add_replay_session("session:kid1:o:x", 1,
-							2, 0)));
+	/* Windows: powers of two from 64 to 4096; policies 0 to 2. */
+	EXPECT_EQ(-EINVAL, add_errno(add_replay_session("session:kid1:o:x",
+							"3", 1, 0, 63)));
+	EXPECT_EQ(-EINVAL, add_errno(add_replay_session("session:kid1:o:x",
+							"3", 1, 0, 1025)));
+	EXPECT_EQ(-EINVAL, add_errno(add_replay_session("session:kid1:o:x",
+							"3", 1, 0, 8192)));
+	EXPECT_EQ(-EINVAL, add_errno(add_replay_session("session:kid1:o:x",
+							"3", 1, 3, 0)));
+	EXPECT_LT(0, add_replay_session("session:kid1:o:x", "3", 1, 0, 4096));
+	kcapi_aead_destroy(d);
 	kcapi_aead_destroy(a);
 	kcapi_aead_destroy(b);
 	kcapi_aead_destroy(b_async);

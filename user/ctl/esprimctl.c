@@ -415,7 +415,7 @@ static int ctl_run(struct ctl_opts *o, struct esprim_error *e)
 	struct esprim_ctx_config cfg = {
 		.backend = ESPRIM_BACKEND_SOFT,
 		.replay = o->replay_off ? ONEM2M_ESPRIM_REPLAY_OFF :
-					  ONEM2M_ESPRIM_REPLAY_STRICT,
+					  ONEM2M_ESPRIM_REPLAY_AUTO,
 	};
 	uint8_t pw[ONEM2M_ESPRIM_MAX_PAIRWISE_LEN];
 	struct esprim_ctx *ctx = NULL;

@@ -198,9 +198,14 @@ enum esprim_backend_kind {
  * @backend: where keys live and where sealing and opening run
  * @keyring: kernel backend: keyring the keys are added to (a serial or
  *	KEY_SPEC_*); 0 means the process keyring
- * @replay: ONEM2M_ESPRIM_REPLAY_STRICT (default) or _OFF for peers whose
- *	JWE library draws random IVs
- * @replay_window: 64..1024 counters; 0 means 1024
+ * @replay: ONEM2M_ESPRIM_REPLAY_AUTO (default: counter IVs through a
+ *	window, a random-IV peer's through an exact set), _STRICT (counter
+ *	IVs only) or _OFF; reflected objects are refused under each (uapi
+ *	header, profile B.9)
+ * @replay_window: a power of two from 64 to 4096 counters; 0 means 1024
+ * @replay_set: AUTO: IVs of a random-IV peer remembered per session, up
+ *	to 4096; 0 means 1024.  When full, the session is used up for
+ *	opening (4113)
  * @caller_checks_from: esprim_open() leaves the TS-0003 7.2.2 check to the
  *	caller, which parses the inner primitive anyway: it must compare the
  *	request's fr with esprim_opened.peer and answer 4116 on a mismatch.
@@ -211,6 +216,7 @@ struct esprim_ctx_config {
 	int32_t keyring;
 	enum onem2m_esprim_replay replay;
 	uint16_t replay_window;
+	uint16_t replay_set;
 	bool caller_checks_from;
 };
 

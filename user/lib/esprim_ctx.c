@@ -22,18 +22,24 @@ int esprim_ctx_new(struct esprim_ctx **out,
 	int rc;
 
 	*out = NULL;
-	if (config->replay != ONEM2M_ESPRIM_REPLAY_STRICT &&
+	if (config->replay != ONEM2M_ESPRIM_REPLAY_AUTO &&
+	    config->replay != ONEM2M_ESPRIM_REPLAY_STRICT &&
 	    config->replay != ONEM2M_ESPRIM_REPLAY_OFF)
 		return esprim_fail(err, ESPRIM_RSC_BAD_REQUEST,
 				   "replay policy %d unknown", config->replay);
 	if (config->replay_window &&
 	    (config->replay_window < ONEM2M_ESPRIM_MIN_REPLAY_WINDOW ||
-	     config->replay_window > ONEM2M_ESPRIM_REPLAY_WINDOW ||
-	     config->replay_window % 64))
+	     config->replay_window > ONEM2M_ESPRIM_MAX_REPLAY_WINDOW ||
+	     (config->replay_window & (config->replay_window - 1))))
 		return esprim_fail(err, ESPRIM_RSC_BAD_REQUEST,
-				   "replay window must be a multiple of 64 from %d to %d",
+				   "replay window must be a power of two from %d to %d",
 				   ONEM2M_ESPRIM_MIN_REPLAY_WINDOW,
-				   ONEM2M_ESPRIM_REPLAY_WINDOW);
+				   ONEM2M_ESPRIM_MAX_REPLAY_WINDOW);
+	if (config->replay_set > ONEM2M_ESPRIM_MAX_REPLAY_SET)
+		return esprim_fail(err, ESPRIM_RSC_BAD_REQUEST,
+				   "replay IV set of %u entries: at most %d",
+				   config->replay_set,
+				   ONEM2M_ESPRIM_MAX_REPLAY_SET);
 	ctx = calloc(1, sizeof(*ctx));
 	if (!ctx)
 		return esprim_fail(err, ESPRIM_RSC_ENCRYPTION_ERROR,
@@ -41,6 +47,8 @@ int esprim_ctx_new(struct esprim_ctx **out,
 	ctx->config = *config;
 	if (!ctx->config.replay_window)
 		ctx->config.replay_window = ONEM2M_ESPRIM_REPLAY_WINDOW;
+	if (!ctx->config.replay_set)
+		ctx->config.replay_set = ONEM2M_ESPRIM_REPLAY_SET;
 	switch (config->backend) {
 	case ESPRIM_BACKEND_SOFT:
 		ctx->ops = &esprim_soft_ops;

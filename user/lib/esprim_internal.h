@@ -28,6 +28,24 @@ int esprim_rand_from_json(struct esprim_rand *r, const json_t *obj,
 /* Whether s can be a pairwiseESPrimKeyID: printable ASCII, no '"', '\\', ':'. */
 bool esprim_is_kid(const char *s, size_t len);
 
+
+/* Replay state of one session's receiving direction (esprim_replay.c). */
+struct esprim_replay {
+	uint8_t policy;			/* enum onem2m_esprim_replay */
+	bool peer_seen;
+	bool set_full;			/* used up for opening */
+	uint32_t window_size;		/* a power of two */
+	uint32_t peer_fixed;
+	uint64_t peer_top;
+	uint64_t window[ONEM2M_ESPRIM_MAX_REPLAY_WINDOW / 64];
+	struct esprim_iv_slot *set;	/* IVs of a random-IV peer */
+	uint32_t set_capacity;
+	uint32_t set_count;
+	uint32_t set_mask;
+	uint64_t replays;		/* authentic objects refused */
+	uint64_t reflections;
+};
+
 /* Whether s is an NCName of ASCII letters, digits, '.', '-', '_'. */
 bool esprim_is_ncname(const char *s, size_t len);
 
@@ -71,14 +89,11 @@ struct esprim_session {
 	size_t peer_hdr_size;
 	bool check_from;		/* inner From check for that header */
 
-	/* Soft backend IV state and replay window, as in the kernel. */
+	/* Soft backend IV state and replay state, as in the kernel. */
 	uint32_t fixed;
 	uint64_t counter;
 	uint64_t max_invocations;
-	bool peer_seen;
-	uint32_t peer_fixed;
-	uint64_t peer_top;
-	uint64_t window[ONEM2M_ESPRIM_REPLAY_WINDOW / 64];
+	struct esprim_replay replay;
 
 	void *backend;			/* the backend's per-session state */
 };
@@ -127,9 +142,31 @@ struct esprim_ctx {
 extern const struct esprim_backend_ops esprim_soft_ops;
 extern const struct esprim_backend_ops esprim_kernel_ops;
 
-/* Soft replay window (the kernel's semantics), used by the soft backend. */
-int esprim_replay_check(struct esprim_session *s,
-			const uint8_t iv[ONEM2M_ESPRIM_IV_LEN], bool commit);
+/*
+ * Replay state of the soft backend (esprim_replay.c): the kernel's
+ * semantics (uapi header, profile B.9).
+ */
+void esprim_replay_init(struct esprim_replay *r, uint8_t policy,
+			uint32_t window, uint32_t set_capacity);
+void esprim_replay_fini(struct esprim_replay *r);
+
+enum esprim_replay_result {
+	ESPRIM_REPLAY_REPLAYED = 1,	/* the kernel's EALREADY */
+	ESPRIM_REPLAY_REFLECTED,	/* EALREADY too */
+	ESPRIM_REPLAY_SET_FULL,		/* EKEYEXPIRED: used up for opening */
+	ESPRIM_REPLAY_NOMEM,		/* ENOMEM */
+};
+
+/*
+ * After the tag of an object verified: checks its IV against the state
+ * of a side whose own fixed field is own_fixed and records it.  0 or an
+ * enum esprim_replay_result.
+ */
+int esprim_replay_commit(struct esprim_replay *r, uint32_t own_fixed,
+			 const uint8_t iv[ONEM2M_ESPRIM_IV_LEN]);
+
+/* Records the RSC and message of an enum esprim_replay_result; the RSC. */
+int esprim_replay_fail(int result, struct esprim_error *err);
 
 /* Grows a buffer (wiping the old one) to at least need bytes; 0 or -1. */
 int esprim_buf_grow(uint8_t **buf, size_t *size, size_t need);

@@ -155,6 +155,7 @@ static int esprim_kernel_session_init(struct esprim_session *s,
 	p->role = (uint8_t)s->role;
 	p->replay = (uint8_t)s->ctx->config.replay;
 	p->replay_window = s->ctx->config.replay_window;
+	p->replay_set = s->ctx->config.replay_set;
 	p->rro_len = (uint16_t)s->rro.canon_len;
 	p->oro_len = (uint16_t)s->oro.canon_len;
 	p->hard_seconds = esprim_seconds_left(s->expiry_ms);
@@ -262,7 +263,9 @@ static int esprim_kernel_open(struct esprim_session *s, const char *aad,
 				   "integrity check of the ESPrim Object failed");
 	if (ret == -EALREADY)
 		return esprim_fail(err, ESPRIM_RSC_DECRYPTION_ERROR,
-				   "replayed or reflected object (IV seen before or outside the window)");
+				   "replayed or reflected object (IV seen before, older than the replay window, or this side's own)");
+	if (ret == -EKEYEXPIRED)
+		return esprim_replay_fail(ESPRIM_REPLAY_SET_FULL, err);
 	if (ret != (ssize_t)out_len)
 		return esprim_fail(err, ESPRIM_RSC_DECRYPTION_ERROR,
 				   "kernel open failed: %s",

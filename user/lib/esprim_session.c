@@ -145,6 +145,8 @@ int esprim_session_new(struct esprim_ctx *ctx,
 	if (s->role == ONEM2M_ESPRIM_ROLE_RECEIVER)
 		s->fixed |= ONEM2M_ESPRIM_IV_ROLE_BIT;
 	s->max_invocations = ONEM2M_ESPRIM_MAX_INVOCATIONS;
+	esprim_replay_init(&s->replay, (uint8_t)ctx->config.replay,
+			   ctx->config.replay_window, ctx->config.replay_set);
 
 	rc = esprim_session_build_header(s, err);
 	rc = rc ?: ctx->ops->session_init(s, err);
@@ -178,6 +180,7 @@ void esprim_session_free(struct esprim_session *s)
 	if (*pp)
 		*pp = s->next;
 	ctx->ops->session_fini(s);
+	esprim_replay_fini(&s->replay);
 	free(s->hdr);
 	free(s->peer_hdr);
 	free(s->next_rro);
@@ -564,62 +567,4 @@ unsigned int esprim_open_batch(struct esprim_ctx *ctx,
 		done += !items[i].rsc;
 	}
 	return done;
-}
-
-/* Whether counter c of the peer is in the window and not seen yet. */
-static bool esprim_replay_fresh(const struct esprim_session *s,
-				uint32_t fixed, uint64_t c, uint32_t w)
-{
-	if (!s->peer_seen)
-		return true;
-	if (fixed != s->peer_fixed)
-		return false;
-	if (c > s->peer_top)
-		return true;
-	if (s->peer_top >= w && c <= s->peer_top - w)
-		return false;
-	return !(s->window[(c % w) / 64] & (1ULL << (c % 64)));
-}
-
-static void esprim_replay_record(struct esprim_session *s, uint32_t fixed,
-				 uint64_t c, uint32_t w)
-{
-	uint64_t i;
-
-	if (!s->peer_seen) {
-		s->peer_seen = true;
-		s->peer_fixed = fixed;
-		s->peer_top = c;
-		memset(s->window, 0, sizeof(s->window));
-	} else if (c > s->peer_top) {
-		if (c - s->peer_top >= w)
-			memset(s->window, 0, sizeof(s->window));
-		else
-			for (i = s->peer_top + 1; i < c; i++)
-				s->window[(i % w) / 64] &= ~(1ULL << (i % 64));
-		s->peer_top = c;
-	}
-	s->window[(c % w) / 64] |= 1ULL << (c % 64);
-}
-
-int esprim_replay_check(struct esprim_session *s,
-			const uint8_t iv[ONEM2M_ESPRIM_IV_LEN], bool commit)
-{
-	uint32_t w = s->ctx->config.replay_window;
-	uint32_t fixed = (uint32_t)iv[0] << 24 | (uint32_t)iv[1] << 16 |
-			 (uint32_t)iv[2] << 8 | iv[3];
-	uint64_t c = 0;
-	int i;
-
-	if (s->ctx->config.replay == ONEM2M_ESPRIM_REPLAY_OFF)
-		return 0;
-	for (i = 4; i < ONEM2M_ESPRIM_IV_LEN; i++)
-		c = c << 8 | iv[i];
-	/* The peer's IVs carry the other role bit: no reflected objects. */
-	if (!((fixed ^ s->fixed) & ONEM2M_ESPRIM_IV_ROLE_BIT) ||
-	    !esprim_replay_fresh(s, fixed, c, w))
-		return -1;
-	if (commit)
-		esprim_replay_record(s, fixed, c, w);
-	return 0;
 }

@@ -115,11 +115,8 @@ static int esprim_soft_open(struct esprim_session *s, const char *aad,
 			    uint8_t *text, struct esprim_error *err)
 {
 	struct esprim_soft_session *ss = s->backend;
-	int n;
+	int n, rc;
 
-	if (esprim_replay_check(s, iv, false))
-		return esprim_fail(err, ESPRIM_RSC_DECRYPTION_ERROR,
-				   "replayed or reflected object (IV seen before or outside the window)");
 	if (!EVP_DecryptInit_ex(ss->open, NULL, NULL, NULL, iv) ||
 	    !EVP_DecryptUpdate(ss->open, NULL, &n, (const uint8_t *)aad,
 			       (int)aad_len) ||
@@ -133,8 +130,11 @@ static int esprim_soft_open(struct esprim_session *s, const char *aad,
 		return esprim_fail(err, ESPRIM_RSC_BAD_MAC,
 				   "integrity check of the ESPrim Object failed");
 	}
-	esprim_replay_check(s, iv, true);
-	return 0;
+	/* Like the kernel: the replay state once the tag verified. */
+	rc = esprim_replay_commit(&s->replay, s->fixed, iv);
+	if (rc)
+		esprim_wipe(text, len);
+	return rc ? esprim_replay_fail(rc, err) : 0;
 }
 
 const struct esprim_backend_ops esprim_soft_ops = {

@@ -17,12 +17,27 @@
  *   fixed field = role bit (bit 31, ONEM2M_ESPRIM_ROLE_*) | 31 random bits
  *
  * Both directions of an ESPrim session share one key; the role bit keeps
- * the originator's and the receiver's IV spaces apart, the random bits keep
- * two IV spaces of one key apart.  There is one IV space per session key
- * (shared by every tfm using it) and one per setkey of a raw key.  The
- * counter starts at 0 and never wraps: once the invocation limit is
- * reached, encryption fails with -EKEYEXPIRED.  Decryption accepts any
- * 96-bit IV, except where a session's replay policy is strict.
+ * the originator's and the receiver's IV spaces apart.  The counter starts
+ * at 0 and never wraps: once the invocation limit is reached, encryption
+ * fails with -EKEYEXPIRED.
+ *
+ * Nonce uniqueness.  The module keeps exactly one session state (fixed
+ * field, invocation counter, limits, replay state) per (key bytes, role)
+ * on the machine, for as long as a session key or a tfm refers to it.
+ * Every tfm and every session key with the same key bytes and role shares
+ * it, whether it was reached by reference (a session key, however often
+ * and by whichever process it is derived again) or by a raw setkey of the
+ * same bytes: such a user continues the existing counter and replay state,
+ * with the limits and replay policy the state was made with.  Once nothing
+ * refers to a state it is wiped; a later use of the same key bytes starts
+ * a new state with a new random fixed field, so (key, IV) pairs can then
+ * repeat only if the 31 random bits do (2^-31 per restart): rekey (new
+ * rand objects) rather than restarting a session from nothing.
+ *
+ * Replay protection (enum onem2m_esprim_replay) is applied after the tag
+ * verified: nothing an unauthenticated object carries changes the state
+ * or the counters.  An object whose IV carries this side's own role bit
+ * and fixed field is refused as reflected under every policy.
  *
  * The IV travels in the authentication "tag": the template's authsize is
  * ONEM2M_ESPRIM_TRAILER_LEN (28) and the trailer is GCM tag || IV.  The
@@ -38,8 +53,11 @@
  * The inner GCM runs in place on the caller's scatterlists; the payload is
  * never copied.  Errors: -EINVAL for a wrong authsize, short or oversize
  * request or malformed key blob, -EBADMSG for a failed integrity check,
- * -EKEYEXPIRED when the invocation limit is reached or the key expired,
- * -EKEYREVOKED when the key was revoked, -EALREADY for a replayed object.
+ * -EKEYEXPIRED when the invocation limit or hard lifetime is reached, the
+ * key (or a key it derives from) expired, or, when opening, the session's
+ * IV set is full, -EKEYREVOKED when such a key was revoked, -ENOKEY when
+ * it was invalidated, -EALREADY for a replayed or reflected object (its
+ * output is wiped), -ENOMEM when the IV set cannot be allocated.
  *
  * setkey takes a versioned key blob: struct onem2m_esprim_key_raw (the key
  * itself) or struct onem2m_esprim_key_ref (a session key of the "esprim"
@@ -58,7 +76,9 @@
  *   session:<kid>:<ori>:<rri>   struct onem2m_esprim_session_payload
  *
  * kid, ori and rri are 1 to ONEM2M_ESPRIM_MAX_ID_LEN printable ASCII
- * characters other than space and ':' (ori and rri are NCNames).
+ * characters other than space and ':' (ori and rri are NCNames).  Peer
+ * identities and RSPF targets are printable ASCII other than space
+ * (0x21 to 0x7e), as oneM2M identifiers are.
  *
  * A session key is derived in the kernel from non-secret inputs only
  * (TS-0003 10.3.8.2):
@@ -72,7 +92,11 @@
  * RFC 8785 canonical JSON).  The pairwise key is named by serial, or found
  * as "pairwise:<kid>" in the caller's keyrings; either way the caller
  * needs search permission on it.  A session key expires no later than its
- * pairwise key.
+ * pairwise key: each use checks the whole chain (session key, pairwise
+ * key, and the enrolment key an RSPF pairwise key was derived from) for
+ * revocation, invalidation and expiry, and the hard lifetimes given in the
+ * payloads are kept in the module as well, so that changing a key's
+ * timeout (keyctl timeout) cannot extend them.
  *
  * A pairwise key can itself be derived in the kernel from an enrolment key
  * Ke provisioned by a Remote Security Provisioning Framework (TS-0003
@@ -148,19 +172,23 @@ struct onem2m_esprim_key_hdr {
  * @hdr: version 1, form ONEM2M_ESPRIM_KEY_FORM_RAW
  * @role: enum onem2m_esprim_role
  * @key_len: 16, 24 or 32 (A128GCM, A192GCM, A256GCM)
+ * @replay: enum onem2m_esprim_replay (window and set of default size)
  * @reserved: must be zero
  * @max_invocations: IVs this key may issue; 0 means
  *	ONEM2M_ESPRIM_MAX_INVOCATIONS, larger values are refused
  * @key: the sessionESPrimKey in the first @key_len bytes, zero after
  *
  * The blob passed to setkey is exactly sizeof(struct onem2m_esprim_key_raw)
- * bytes long.
+ * bytes long.  If a state for these key bytes and role exists (see "Nonce
+ * uniqueness"), the tfm joins it and @replay and @max_invocations are
+ * those of the state.
  */
 struct onem2m_esprim_key_raw {
 	struct onem2m_esprim_key_hdr hdr;
 	__u8 role;
 	__u8 key_len;
-	__u16 reserved;
+	__u8 replay;
+	__u8 reserved;
 	__aligned_u64 max_invocations;
 	__u8 key[ONEM2M_ESPRIM_MAX_KEY_LEN];
 };
@@ -191,8 +219,11 @@ struct onem2m_esprim_key_ref {
 #define ONEM2M_ESPRIM_MIN_PAIRWISE_LEN	16
 #define ONEM2M_ESPRIM_MAX_PAIRWISE_LEN	64
 #define ONEM2M_ESPRIM_MAX_RAND_OBJECT_LEN 1024
-#define ONEM2M_ESPRIM_REPLAY_WINDOW	1024	/* default and largest */
-#define ONEM2M_ESPRIM_MIN_REPLAY_WINDOW	64
+#define ONEM2M_ESPRIM_REPLAY_WINDOW	1024	/* default */
+#define ONEM2M_ESPRIM_MIN_REPLAY_WINDOW	64	/* windows: powers of two */
+#define ONEM2M_ESPRIM_MAX_REPLAY_WINDOW	4096
+#define ONEM2M_ESPRIM_REPLAY_SET	1024	/* default */
+#define ONEM2M_ESPRIM_MAX_REPLAY_SET	4096
 
 #define ONEM2M_ESPRIM_KDF_LABEL \
 	"oneM2M HMAC-SHA256 sessionESPrimKey derivation algorithm"
@@ -212,16 +243,29 @@ enum onem2m_esprim_payload_kind {
 };
 
 /*
- * Replay protection when opening (beyond TS-0003; TR-0012 asks replay
- * detection of ESF-Sm).  STRICT, the default: the peer must use this
- * project's counter IVs (its role bit, one fixed field per session); a
- * counter seen before or older than the window is refused with -EALREADY,
- * reordering inside the window is accepted.  OFF: any 96-bit IV is
- * accepted, for peers whose JWE library draws random IVs.
+ * Replay protection when opening (beyond TS-0003; TR-0012 asks for replay
+ * detection; the project's profile B.9).  In every policy an object
+ * carrying this side's own role bit and fixed field is refused as
+ * reflected (-EALREADY), and state changes only once the tag verified.
+ *
+ * AUTO, the default: an IV with the peer's role bit and the fixed field of
+ * the first such object opened (this project's counter IVs) goes through a
+ * sliding window of counters (replay_window, a power of two from 64 to
+ * 4096, default 1024): a counter seen before or older than the window is
+ * refused with -EALREADY, reordering inside the window is accepted.  Any
+ * other IV (a peer whose JOSE library draws random IVs) goes through an
+ * exact set of the IVs seen, allocated when such a peer appears and
+ * bounded (replay_set entries, default 1024, at most 4096): a repeat is
+ * refused with -EALREADY; once the set is full the session is used up for
+ * opening and every further object is refused with -EKEYEXPIRED, so the
+ * originator moves to a new rand object.
+ * STRICT: counter IVs only; any other IV is refused with -EALREADY.
+ * OFF: any IV other than a reflected one is accepted; no replay state.
  */
 enum onem2m_esprim_replay {
-	ONEM2M_ESPRIM_REPLAY_STRICT = 0,
+	ONEM2M_ESPRIM_REPLAY_AUTO = 0,
 	ONEM2M_ESPRIM_REPLAY_OFF = 1,
+	ONEM2M_ESPRIM_REPLAY_STRICT = 2,
 };
 
 /* Content encryption of a session (JWE "enc"). */
@@ -252,7 +296,8 @@ struct onem2m_esprim_payload_hdr {
  * @lifetime: seconds until the key expires; 0: no expiry of its own
  * @key: the pairwiseESPrimKey in the first @key_len bytes, zero after
  * @peer: the identity the key is bound to (the peer's CSE-ID or AE-ID,
- *	TS-0003 7.2.2), @peer_len printable ASCII bytes, zero after
+ *	TS-0003 7.2.2), @peer_len printable ASCII bytes other than space,
+ *	zero after
  *
  * The payload is exactly sizeof(struct onem2m_esprim_pairwise_payload)
  * bytes long.
@@ -317,16 +362,19 @@ struct onem2m_esprim_rspf_payload {
  * @role: enum onem2m_esprim_role of this side of the session
  * @replay: enum onem2m_esprim_replay
  * @reserved: must be zero
- * @replay_window: counters the window spans, ONEM2M_ESPRIM_MIN_REPLAY_WINDOW
- *	to ONEM2M_ESPRIM_REPLAY_WINDOW; 0: ONEM2M_ESPRIM_REPLAY_WINDOW
+ * @replay_window: counters the window spans, a power of two from
+ *	ONEM2M_ESPRIM_MIN_REPLAY_WINDOW to ONEM2M_ESPRIM_MAX_REPLAY_WINDOW;
+ *	0: ONEM2M_ESPRIM_REPLAY_WINDOW
  * @rro_len: length of the receiver rand object octets, 1 to
  *	ONEM2M_ESPRIM_MAX_RAND_OBJECT_LEN
  * @oro_len: the same for the originator rand object
- * @reserved2: must be zero
+ * @replay_set: AUTO: IVs of a random-IV peer remembered, 1 to
+ *	ONEM2M_ESPRIM_MAX_REPLAY_SET; 0: ONEM2M_ESPRIM_REPLAY_SET
  * @soft_seconds: seconds after which the session is soft-expired (an
  *	event to rekey on; use goes on); 0: none
- * @hard_seconds: seconds after which the key expires; 0: none (it still
- *	expires with its pairwise key)
+ * @hard_seconds: seconds after which the key expires and its session
+ *	state refuses to seal and open; 0: none (it still expires with its
+ *	pairwise key)
  * @reserved3: must be zero
  * @soft_invocations: IVs after which the session is soft-expired; 0: none
  * @hard_invocations: IVs this side may issue, at most and by default
@@ -335,7 +383,9 @@ struct onem2m_esprim_rspf_payload {
  *	@oro_len octets of the originator rand object
  *
  * The payload is sizeof(struct onem2m_esprim_session_payload) + @rro_len +
- * @oro_len bytes long.
+ * @oro_len bytes long.  If the derived key bytes and @role already have a
+ * session state (see "Nonce uniqueness"), the new key shares it, with the
+ * state's limits and replay policy.
  */
 struct onem2m_esprim_session_payload {
 	struct onem2m_esprim_payload_hdr hdr;
@@ -347,7 +397,7 @@ struct onem2m_esprim_session_payload {
 	__u16 replay_window;
 	__u16 rro_len;
 	__u16 oro_len;
-	__u16 reserved2;
+	__u16 replay_set;
 	__u32 soft_seconds;
 	__u32 hard_seconds;
 	__u32 reserved3;
