@@ -49,14 +49,15 @@ HOST_TESTS := $(BUILD)/selftests/host/kat_vectors_test \
 VM_TESTS := $(BUILD)/selftests/vm/aead_test \
 	$(BUILD)/selftests/vm/keys_test \
 	$(BUILD)/selftests/vm/module_test \
-	$(BUILD)/selftests/vm/libesprim_kernel_test
+	$(BUILD)/selftests/vm/libesprim_kernel_test \
+	$(BUILD)/selftests/vm/fault_ops
 PROGRAMS := $(BUILD)/user/esprim_demo $(BUILD)/bench/aead_bench \
 	$(BUILD)/bench/session_scale $(BUILD)/bench/jwe_bench \
 	$(BUILD)/bench/backend_bench \
 	$(BUILD)/user/esprimctl $(LIBESPRIM_SO)
 
 .PHONY: all deps module user selftests check demo bench vm-shell \
-	bench-lib coverage install dkms-add dkms-remove clean
+	debug-kernel bench-lib coverage install dkms-add dkms-remove clean
 
 all: deps module user selftests
 
@@ -187,11 +188,16 @@ bench-lib: deps user
 coverage: deps $(KSRC)/.extracted
 	scripts/coverage.sh
 
-# Interactive shell in the VM: make vm-shell SERIES=6.12
+# The debug kernel (KASAN, lockdep, kmemleak...), cached in /var/cache.
+debug-kernel: deps
+	scripts/debug-kernel.sh build
+
+# Interactive shell in the VM: make vm-shell SERIES=6.12 (or debug)
 SERIES ?= 6.1
 vm-shell: deps
+	[ "$(SERIES)" != debug ] || scripts/debug-kernel.sh build >/dev/null
 	scripts/build-module.sh \
-		/lib/modules/$$(scripts/kernels.sh kver $(SERIES))/build $(BUILD)/kmod
+		"$$(scripts/kernels.sh builddir $(SERIES))" $(BUILD)/kmod
 	vm/run.sh --series $(SERIES) --shell
 
 # The pkg-config file is written for PREFIX at install time.

@@ -2,12 +2,18 @@
 # SPDX-License-Identifier: GPL-2.0
 # `make check`: every test of the project, on every supported kernel.
 #
-#   - the module builds for 6.1 and 6.12 with W=1 and sparse, warning-free
+#   - the debug kernel (scripts/debug-kernel.sh: KASAN, lockdep, kmemleak,
+#     UBSAN, KFENCE, failslab), built once per machine and cached
+#   - the module builds for 6.1, 6.12 and the debug kernel with W=1 and
+#     sparse, warning-free
 #   - checkpatch --strict on the kernel sources
 #   - host unit tests (libesprim among them), interop with three JOSE
 #     implementations, a bounded fuzzing run of the parsers
 #   - VM selftests on each kernel, and a clean guest log (no warning, BUG,
-#     oops, lockdep/KASAN report or unexpected taint)
+#     oops, lockdep/KASAN/UBSAN/KFENCE/SLUB debugging report, kmemleak
+#     suspect or unexpected taint); Debian's kernels boot with slub_debug
+#     and KFENCE sampling, the debug kernel adds an allocation failure
+#     injection pass and a kmemleak scan
 #   - the README's demonstration, in the VM
 #   - dkms add / build for each kernel / remove
 #
@@ -48,12 +54,23 @@ count_tap() {	# log
 	[ $((p + f + s)) -gt 0 ] || result 1 "$1 ran no test"
 }
 
+echo "# debug kernel"
+log="$logs/debug-kernel.log"
+start=$SECONDS
+scripts/debug-kernel.sh build >"$log" 2>&1
+rc=$?
+echo "# debug kernel: $((SECONDS - start)) s ($(grep -h '^debug-kernel: \(cached\|built\)' "$log" | tail -n 1))"
+[ $rc = 0 ] || tail -n 20 "$log"
+result $rc "debug kernel built (or cached)"
+vm_series=$(scripts/kernels.sh series)
+[ $rc = 0 ] && vm_series="$vm_series debug"
+
 echo "# kernel module: W=1 and sparse builds, checkpatch"
-for series in $(scripts/kernels.sh series); do
+for series in $vm_series; do
 	kver=$(scripts/kernels.sh kver "$series")
 	log="$logs/build-$kver.log"
-	scripts/build-module.sh "/lib/modules/$kver/build" build/kmod C=2 \
-		>"$log" 2>&1
+	scripts/build-module.sh "$(scripts/kernels.sh builddir "$series")" \
+		build/kmod C=2 >"$log" 2>&1
 	rc=$?
 	# Anything the compiler or sparse reports fails the build check.
 	if grep -E 'warning:|error:' "$log" >/dev/null; then
@@ -119,13 +136,15 @@ log="$logs/fuzz.tap"
 scripts/fuzz.sh 30 >"$log"
 count_tap "$log"
 
-for series in $(scripts/kernels.sh series); do
+for series in $vm_series; do
 	kver=$(scripts/kernels.sh kver "$series")
 	echo "# VM selftests on $kver"
 	log="$logs/vm-$kver.log"
-	vm/run.sh --series "$series" --log "$log" -- \
+	start=$SECONDS
+	vm/run.sh --series "$series" --mm-debug --timeout 1500 --log "$log" -- \
 		selftests/vm/run.sh build/selftests/vm \
 		>/dev/null 2>"$logs/vm-$kver.err"
+	echo "# VM selftests on $kver: $((SECONDS - start)) s"
 	count_tap "$log"
 	if grep -q '^vm: FAIL' "$logs/vm-$kver.err"; then
 		cat "$logs/vm-$kver.err"

@@ -8,7 +8,15 @@
 #   kernels.sh kver SERIES   newest installed release of SERIES (6.1, 6.12)
 #                            with an image and headers, e.g. 6.1.0-42-amd64
 #   kernels.sh series        the series the project supports
+#   kernels.sh builddir SERIES   its kernel build dir (KDIR)
+#   kernels.sh image SERIES      its kernel image, for qemu -kernel
+#
+# SERIES "debug" is the debug kernel scripts/debug-kernel.sh builds into its
+# cache (KASAN, lockdep, kmemleak...); it must have been built, these only
+# find it.  Its modules dir does not exist on the host.
 set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
 
 SUPPORTED_SERIES="6.1 6.12"
 
@@ -30,6 +38,11 @@ kdir)
 	if [ -d "$running" ]; then echo "$running"; else newest_build_dir; fi
 	;;
 kver)
+	if [ "${2:-}" = debug ]; then
+		dir=$("$here/debug-kernel.sh" dir)
+		cat "$dir/include/config/kernel.release"
+		exit
+	fi
 	kver=$(kver_of_series "${2:?series}")
 	[ -n "$kver" ] || { echo "no installed kernel of series $2" >&2; exit 1; }
 	echo "$kver"
@@ -37,8 +50,25 @@ kver)
 series)
 	echo "$SUPPORTED_SERIES"
 	;;
+builddir)
+	if [ "${2:-}" = debug ]; then
+		"$here/debug-kernel.sh" dir
+	else
+		kver=$("$0" kver "${2:?series}")
+		echo "/lib/modules/$kver/build"
+	fi
+	;;
+image)
+	if [ "${2:-}" = debug ]; then
+		dir=$("$here/debug-kernel.sh" dir)
+		echo "$dir/arch/x86/boot/bzImage"
+	else
+		kver=$("$0" kver "${2:?series}")
+		echo "/boot/vmlinuz-$kver"
+	fi
+	;;
 *)
-	echo "usage: $0 kdir | kver SERIES | series" >&2
+	echo "usage: $0 kdir | kver SERIES | series | builddir SERIES | image SERIES" >&2
 	exit 2
 	;;
 esac

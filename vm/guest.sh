@@ -6,6 +6,8 @@
 # the command the host asked for and reports back on the console:
 #
 #   ESPRIM-VM-OUTPUT-BEGIN ... ESPRIM-VM-OUTPUT-END the command's output
+#   ESPRIM-VM-KMEMLEAK-BEGIN ... -END              kmemleak's suspects, on a
+#                                                   kernel that has it
 #   ESPRIM-VM-DMESG-BEGIN ... ESPRIM-VM-DMESG-END   the whole kernel log
 #   ESPRIM-VM-TAINT n                               /proc/sys/kernel/tainted
 #   ESPRIM-VM-EXIT rc                               the command's status
@@ -56,11 +58,22 @@ cmd=$(param cmd)
 # The modules dir as a package would leave it: the kernel's own modules,
 # ours in updates/, and the indexes depmod made for both (on the host,
 # where it is fast).  Writable, so tests can add and remove modules.
+# A kernel with its drivers built in (the debug kernel) has no modules
+# dir on the host: an empty /lib/modules then takes the host's place.
 mods=/run/esprim-modules
-mkdir -p "$mods/kernel"
+mkdir -p "$mods"
 cp -r "$staged"/modules.* "$staged/updates" "$mods/"
-mount --bind /lib/modules/"$kver"/kernel "$mods/kernel"
+if [ -d /lib/modules/"$kver"/kernel ]; then
+	mkdir -p "$mods/kernel"
+	mount --bind /lib/modules/"$kver"/kernel "$mods/kernel"
+fi
+if [ ! -d /lib/modules/"$kver" ]; then
+	mount -t tmpfs -o mode=755 tmpfs /lib/modules
+	mkdir /lib/modules/"$kver"
+fi
 mount --rbind "$mods" /lib/modules/"$kver"
+# failslab, kmemleak and the like, where the kernel has them.
+mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 
 # CPU feature drivers (AES-NI, CLMUL, ...), as udev loads them at boot:
 # without them the crypto API would pick the generic implementations.
@@ -80,6 +93,19 @@ elif [ "$rc" = 0 ]; then
 	sh "$cmd"
 	rc=$?
 	echo "ESPRIM-VM-OUTPUT-END"
+fi
+
+# On a kernel with kmemleak, a scan for leaks once the command is done:
+# two scans with a pause, as objects younger than 5 s are not reported,
+# and the suspects ("unreferenced object ...") go to the console.
+leaks=/sys/kernel/debug/kmemleak
+if [ -w "$leaks" ] && [ "$(param shell)" != 1 ]; then
+	echo "ESPRIM-VM-KMEMLEAK-BEGIN"
+	echo scan >"$leaks"
+	sleep 6
+	echo scan >"$leaks"
+	cat "$leaks"
+	echo "ESPRIM-VM-KMEMLEAK-END"
 fi
 
 echo "ESPRIM-VM-DMESG-BEGIN"

@@ -3,7 +3,9 @@
 # Builds the VM's initramfs for kernel release KVER: static busybox, the
 # modules needed to mount the host's root over virtio-9p (dependencies
 # resolved by the host's modprobe, decompressed for busybox insmod), and
-# vm/init.  Rebuilt only when an input is newer than OUT.
+# vm/init.  Rebuilt only when an input is newer than OUT.  A kernel
+# without a modules dir on the host (the debug kernel, scripts/
+# debug-kernel.sh) has those drivers built in: its initramfs has no module.
 #
 #   mkinitramfs.sh KVER OUT
 set -eu
@@ -12,10 +14,12 @@ kver=${1:?KVER}
 out=${2:?OUT}
 here=$(cd "$(dirname "$0")" && pwd)
 MODULES="virtio_pci 9pnet_virtio 9p virtio_rng"
+moddir=/lib/modules/$kver
+[ -d "$moddir" ] || MODULES=
 
 if [ -e "$out" ] && [ "$out" -nt "$here/init" ] && \
    [ "$out" -nt "$here/mkinitramfs.sh" ] && \
-   [ "$out" -nt "/lib/modules/$kver/modules.dep" ]; then
+   { [ -z "$MODULES" ] || [ "$out" -nt "$moddir/modules.dep" ]; }; then
 	exit 0
 fi
 
@@ -29,6 +33,7 @@ chmod 755 "$stage/init"
 
 # insmod order: modprobe lists dependencies first; keep the first mention.
 n=0
+[ -z "$MODULES" ] ||
 # shellcheck disable=SC2086
 modprobe -S "$kver" --show-depends -a $MODULES | awk '$1 == "insmod" && !seen[$2]++ { print $2 }' |
 while read -r ko; do

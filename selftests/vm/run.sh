@@ -3,11 +3,19 @@
 # Runs every VM selftest (TAP on stdout) inside the test VM:
 #   vm/run.sh --series 6.1 -- selftests/vm/run.sh build/selftests/vm
 # module_test unloads and reloads the module; keyctl_test checks the
-# keyctl(1) usage README.md documents.
+# keyctl(1) usage README.md documents; on a kernel with failslab (the
+# debug kernel), fault_injection fails allocations under one exchange.
 dir=${1:?directory of the built VM selftests}
+# Objects of three JOSE libraries, made on the host before the VM boots
+# (selftests/interop/jose_corpus.sh), for libesprim_kernel_test.
+ESPRIM_JOSE_CORPUS=${ESPRIM_JOSE_CORPUS:-$dir/../../jose-corpus}
+export ESPRIM_JOSE_CORPUS
 rc=0
 for test in aead_test keys_test module_test libesprim_kernel_test; do
 	"$dir/$test" || rc=1
 done
 "$(dirname "$0")/keyctl_test.sh" || rc=1
+if [ -d /sys/kernel/debug/failslab ]; then
+	"$(dirname "$0")/fault_injection.sh" "$dir" || rc=1
+fi
 exit $rc
