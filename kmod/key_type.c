@@ -141,6 +141,17 @@ static bool esprim_fqdn_valid(const char *s, unsigned int len)
 	return true;
 }
 
+/*
+ * The key's expiry from its hard deadline.  The keys core leaves expiry
+ * alone when it is TIME64_MAX (its default): 0 would mean expired at once.
+ */
+static void esprim_prep_expiry(struct key_preparsed_payload *prep,
+			       time64_t deadline)
+{
+	if (deadline)
+		prep->expiry = deadline;
+}
+
 /* A private copy of a fixed-size payload, which must be exactly @size. */
 static void *esprim_payload_dup(const struct key_preparsed_payload *prep,
 				size_t size)
@@ -188,7 +199,7 @@ static int esprim_pairwise_preparse(struct key_preparsed_payload *prep)
 	memcpy(ek->peer, p->peer, p->peer_len);
 	if (p->lifetime)
 		ek->deadline = ktime_get_real_seconds() + p->lifetime;
-	prep->expiry = ek->deadline;
+	esprim_prep_expiry(prep, ek->deadline);
 	prep->payload.data[ESPRIM_KEY_PAYLOAD] = ek;
 	prep->quotalen = struct_size(ek, peer, ek->peer_len);
 	err = 0;
@@ -268,7 +279,7 @@ static int esprim_enrolment_preparse(struct key_preparsed_payload *prep)
 	memcpy(ek->key, p->key, p->key_len);
 	if (p->lifetime)
 		ek->deadline = ktime_get_real_seconds() + p->lifetime;
-	prep->expiry = ek->deadline;
+	esprim_prep_expiry(prep, ek->deadline);
 	prep->payload.data[ESPRIM_KEY_PAYLOAD] = ek;
 	prep->quotalen = sizeof(*ek);
 	err = 0;
@@ -326,7 +337,7 @@ static int esprim_rspf_preparse(struct key_preparsed_payload *prep)
 		ek->deadline = esprim_deadline_min(ek->deadline,
 						   ktime_get_real_seconds() +
 						   p->lifetime);
-	prep->expiry = ek->deadline;
+	esprim_prep_expiry(prep, ek->deadline);
 	prep->payload.data[ESPRIM_KEY_PAYLOAD] = ek;
 	prep->payload.data[ESPRIM_KEY_PARENT] = enrolment;
 	prep->quotalen = struct_size(ek, peer, ek->peer_len);
@@ -469,7 +480,7 @@ static int esprim_session_preparse(struct key_preparsed_payload *prep)
 	}
 	ek->deadline = ek->session->lim.hard_deadline;
 
-	prep->expiry = ek->deadline;
+	esprim_prep_expiry(prep, ek->deadline);
 	prep->payload.data[ESPRIM_KEY_PAYLOAD] = ek;
 	prep->payload.data[ESPRIM_KEY_PARENT] = pairwise;
 	prep->quotalen = sizeof(*ek) + sizeof(*ek->session);

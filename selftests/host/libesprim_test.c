@@ -15,6 +15,8 @@
 
 #include "kselftest_harness.h"
 #include "esprim.h"
+#include "esprim_internal.h"
+#include "../lib/replay_vectors.h"
 
 #define FAR_EXPIRY	"20991231T235959"
 #define RRO_JSON \
@@ -1171,6 +1173,55 @@ TEST(malformed_corpus)
 	free(o);
 	EXPECT_LE(50, n);
 	TH_LOG("%d malformed objects", n);
+}
+
+/*
+ * The shared replay vectors (selftests/lib/replay_vectors.h) against the
+ * soft backend's replay state, with the results the kernel gives.
+ */
+TEST(shared_replay_vectors)
+{
+	static const int want[] = {
+		[RV_OK] = 0,
+		[RV_REPLAYED] = ESPRIM_REPLAY_REPLAYED,
+		[RV_REFLECTED] = ESPRIM_REPLAY_REFLECTED,
+		[RV_FULL] = ESPRIM_REPLAY_SET_FULL,
+	};
+	const uint32_t own = ONEM2M_ESPRIM_IV_ROLE_BIT | 0x0abcdef0;
+	struct esprim_replay r;
+	uint8_t iv[ONEM2M_ESPRIM_IV_LEN];
+	size_t v, i;
+	uint64_t k, c;
+	uint32_t fixed;
+	int b;
+
+	for (v = 0; v < sizeof(replay_vectors) / sizeof(replay_vectors[0]);
+	     v++) {
+		const struct replay_vector *rv = &replay_vectors[v];
+
+		esprim_replay_init(&r, rv->policy, RV_WINDOW, RV_SET);
+		for (i = 0; i < rv->n; i++) {
+			const struct replay_step *st = &rv->steps[i];
+			uint64_t runs = st->kind == RV_RUN ? st->counter : 1;
+
+			for (k = 0; k < runs; k++) {
+				fixed = st->kind == RV_OWN ? own :
+					st->kind == RV_RUN ? st->fixed + (uint32_t)k :
+					st->fixed;
+				c = st->kind == RV_RUN ? k :
+				    st->kind == RV_OWN ? 0 : st->counter;
+				for (b = 0; b < 4; b++)
+					iv[b] = (uint8_t)(fixed >> (24 - 8 * b));
+				for (b = 0; b < 8; b++)
+					iv[4 + b] = (uint8_t)(c >> (56 - 8 * b));
+				EXPECT_EQ(want[st->expect],
+					  esprim_replay_commit(&r, own, iv))
+					TH_LOG("%s: step %zu (%llu)", rv->name,
+					       i, (unsigned long long)k);
+			}
+		}
+		esprim_replay_fini(&r);
+	}
 }
 
 TEST_HARNESS_MAIN

@@ -25,13 +25,7 @@ ok() {	# status name
 	if [ "$1" = 0 ]; then echo "ok $n $2"; else echo "not ok $n $2"; fi
 }
 
-# npm "jose", pinned; installed once into the build directory.
-if [ ! -d "$npmdir/node_modules/jose" ]; then
-	mkdir -p "$npmdir"
-	npm install --prefix "$npmdir" --no-audit --no-fund --silent \
-		jose@5.9.6 >"$tmp/npm.log" 2>&1 || cat "$tmp/npm.log" >&2
-fi
-cp "$here/npm_jose_tool.mjs" "$npmdir/"
+"$here/npm_install.sh" "$npmdir"
 
 # The latchset CLI takes the key as a JWK file.
 jose_cli() {	# enc|dec keyhex [header]

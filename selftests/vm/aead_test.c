@@ -15,6 +15,7 @@
 #include "esprim_afalg.h"
 #include "../lib/gcm_ref.h"
 #include "../lib/iv.h"
+#include "../lib/replay_vectors.h"
 
 #define TRAILER		ONEM2M_ESPRIM_TRAILER_LEN
 #define TAG_LEN		ONEM2M_ESPRIM_TAG_LEN
@@ -546,6 +547,81 @@ TEST(reflected_objects_refused)
 		free(s.buf);
 		kcapi_aead_destroy(rx);
 		kcapi_aead_destroy(tx);
+	}
+}
+
+/* An object AAD "a", text "hello" sealed by OpenSSL with this IV. */
+static void peer_object(uint32_t fixed, uint64_t counter, struct sealed *s)
+{
+	uint8_t iv[IV_LEN];
+	int i;
+
+	for (i = 0; i < 4; i++)
+		iv[i] = (uint8_t)(fixed >> (24 - 8 * i));
+	for (i = 0; i < 8; i++)
+		iv[4 + i] = (uint8_t)(counter >> (56 - 8 * i));
+	s->aad_len = 1;
+	s->text_len = 5;
+	s->buf = malloc(sealed_len(s));
+	s->buf[0] = 'a';
+	gcm_ref_seal(test_key, 32, iv, (const uint8_t *)"a", 1,
+		     (const uint8_t *)"hello", 5, s->buf + 1, s->buf + 6);
+	memcpy(s->buf + 1 + 5 + TAG_LEN, iv, IV_LEN);
+}
+
+static ssize_t replay_expected(enum replay_expect e)
+{
+	switch (e) {
+	case RV_OK:
+		return 1 + 5;
+	case RV_FULL:
+		return -EKEYEXPIRED;
+	default:
+		return -EALREADY;
+	}
+}
+
+/* The shared replay vectors (selftests/lib/replay_vectors.h). */
+TEST(shared_replay_vectors)
+{
+	struct onem2m_esprim_key_raw blob;
+	uint8_t out[16];
+	size_t v, i;
+	uint64_t k;
+
+	for (v = 0; v < sizeof(replay_vectors) / sizeof(replay_vectors[0]);
+	     v++) {
+		const struct replay_vector *rv = &replay_vectors[v];
+		struct kcapi_handle *rx;
+
+		esprim_key_raw_init(&blob, test_key, 32,
+				    ONEM2M_ESPRIM_ROLE_RECEIVER, 0);
+		blob.replay = rv->policy;
+		ASSERT_EQ(0, esprim_afalg_open(&rx, ONEM2M_ESPRIM_AEAD_ALG,
+					       &blob, sizeof(blob), TRAILER));
+		for (i = 0; i < rv->n; i++) {
+			const struct replay_step *st = &rv->steps[i];
+			uint64_t runs = st->kind == RV_RUN ? st->counter : 1;
+			struct sealed s;
+
+			for (k = 0; k < runs; k++) {
+				if (st->kind == RV_OWN) {
+					ASSERT_LT(0, seal(rx, "a", 1, "hello",
+							  5, &s));
+				} else if (st->kind == RV_RUN) {
+					peer_object(st->fixed + k, k, &s);
+				} else {
+					peer_object(st->fixed, st->counter,
+						    &s);
+				}
+				EXPECT_EQ(replay_expected(st->expect),
+					  open_sealed(rx, &s, out))
+					TH_LOG("%s: step %zu (%llu)", rv->name,
+					       i, (unsigned long long)k);
+				free(s.buf);
+			}
+		}
+		kcapi_aead_destroy(rx);
 	}
 }
 

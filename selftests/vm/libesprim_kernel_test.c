@@ -180,6 +180,7 @@ TEST(replacing_a_pairwise_key)
 {
 	struct esprim_opened *o = malloc(sizeof(*o));
 	struct esprim_rand rro, oro;
+	struct esprim_error err;
 	struct side k, rx;
 	char obj[2048], out[256];
 	uint8_t key[32];
@@ -197,7 +198,8 @@ TEST(replacing_a_pairwise_key)
 	ASSERT_EQ(0, esprim_rand_parse(&oro, ORO, strlen(ORO), false, 0, NULL));
 	ASSERT_EQ(0, esprim_session_new(k.ctx, &(struct esprim_session_config){
 		.kid = KID, .rro = &rro, .oro = &oro,
-		.enc = ONEM2M_ESPRIM_ENC_A128GCM }, &k.s, NULL));
+		.enc = ONEM2M_ESPRIM_ENC_A128GCM }, &k.s, &err))
+		TH_LOG("%s", err.msg);
 	ASSERT_EQ(0, esprim_seal(k.s, "{\"fr\":\"" PEER "\"}", 13, obj,
 				 sizeof(obj), &n, NULL));
 	/* A receiver with the new key opens it; one with the old does not. */
@@ -222,6 +224,112 @@ TEST(kernel_backend_needs_peer_identity)
 	EXPECT_EQ(4000, esprim_ctx_add_pairwise(ctx, KID, key, 16, NULL, 0,
 						NULL));
 	esprim_ctx_free(ctx);
+}
+
+/* The whole of a small file, NUL-terminated; NULL if unreadable. */
+static char *slurp(const char *dir, const char *name, size_t *len)
+{
+	char path[512], *buf;
+	FILE *f;
+	long n;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	buf = malloc(n + 1);
+	if (buf && fread(buf, 1, n, f) != (size_t)n) {
+		free(buf);
+		buf = NULL;
+	}
+	fclose(f);
+	if (!buf)
+		return NULL;
+	while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+		n--;
+	buf[n] = 0;
+	if (len)
+		*len = n;
+	return buf;
+}
+
+/*
+ * Objects of three JOSE libraries that draw random IVs (made on the host
+ * by selftests/interop/jose_corpus.sh: 1,000 each, one session each) open
+ * with the kernel backend under the default replay policy (AUTO); a
+ * replay of every one of them is refused.
+ */
+TEST(jose_objects_open_once_under_default_policy)
+{
+	static const char *const libs[] = { "cjose", "jose", "npm" };
+	const char *dir = getenv("ESPRIM_JOSE_CORPUS");
+	struct esprim_ctx_config cfg = { .backend = ESPRIM_BACKEND_KERNEL };
+	struct esprim_opened *o = malloc(sizeof(*o));
+	char *hex, *kid, *peer, *rro_json, out[1024], name[64];
+	struct esprim_rand rro;
+	struct esprim_ctx *ctx;
+	uint8_t key[32];
+	size_t i, rro_len;
+	unsigned int b;
+
+	ASSERT_NE(NULL, dir) TH_LOG("ESPRIM_JOSE_CORPUS is not set");
+	hex = slurp(dir, "pairwise.hex", NULL);
+	kid = slurp(dir, "kid", NULL);
+	peer = slurp(dir, "peer", NULL);
+	rro_json = slurp(dir, "rro.json", &rro_len);
+	ASSERT_TRUE(hex && kid && peer && rro_json)
+		TH_LOG("no corpus in %s (selftests/interop/jose_corpus.sh)",
+		       dir);
+	for (i = 0; i < 32; i++) {
+		ASSERT_EQ(1, sscanf(hex + 2 * i, "%2x", &b));
+		key[i] = (uint8_t)b;
+	}
+	ASSERT_EQ(0, esprim_rand_parse(&rro, rro_json, rro_len, true, 0,
+				       NULL));
+	/* Default configuration: replay policy AUTO. */
+	ASSERT_EQ(0, esprim_ctx_new(&ctx, &cfg, NULL));
+	ASSERT_EQ(0, esprim_ctx_add_pairwise(ctx, kid, key, 32, peer, 0,
+					     NULL));
+	ASSERT_EQ(0, esprim_ctx_add_rand(ctx, &rro, NULL));
+
+	for (i = 0; i < 3; i++) {
+		size_t n = 0, opened = 0, refused = 0, len;
+		char *objs, *line, *next;
+		struct esprim_error err;
+
+		snprintf(name, sizeof(name), "%s.jwe", libs[i]);
+		objs = slurp(dir, name, NULL);
+		ASSERT_NE(NULL, objs) TH_LOG("%s", name);
+		for (line = objs; line && *line; line = next) {
+			next = strchr(line, '\n');
+			len = next ? (size_t)(next - line) : strlen(line);
+			if (next)
+				next++;
+			n++;
+			if (!esprim_open(ctx, line, len, out, sizeof(out), o,
+					 &err))
+				opened++;
+			else
+				TH_LOG("%s object %zu: %d %s", libs[i], n,
+				       err.rsc, err.msg);
+			if (esprim_open(ctx, line, len, out, sizeof(out), o,
+					&err) == ESPRIM_RSC_DECRYPTION_ERROR)
+				refused++;
+		}
+		EXPECT_EQ(1000, n) TH_LOG("%s", libs[i]);
+		EXPECT_EQ(n, opened) TH_LOG("%s", libs[i]);
+		EXPECT_EQ(n, refused) TH_LOG("%s", libs[i]);
+		free(objs);
+	}
+	esprim_ctx_free(ctx);
+	free(rro_json);
+	free(peer);
+	free(kid);
+	free(hex);
+	free(o);
 }
 
 TEST_HARNESS_MAIN

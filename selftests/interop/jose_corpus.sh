@@ -1,0 +1,61 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Makes the objects the VM test libesprim_kernel_test opens with the kernel
+# backend under the default replay policy: COUNT ESPrim Objects from each
+# of cjose, latchset jose and npm jose (each draws random IVs), one file a
+# library, each library on a session of its own (its own oro).
+#
+#   jose_corpus.sh BUILD_DIR OUT_DIR COUNT
+#
+# OUT_DIR gets: pairwise.hex, rro.json, peer, kid, and for each library
+# NAME (cjose, jose, npm) NAME.oro.json and NAME.jwe (COUNT lines).
+set -euo pipefail
+
+build=${1:?BUILD_DIR}
+out=${2:?OUT_DIR}
+count=${3:?COUNT}
+ctl=$build/user/esprimctl
+cjose=$build/selftests/interop/cjose_tool
+npmdir=$build/npm
+here=$(cd "$(dirname "$0")" && pwd)
+kid=13-gw1.example.net
+peer=Cgw1
+
+"$here/npm_install.sh" "$npmdir"
+rm -rf "$out"
+mkdir -p "$out"
+head -c 32 /dev/urandom | xxd -p -c 64 >"$out/pairwise.hex"
+echo "$kid" >"$out/kid"
+echo "$peer" >"$out/peer"
+"$ctl" rand --receiver --id r1 --lifetime 3600 >"$out/rro.json"
+inner='{"op":1,"to":"//example.net/in-cse/ae-meter","fr":"Cgw1","rqi":"req-7","rvi":"4","pc":{"m2m:cin":{"con":"21.5"}}}'
+printf '%s' "$inner" >"$out/inner.json"
+
+for lib in cjose jose npm; do
+	"$ctl" rand --originator --rro "$out/rro.json" --id "o-$lib" \
+		--lifetime 3600 >"$out/$lib.oro.json"
+	key=$("$ctl" derive --pairwise-key-file "$out/pairwise.hex" \
+		--rro "$out/rro.json" --oro "$out/$lib.oro.json" --enc A256GCM)
+	header="{\"alg\":\"dir\",\"enc\":\"A256GCM\",\"kid\":\"$kid\",\"cty\":\"vnd.onem2m-preq+json\",\"ori\":\"o-$lib\",\"rri\":\"r1\",\"oro\":$(cat "$out/$lib.oro.json")}"
+	case $lib in
+	cjose)
+		for _ in $(seq "$count"); do
+			"$cjose" enc "$key" "$header" <"$out/inner.json"
+		done ;;
+	jose)
+		kb=$(printf '%s' "$key" | xxd -r -p | base64 -w0 | tr '+/' '-_' |
+			tr -d '=')
+		printf '{"kty":"oct","k":"%s"}' "$kb" >"$out/key.jwk"
+		for _ in $(seq "$count"); do
+			jose jwe enc -i "{\"protected\":$header}" \
+				-k "$out/key.jwk" -I "$out/inner.json" -c -o -
+			echo
+		done
+		rm -f "$out/key.jwk" ;;
+	npm)
+		node "$npmdir/npm_jose_tool.mjs" enc-many "$key" "$header" \
+			"$count" <"$out/inner.json" ;;
+	esac >"$out/$lib.jwe"
+	n=$(grep -c . "$out/$lib.jwe")
+	[ "$n" = "$count" ] || { echo "corpus: $lib made $n objects, not $count" >&2; exit 1; }
+done
