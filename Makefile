@@ -28,6 +28,7 @@ KEYUTILS_LIBS := -lkeyutils
 UAPI := include/uapi/linux/onem2m_esprim.h
 GCM_REF := selftests/lib/gcm_ref.c selftests/lib/gcm_ref.h
 TEST_IV := selftests/lib/iv.c selftests/lib/iv.h
+REPLAY_VECTORS := selftests/lib/replay_vectors.h
 AFALG := user/lib/esprim_afalg.c user/lib/esprim_afalg.h
 
 # libesprim: static for the project's programs and tests, shared and a
@@ -92,7 +93,7 @@ $(BUILD)/user/esprimctl: user/ctl/esprimctl.c $(LIBESPRIM)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBESPRIM) $(LIB_LIBS)
 
 $(BUILD)/selftests/host/libesprim_test: selftests/host/libesprim_test.c \
-		selftests/host/malformed_objects.txt $(LIBESPRIM) \
+		selftests/host/malformed_objects.txt $(REPLAY_VECTORS) $(LIBESPRIM) \
 		$(KSRC)/.extracted
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) \
@@ -102,6 +103,7 @@ $(BUILD)/selftests/host/libesprim_test: selftests/host/libesprim_test.c \
 # The unit tests again, library included, under ASan and UBSan.
 $(BUILD)/selftests/host/libesprim_sanitized_test: \
 		selftests/host/libesprim_test.c selftests/host/malformed_objects.txt \
+		$(REPLAY_VECTORS) \
 		$(LIB_SRCS) $(LIB_HDRS) $(KSRC)/.extracted
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) -O1 -fsanitize=address,undefined \
@@ -148,6 +150,7 @@ $(BUILD)/selftests/vm/libesprim_kernel_test: \
 		$(LIB_LIBS)
 
 $(BUILD)/selftests/vm/%: selftests/vm/%.c $(UAPI) $(GCM_REF) $(TEST_IV) \
+		$(REPLAY_VECTORS) \
 		$(AFALG) kmod/selftest_vectors.h \
 		$(KSRC)/.extracted
 	@mkdir -p $(@D)
