@@ -8,7 +8,8 @@
 #   jose_corpus.sh BUILD_DIR OUT_DIR COUNT
 #
 # OUT_DIR gets: pairwise.hex, rro.json, peer, kid, and for each library
-# NAME (cjose, jose, npm) NAME.oro.json and NAME.jwe (COUNT lines).
+# NAME (cjose, jose, npm) NAME.oro.json and NAME.jwe (COUNT lines); and
+# full.oro.json, full.jwe: 8 cjose objects on a session of their own.
 set -euo pipefail
 
 build=${1:?BUILD_DIR}
@@ -31,15 +32,19 @@ echo "$peer" >"$out/peer"
 inner='{"op":1,"to":"//example.net/in-cse/ae-meter","fr":"Cgw1","rqi":"req-7","rvi":"4","pc":{"m2m:cin":{"con":"21.5"}}}'
 printf '%s' "$inner" >"$out/inner.json"
 
-for lib in cjose jose npm; do
+# "full": a few cjose objects on a session of their own, for the test of
+# a full IV set.
+for lib in cjose jose npm full; do
 	"$ctl" rand --originator --rro "$out/rro.json" --id "o-$lib" \
 		--lifetime 3600 >"$out/$lib.oro.json"
 	key=$("$ctl" derive --pairwise-key-file "$out/pairwise.hex" \
 		--rro "$out/rro.json" --oro "$out/$lib.oro.json" --enc A256GCM)
 	header="{\"alg\":\"dir\",\"enc\":\"A256GCM\",\"kid\":\"$kid\",\"cty\":\"vnd.onem2m-preq+json\",\"ori\":\"o-$lib\",\"rri\":\"r1\",\"oro\":$(cat "$out/$lib.oro.json")}"
+	n=$count
+	[ "$lib" = full ] && n=8
 	case $lib in
-	cjose)
-		for _ in $(seq "$count"); do
+	cjose|full)
+		for _ in $(seq "$n"); do
 			"$cjose" enc "$key" "$header" <"$out/inner.json"
 		done ;;
 	jose)
@@ -56,6 +61,6 @@ for lib in cjose jose npm; do
 		node "$npmdir/npm_jose_tool.mjs" enc-many "$key" "$header" \
 			"$count" <"$out/inner.json" ;;
 	esac >"$out/$lib.jwe"
-	n=$(grep -c . "$out/$lib.jwe")
-	[ "$n" = "$count" ] || { echo "corpus: $lib made $n objects, not $count" >&2; exit 1; }
+	made=$(grep -c . "$out/$lib.jwe")
+	[ "$made" = "$n" ] || { echo "corpus: $lib made $made objects, not $n" >&2; exit 1; }
 done

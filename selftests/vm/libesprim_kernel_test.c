@@ -260,7 +260,7 @@ static char *slurp(const char *dir, const char *name, size_t *len)
  * Objects of three JOSE libraries that draw random IVs (made on the host
  * by selftests/interop/jose_corpus.sh: 1,000 each, one session each) open
  * with the kernel backend under the default replay policy (AUTO); a
- * replay of every one of them is refused.
+ * replay of every one of them is refused; a full IV set answers 4113.
  */
 TEST(jose_objects_open_once_under_default_policy)
 {
@@ -322,6 +322,36 @@ TEST(jose_objects_open_once_under_default_policy)
 		EXPECT_EQ(1000, n) TH_LOG("%s", libs[i]);
 		EXPECT_EQ(n, opened) TH_LOG("%s", libs[i]);
 		EXPECT_EQ(n, refused) TH_LOG("%s", libs[i]);
+		free(objs);
+	}
+	esprim_ctx_free(ctx);
+
+	/*
+	 * A session of its own (the states of the sessions above outlive
+	 * their context until the keyring's garbage collection, and a new
+	 * derivation would continue them) whose IV set (4 here) is full is
+	 * used up for opening:
+	 * the first object fixes the counter space, 4 fill the set, then
+	 * every object gets 4113 so that the originator moves on.
+	 */
+	cfg.replay_set = 4;
+	ASSERT_EQ(0, esprim_ctx_new(&ctx, &cfg, NULL));
+	ASSERT_EQ(0, esprim_ctx_add_pairwise(ctx, kid, key, 32, peer, 0,
+					     NULL));
+	ASSERT_EQ(0, esprim_ctx_add_rand(ctx, &rro, NULL));
+	{
+		char *objs = slurp(dir, "full.jwe", NULL), *line, *next;
+		int want[] = { 0, 0, 0, 0, 0, 4113, 4113 };
+		size_t len, k = 0;
+
+		ASSERT_NE(NULL, objs);
+		for (line = objs; k < 7; line = next, k++) {
+			next = strchr(line, '\n') + 1;
+			len = next - line - 1;
+			EXPECT_EQ(want[k], esprim_open(ctx, line, len, out,
+						       sizeof(out), o, NULL))
+				TH_LOG("object %zu", k);
+		}
 		free(objs);
 	}
 	esprim_ctx_free(ctx);
