@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -233,6 +234,98 @@ TEST(failed_self_test_blocks_load)
 	ASSERT_EQ(0, open_tfm(&h));
 	EXPECT_EQ(0, roundtrip(h));
 	kcapi_aead_destroy(h);
+}
+
+/* Moves the calling thread to @cpu (best effort). */
+static void on_cpu(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+}
+
+/*
+ * Revoking keys hands their payloads to RCU callbacks in the module:
+ * unloading right after a burst of revocations must wait for them
+ * (booted with rcu_nocbs=all, the callbacks run late, in kthreads).
+ */
+TEST(unload_right_after_revoke_burst)
+{
+	enum { PAIRWISE = 50, SESSIONS = 3 };	/* 200 keys a round */
+	struct onem2m_esprim_pairwise_payload p = {
+		.hdr = { .version = ONEM2M_ESPRIM_PAYLOAD_V1,
+			 .kind = ONEM2M_ESPRIM_PAYLOAD_PAIRWISE },
+		.key_len = 16, .peer_len = 4, .peer = "CAE1",
+	};
+	struct onem2m_esprim_key_ref ref = {
+		.hdr = { .version = ONEM2M_ESPRIM_KEY_BLOB_V1,
+			 .form = ONEM2M_ESPRIM_KEY_FORM_REF },
+	};
+	key_serial_t keys[PAIRWISE * (SESSIONS + 1)];
+	uint8_t buf[512] = { 0 }, sealed[2 + ONEM2M_ESPRIM_TRAILER_LEN];
+	struct onem2m_esprim_session_payload *sp = (void *)buf;
+	int ncpus = sysconf(_SC_NPROCESSORS_ONLN);
+	struct kcapi_handle *h;
+	int round, i, j, n;
+	char desc[64];
+
+	sp->hdr.version = ONEM2M_ESPRIM_PAYLOAD_V1;
+	sp->hdr.kind = ONEM2M_ESPRIM_PAYLOAD_SESSION;
+	sp->enc = ONEM2M_ESPRIM_ENC_A128GCM;
+	sp->rro_len = 2;
+	sp->oro_len = 2;
+	memcpy(sp->rand_objects, "{}{}", 4);
+
+	for (round = 0; round < 5; round++) {
+		if (!module_loaded())
+			ASSERT_EQ(0, load());
+		ASSERT_LT(0, keyctl_join_session_keyring(NULL));
+		n = 0;
+		for (i = 0; i < PAIRWISE; i++) {
+			p.key[0] = i;
+			p.key[1] = round;
+			snprintf(desc, sizeof(desc), "pairwise:b%d", i);
+			keys[n] = add_key("esprim", desc, &p, sizeof(p),
+					  KEY_SPEC_SESSION_KEYRING);
+			ASSERT_LT(0, keys[n]) TH_LOG("round %d: %s", round,
+						     strerror(errno));
+			sp->pairwise = keys[n++];
+			for (j = 0; j < SESSIONS; j++) {
+				sp->role = j & 1;
+				snprintf(desc, sizeof(desc),
+					 "session:b%d:o:r%d", i, j);
+				keys[n] = add_key("esprim", desc, buf,
+						  sizeof(*sp) + 4,
+						  KEY_SPEC_SESSION_KEYRING);
+				ASSERT_LT(0, keys[n]) TH_LOG("round %d: %s",
+							     round,
+							     strerror(errno));
+				n++;
+			}
+		}
+		/* One of them used by a tfm, closed before the burst. */
+		ref.serial = keys[1];
+		ASSERT_EQ(0, esprim_afalg_open(&h, ONEM2M_ESPRIM_AEAD_ALG, &ref,
+					       sizeof(ref),
+					       ONEM2M_ESPRIM_TRAILER_LEN));
+		ASSERT_EQ((ssize_t)sizeof(sealed),
+			  esprim_afalg_crypt(h, true, NULL, 1,
+					     (const uint8_t *)"ab", 2, sealed,
+					     sizeof(sealed)));
+		kcapi_aead_destroy(h);
+
+		/* Callbacks queued on every CPU, unloading from the first. */
+		for (i = 0; i < n; i++) {
+			on_cpu(i % ncpus);
+			ASSERT_EQ(0, keyctl_revoke(keys[i])) TH_LOG("key %d", i);
+		}
+		on_cpu(0);
+		ASSERT_EQ(0, unload()) TH_LOG("round %d", round);
+		EXPECT_FALSE(module_loaded());
+		ASSERT_EQ(0, load()) TH_LOG("round %d", round);
+	}
 }
 
 TEST_HARNESS_MAIN

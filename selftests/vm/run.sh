@@ -11,7 +11,8 @@ dir=${1:?directory of the built VM selftests}
 ESPRIM_JOSE_CORPUS=${ESPRIM_JOSE_CORPUS:-$dir/../../jose-corpus}
 export ESPRIM_JOSE_CORPUS
 rc=0
-for test in aead_test keys_test module_test libesprim_kernel_test; do
+for test in aead_test keys_test session_state_test module_test \
+	libesprim_kernel_test; do
 	"$dir/$test" || rc=1
 done
 "$(dirname "$0")/keyctl_test.sh" || rc=1
