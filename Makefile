@@ -51,6 +51,7 @@ VM_TESTS := $(BUILD)/selftests/vm/aead_test \
 	$(BUILD)/selftests/vm/keys_test \
 	$(BUILD)/selftests/vm/module_test \
 	$(BUILD)/selftests/vm/libesprim_kernel_test \
+	$(BUILD)/selftests/vm/session_state_test \
 	$(BUILD)/selftests/vm/fault_ops
 PROGRAMS := $(BUILD)/user/esprim_demo $(BUILD)/bench/aead_bench \
 	$(BUILD)/bench/session_scale $(BUILD)/bench/jwe_bench \

@@ -478,7 +478,9 @@ static int esprim_session_preparse(struct key_preparsed_payload *prep)
 		ek->session = NULL;
 		goto err_put;
 	}
-	ek->deadline = ek->session->lim.hard_deadline;
+	/* Its own deadline, and the state's if it joined an earlier one. */
+	ek->deadline = esprim_deadline_min(lim.hard_deadline,
+					   ek->session->lim.hard_deadline);
 
 	esprim_prep_expiry(prep, ek->deadline);
 	prep->payload.data[ESPRIM_KEY_PAYLOAD] = ek;
@@ -646,14 +648,22 @@ int esprim_session_key_get(s32 serial, u8 *key, unsigned int *key_len,
 
 int esprim_session_key_usable(const struct key *key)
 {
+	time64_t now = ktime_get_real_seconds();
+	const struct esprim_key *ek;
 	const struct key *k;
-	int err;
+	int err = 0;
 
-	/* Session key, pairwise key, enrolment key: at most three. */
-	for (k = key; k; k = k->payload.data[ESPRIM_KEY_PARENT]) {
+	/*
+	 * Session key, pairwise key, enrolment key: at most three.  Each
+	 * one's own hard deadline counts, whatever its key->expiry says.
+	 */
+	rcu_read_lock();
+	for (k = key; k && !err; k = k->payload.data[ESPRIM_KEY_PARENT]) {
 		err = key_validate(k);
-		if (err)
-			return err;
+		ek = dereference_key_rcu(k);
+		if (!err && ek && ek->deadline && now >= ek->deadline)
+			err = -EKEYEXPIRED;
 	}
-	return 0;
+	rcu_read_unlock();
+	return err;
 }

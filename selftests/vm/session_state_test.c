@@ -970,4 +970,45 @@ TEST(statistics_count_only_authentic_objects)
 	kcapi_aead_destroy(b);
 }
 
+/*
+ * A session key derived from a pairwise key of lifetime 2 whose bytes
+ * already have a state without a deadline (the same pairwise key bytes
+ * provisioned before without a lifetime) still ends with that pairwise
+ * key, timeouts removed or not.
+ */
+TEST_F_TIMEOUT(slow, pairwise_deadline_kept_when_joining_a_state, 60)
+{
+	struct kcapi_handle *h1, *h2;
+	uint8_t out[OBJ_LEN];
+	key_serial_t s1, s2;
+	struct sess x, y;
+
+	ASSERT_LT(0, keyctl_join_session_keyring(NULL));
+	ASSERT_LT(0, sess_init(&x, "join2", 0, KEY_SPEC_SESSION_KEYRING));
+	s1 = derive(&x, KEY_SPEC_SESSION_KEYRING, "r1", ROLE_O,
+		    ONEM2M_ESPRIM_REPLAY_AUTO, 0);
+	ASSERT_LT(0, s1);
+	ASSERT_EQ(0, open_ref(&h1, s1));
+	ASSERT_EQ(OBJ_LEN, seal_obj(h1, out));
+
+	/* The same bytes again as "pairwise:join3", of lifetime 2. */
+	y = x;
+	snprintf(y.kid, sizeof(y.kid), "join3");
+	y.pairwise = add_pairwise(y.kid, y.pw, 2, KEY_SPEC_SESSION_KEYRING);
+	ASSERT_LT(0, y.pairwise);
+	s2 = derive(&y, KEY_SPEC_SESSION_KEYRING, "r1", ROLE_O,
+		    ONEM2M_ESPRIM_REPLAY_AUTO, 0);
+	ASSERT_LT(0, s2);
+	ASSERT_EQ(0, open_ref(&h2, s2));
+	ASSERT_EQ(OBJ_LEN, seal_obj(h2, out));
+	EXPECT_EQ(1, iv_counter(out + IV_OFF));	/* joined s1's state */
+	ASSERT_EQ(0, keyctl_set_timeout(y.pairwise, 0));
+	ASSERT_EQ(0, keyctl_set_timeout(s2, 0));
+
+	sleep(3);
+	EXPECT_EQ(-EKEYEXPIRED, seal_obj(h2, out));
+	kcapi_aead_destroy(h1);
+	kcapi_aead_destroy(h2);
+}
+
 TEST_HARNESS_MAIN
