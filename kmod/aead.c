@@ -55,13 +55,15 @@ static int esprim_aead_set_raw(struct esprim_aead_ctx *ctx,
 	struct esprim_session *s;
 	int err;
 
-	err = crypto_aead_setkey(ctx->inner, params->key, params->key_len);
-	if (err)
-		return err;
 	s = esprim_session_get_or_create(params->key, params->key_len,
 					 params->role, &lim);
 	if (IS_ERR(s))
 		return PTR_ERR(s);
+	err = crypto_aead_setkey(ctx->inner, params->key, params->key_len);
+	if (err) {
+		esprim_session_put(s);
+		return err;
+	}
 	esprim_aead_ctx_clear(ctx);
 	ctx->session = s;
 	return 0;
@@ -188,15 +190,22 @@ int esprim_aead_seal(struct esprim_aead_ctx *ctx,
 	return crypto_aead_encrypt(&rctx->subreq);
 }
 
-/* After the inner decryption: the replay state, once the tag verified. */
+/*
+ * After the inner decryption: the replay state, once the tag verified.
+ * Whatever is refused leaves no plaintext behind (GCM decrypts before it
+ * verifies).
+ */
 static int esprim_aead_open_commit(struct esprim_aead_req_ctx *rctx, int err)
 {
 	struct aead_request *req = rctx->req;
 
-	if (err)
-		return err;
-	err = esprim_session_open_commit(rctx->session, rctx->peer_fixed,
-					 rctx->peer_counter);
+	if (!err)
+		err = esprim_session_open_commit(rctx->session,
+						 rctx->peer_fixed,
+						 rctx->peer_counter,
+						 &rctx->spare);
+	esprim_iv_set_free(rctx->spare);
+	rctx->spare = NULL;
 	if (err)
 		sg_zero_buffer(req->dst, sg_nents(req->dst), rctx->textlen,
 			       req->assoclen);
@@ -250,9 +259,10 @@ int esprim_aead_open(struct esprim_aead_ctx *ctx,
 
 	gfp = req->base.flags & CRYPTO_TFM_REQ_MAY_SLEEP ? GFP_KERNEL :
 							    GFP_ATOMIC;
-	err = esprim_session_open_prepare(ctx->session, rctx->peer_fixed, gfp);
-	if (err)
-		return err;
+	rctx->spare = esprim_session_open_prepare(ctx->session,
+						  rctx->peer_fixed, gfp);
+	if (IS_ERR(rctx->spare))
+		return PTR_ERR(rctx->spare);
 
 	esprim_aead_init_subreq(ctx, rctx, req, textlen + ONEM2M_ESPRIM_TAG_LEN,
 				iv);

@@ -100,18 +100,23 @@ int esprim_session_usable(const struct esprim_session *s);
 int esprim_session_next_iv(struct esprim_session *s, struct esprim_iv *iv);
 
 /*
- * Before opening an object with IV fixed field @fixed: allocates the IV
- * set when the object is the first of a random-IV peer.
+ * Before opening an object with IV fixed field @fixed: when it would be the
+ * first of a random-IV peer, an IV set for the session, which the commit
+ * installs only once the tag verified.  NULL if none is needed, or
+ * ERR_PTR(-ENOMEM).  Whatever the commit leaves goes to
+ * esprim_iv_set_free().
  */
-int esprim_session_open_prepare(struct esprim_session *s, u32 fixed,
-				gfp_t gfp);
+struct esprim_iv_set *esprim_session_open_prepare(struct esprim_session *s,
+						  u32 fixed, gfp_t gfp);
+void esprim_iv_set_free(struct esprim_iv_set *set);
 
 /*
  * After the tag of an object verified: checks its IV against the replay
- * state and records it.  -EALREADY: replayed or reflected; -EKEYEXPIRED:
- * the IV set is full, the session is used up for opening.
+ * state and records it.  -EALREADY: replayed or reflected; -ENOSPC: the
+ * IV set is full, the session is used up for opening.
  */
-int esprim_session_open_commit(struct esprim_session *s, u32 fixed, u64 c);
+int esprim_session_open_commit(struct esprim_session *s, u32 fixed, u64 c,
+			       struct esprim_iv_set **spare);
 
 /* Key type "esprim" (key_type.c): the payload of its keys. */
 struct esprim_key {
@@ -168,6 +173,7 @@ struct esprim_aead_req_ctx {
 	u64 peer_counter;
 	unsigned int textlen;
 	struct esprim_session *session;
+	struct esprim_iv_set *spare;	/* from open_prepare, if any */
 	struct aead_request *req;
 	/*
 	 * Must be last: the inner driver's request context follows it, then

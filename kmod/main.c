@@ -60,4 +60,4 @@ module_exit(esprim_module_exit);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("oneM2M End-to-End Security of Primitives (ESPrim)");
 MODULE_ALIAS_CRYPTO(ONEM2M_ESPRIM_TEMPLATE);
-MODULE_SOFTDEP("pre: gcm hmac sha256");
+MODULE_SOFTDEP("pre: gcm ctr ghash hmac sha256");

@@ -226,31 +226,27 @@ static struct esprim_iv_set *esprim_iv_set_alloc(unsigned int capacity,
 	return set;
 }
 
-int esprim_session_open_prepare(struct esprim_session *s, u32 fixed,
-				gfp_t gfp)
+struct esprim_iv_set *esprim_session_open_prepare(struct esprim_session *s,
+						  u32 fixed, gfp_t gfp)
 {
 	struct esprim_iv_set *set;
 	bool need;
 
 	if (s->lim.replay != ONEM2M_ESPRIM_REPLAY_AUTO || READ_ONCE(s->set))
-		return 0;
+		return NULL;
 	spin_lock_bh(&s->lock);
 	need = esprim_iv_classify(s, fixed) == ESPRIM_IV_SET;
 	spin_unlock_bh(&s->lock);
 	if (!need)
-		return 0;
+		return NULL;
 
 	set = esprim_iv_set_alloc(s->lim.replay_set, gfp | __GFP_ACCOUNT);
-	if (!set)
-		return -ENOMEM;
-	spin_lock_bh(&s->lock);
-	if (!s->set) {
-		s->set = set;
-		set = NULL;
-	}
-	spin_unlock_bh(&s->lock);
+	return set ?: ERR_PTR(-ENOMEM);
+}
+
+void esprim_iv_set_free(struct esprim_iv_set *set)
+{
 	kvfree(set);
-	return 0;
 }
 
 /* Whether counter @c is new to the window; records it if so. */
@@ -293,20 +289,28 @@ static u32 esprim_iv_hash(u32 fixed, u64 c)
 	return hash_64(c ^ ((u64)fixed << 32) ^ (c >> 32), 32);
 }
 
-/* 0 if the IV is new to the set and recorded, else -errno. */
-static int esprim_set_record(struct esprim_session *s, u32 fixed, u64 c)
+/*
+ * 0 if the IV is new to the set and recorded, else -errno.  The set is
+ * installed from *@spare (allocated before the tag was checked) when this
+ * is the first authentic object of a random-IV peer.
+ */
+static int esprim_set_record(struct esprim_session *s, u32 fixed, u64 c,
+			     struct esprim_iv_set **spare)
 {
 	struct esprim_iv_set *set = s->set;
 	struct esprim_iv_slot *slot;
 	u32 i;
 
 	if (!set) {
-		/* Raced with the first object of a random-IV peer. */
-		set = esprim_iv_set_alloc(s->lim.replay_set,
-					  GFP_ATOMIC | __GFP_ACCOUNT);
+		set = *spare;
+		*spare = NULL;
+		/* Raced with another object's classification: rare. */
+		if (!set)
+			set = esprim_iv_set_alloc(s->lim.replay_set,
+						  GFP_ATOMIC | __GFP_ACCOUNT);
 		if (!set)
 			return -ENOMEM;
-		s->set = set;
+		WRITE_ONCE(s->set, set);
 	}
 	/* Linear probing; at most half the slots are ever used. */
 	i = esprim_iv_hash(fixed, c) & set->mask;
@@ -316,7 +320,7 @@ static int esprim_set_record(struct esprim_session *s, u32 fixed, u64 c)
 			return -EALREADY;
 	if (set->count >= set->capacity) {
 		set_bit(ESPRIM_SESSION_SET_FULL, &s->flags);
-		return -EKEYEXPIRED;
+		return -ENOSPC;
 	}
 	slot->fixed = fixed;
 	slot->counter = c;
@@ -325,7 +329,8 @@ static int esprim_set_record(struct esprim_session *s, u32 fixed, u64 c)
 	return 0;
 }
 
-int esprim_session_open_commit(struct esprim_session *s, u32 fixed, u64 c)
+int esprim_session_open_commit(struct esprim_session *s, u32 fixed, u64 c,
+			       struct esprim_iv_set **spare)
 {
 	enum esprim_iv_class class;
 	int err;
@@ -340,7 +345,7 @@ int esprim_session_open_commit(struct esprim_session *s, u32 fixed, u64 c)
 	/* A full IV set ends the session for opening (profile B.9). */
 	if (test_bit(ESPRIM_SESSION_SET_FULL, &s->flags)) {
 		spin_unlock_bh(&s->lock);
-		return -EKEYEXPIRED;
+		return -ENOSPC;
 	}
 	switch (class) {
 	case ESPRIM_IV_ANY:
@@ -350,7 +355,7 @@ int esprim_session_open_commit(struct esprim_session *s, u32 fixed, u64 c)
 		err = esprim_window_record(s, fixed, c) ? 0 : -EALREADY;
 		break;
 	case ESPRIM_IV_SET:
-		err = esprim_set_record(s, fixed, c);
+		err = esprim_set_record(s, fixed, c, spare);
 		break;
 	default:
 		err = -EALREADY;

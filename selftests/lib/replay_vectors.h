@@ -29,7 +29,7 @@ enum replay_expect {
 	RV_OK,
 	RV_REPLAYED,	/* kernel -EALREADY, RSC 5210 */
 	RV_REFLECTED,	/* kernel -EALREADY, RSC 5210 */
-	RV_FULL,	/* kernel -EKEYEXPIRED, RSC 4113 */
+	RV_FULL,	/* kernel -ENOSPC, RSC 4113 */
 };
 
 struct replay_step {
@@ -66,6 +66,14 @@ static const struct replay_vector replay_vectors[] = {
 		{ RV_PEER, 0x11, 2000, RV_REPLAYED },
 		{ RV_OWN, 0, 0, RV_REFLECTED },
 	}, 12 },
+	{ "auto: counters up to the last one", ONEM2M_ESPRIM_REPLAY_AUTO, {
+		{ RV_PEER, 0x11, UINT64_MAX - 16, RV_OK },
+		{ RV_PEER, 0x11, UINT64_MAX, RV_OK },
+		{ RV_PEER, 0x11, UINT64_MAX - 16, RV_REPLAYED },
+		{ RV_PEER, 0x11, UINT64_MAX - 8, RV_OK },
+		{ RV_PEER, 0x11, UINT64_MAX, RV_REPLAYED },
+		{ RV_PEER, 0x11, 0, RV_REPLAYED },	/* older than the window */
+	}, 6 },
 	{ "auto: random IVs through the exact set", ONEM2M_ESPRIM_REPLAY_AUTO, {
 		/* The first object fixes the peer's counter space... */
 		{ RV_PEER, 0x5a17c0de, 0x0123456789abcdefULL, RV_OK },

@@ -153,7 +153,7 @@ void esprim_replay_fini(struct esprim_replay *r);
 enum esprim_replay_result {
 	ESPRIM_REPLAY_REPLAYED = 1,	/* the kernel's EALREADY */
 	ESPRIM_REPLAY_REFLECTED,	/* EALREADY too */
-	ESPRIM_REPLAY_SET_FULL,		/* EKEYEXPIRED: used up for opening */
+	ESPRIM_REPLAY_SET_FULL,		/* ENOSPC: used up for opening */
 	ESPRIM_REPLAY_NOMEM,		/* ENOMEM */
 };
 

@@ -264,7 +264,7 @@ static int esprim_kernel_open(struct esprim_session *s, const char *aad,
 	if (ret == -EALREADY)
 		return esprim_fail(err, ESPRIM_RSC_DECRYPTION_ERROR,
 				   "replayed or reflected object (IV seen before, older than the replay window, or this side's own)");
-	if (ret == -EKEYEXPIRED)
+	if (ret == -ENOSPC)
 		return esprim_replay_fail(ESPRIM_REPLAY_SET_FULL, err);
 	if (ret != (ssize_t)out_len)
 		return esprim_fail(err, ESPRIM_RSC_DECRYPTION_ERROR,

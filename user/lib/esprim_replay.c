@@ -68,7 +68,7 @@ static void esprim_window_clear(struct esprim_replay *r, uint64_t i)
 static bool esprim_window_record(struct esprim_replay *r, uint32_t fixed,
 				 uint64_t c)
 {
-	uint64_t mask = r->window_size - 1, i, bit;
+	uint64_t mask = r->window_size - 1, gap, i, bit;
 
 	if (!r->peer_seen) {
 		r->peer_seen = true;
@@ -76,12 +76,16 @@ static bool esprim_window_record(struct esprim_replay *r, uint32_t fixed,
 		r->peer_top = c;
 		memset(r->window, 0, sizeof(r->window));
 	} else if (c > r->peer_top) {
-		/* Slide: the bits of counters top + 1 .. c are theirs now. */
-		if (c - r->peer_top >= r->window_size)
+		/*
+		 * Slide: the bits of counters top + 1 .. c are theirs now.
+		 * Counted by the gap, which cannot wrap at UINT64_MAX.
+		 */
+		gap = c - r->peer_top;
+		if (gap >= r->window_size)
 			memset(r->window, 0, sizeof(r->window));
 		else
-			for (i = r->peer_top + 1; i <= c; i++)
-				esprim_window_clear(r, i);
+			for (i = 1; i <= gap; i++)
+				esprim_window_clear(r, r->peer_top + i);
 		r->peer_top = c;
 	} else if (r->peer_top - c >= r->window_size) {
 		return false;	/* older than the window */

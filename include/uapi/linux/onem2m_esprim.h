@@ -31,7 +31,9 @@
  * with the limits and replay policy the state was made with.  Once nothing
  * refers to a state it is wiped; a later use of the same key bytes starts
  * a new state with a new random fixed field, so (key, IV) pairs can then
- * repeat only if the 31 random bits do (2^-31 per restart): rekey (new
+ * repeat only if the 31 random bits do (2^-31 per restart), and under AUTO
+ * this side's objects from before the restart (our role bit, the old fixed
+ * field) count as a random-IV peer's rather than as reflected: rekey (new
  * rand objects) rather than restarting a session from nothing.
  *
  * Replay protection (enum onem2m_esprim_replay) is applied after the tag
@@ -53,11 +55,12 @@
  * The inner GCM runs in place on the caller's scatterlists; the payload is
  * never copied.  Errors: -EINVAL for a wrong authsize, short or oversize
  * request or malformed key blob, -EBADMSG for a failed integrity check,
- * -EKEYEXPIRED when the invocation limit or hard lifetime is reached, the
- * key (or a key it derives from) expired, or, when opening, the session's
- * IV set is full, -EKEYREVOKED when such a key was revoked, -ENOKEY when
- * it was invalidated, -EALREADY for a replayed or reflected object (its
- * output is wiped), -ENOMEM when the IV set cannot be allocated.
+ * -EKEYEXPIRED when the invocation limit or hard lifetime is reached or
+ * the key (or a key it derives from) expired, -EKEYREVOKED when such a key
+ * was revoked, -ENOKEY when it was invalidated, -EALREADY for a replayed or
+ * reflected object, -ENOSPC when opening on a session whose IV set is full,
+ * -ENOMEM when the IV set cannot be allocated.  An object refused after
+ * decryption (bad tag, replay, full set) leaves no plaintext in the output.
  *
  * setkey takes a versioned key blob: struct onem2m_esprim_key_raw (the key
  * itself) or struct onem2m_esprim_key_ref (a session key of the "esprim"
@@ -76,9 +79,10 @@
  *   session:<kid>:<ori>:<rri>   struct onem2m_esprim_session_payload
  *
  * kid, ori and rri are 1 to ONEM2M_ESPRIM_MAX_ID_LEN printable ASCII
- * characters other than space and ':' (ori and rri are NCNames).  Peer
- * identities and RSPF targets are printable ASCII other than space
- * (0x21 to 0x7e), as oneM2M identifiers are.
+ * characters other than space and ':' (the module checks no more; ori and
+ * rri are NCNames on the wire, which libesprim checks).  Peer identities
+ * are printable ASCII other than space (0x21 to 0x7e), as oneM2M
+ * identifiers are; RSPF targets are FQDNs (letters, digits, '-', '.').
  *
  * A session key is derived in the kernel from non-secret inputs only
  * (TS-0003 10.3.8.2):
@@ -201,8 +205,9 @@ struct onem2m_esprim_key_raw {
  *
  * The role, key length, limits and replay policy are the session's; all
  * tfms using one session share its IV counter and replay window.  Each
- * operation fails with -EKEYREVOKED or -EKEYEXPIRED once the session key
- * or its pairwise key is revoked or expired.
+ * operation fails with -EKEYREVOKED, -ENOKEY or -EKEYEXPIRED once the
+ * session key, its pairwise key or the enrolment key that one was derived
+ * from is revoked, invalidated or expired (or its hard deadline passed).
  */
 struct onem2m_esprim_key_ref {
 	struct onem2m_esprim_key_hdr hdr;
@@ -257,8 +262,9 @@ enum onem2m_esprim_payload_kind {
  * exact set of the IVs seen, allocated when such a peer appears and
  * bounded (replay_set entries, default 1024, at most 4096): a repeat is
  * refused with -EALREADY; once the set is full the session is used up for
- * opening and every further object is refused with -EKEYEXPIRED, so the
- * originator moves to a new rand object.
+ * opening and every further object is refused with -ENOSPC, so the
+ * originator moves to a new rand object.  The set is allocated before the
+ * tag is checked but kept only once an authentic such object arrived.
  * STRICT: counter IVs only; any other IV is refused with -EALREADY.
  * OFF: any IV other than a reflected one is accepted; no replay state.
  */
