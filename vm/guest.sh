@@ -101,10 +101,12 @@ fi
 leaks=/sys/kernel/debug/kmemleak
 if [ -w "$leaks" ] && [ "$(param shell)" != 1 ]; then
 	echo "ESPRIM-VM-KMEMLEAK-BEGIN"
+	start=$(date +%s)
 	echo scan >"$leaks"
 	sleep 6
 	echo scan >"$leaks"
 	cat "$leaks"
+	echo "guest: kmemleak scans took $(($(date +%s) - start)) s"
 	echo "ESPRIM-VM-KMEMLEAK-END"
 fi
 
