@@ -28,7 +28,7 @@ KEYUTILS_LIBS := -lkeyutils
 UAPI := include/uapi/linux/onem2m_esprim.h
 GCM_REF := selftests/lib/gcm_ref.c selftests/lib/gcm_ref.h
 TEST_IV := selftests/lib/iv.c selftests/lib/iv.h
-REPLAY_VECTORS := selftests/lib/replay_vectors.h
+REPLAY_VECTORS := selftests/lib/replay_vectors.h selftests/lib/scale.h
 AFALG := user/lib/esprim_afalg.c user/lib/esprim_afalg.h
 
 # libesprim: static for the project's programs and tests, shared and a

@@ -16,6 +16,7 @@
 #include "../lib/gcm_ref.h"
 #include "../lib/iv.h"
 #include "../lib/replay_vectors.h"
+#include "../lib/scale.h"
 
 #define TRAILER		ONEM2M_ESPRIM_TRAILER_LEN
 #define TAG_LEN		ONEM2M_ESPRIM_TAG_LEN
@@ -665,7 +666,7 @@ FIXTURE_TEARDOWN(slow) {}
 /* Two threads, each with its own op socket on one shared tfm. */
 TEST_F_TIMEOUT(slow, iv_unique_across_threads, 300)
 {
-	enum { PER_THREAD = 100000 };
+	const size_t PER_THREAD = test_scaled(100000);
 	struct iv_worker w[2] = { { 0 } };
 	pthread_t threads[2];
 	uint64_t *all;
@@ -777,7 +778,7 @@ TEST(random_inputs_answered_cleanly)
 	ASSERT_EQ(0, kcapi_aead_init(&h, ONEM2M_ESPRIM_AEAD_ALG, 0));
 	esprim_key_raw_init(&good, test_key, 16, ONEM2M_ESPRIM_ROLE_RECEIVER,
 			    0);
-	for (i = 0; i < 3000; i++) {
+	for (i = 0; i < (int)test_scaled(3000); i++) {
 		uint8_t blob[sizeof(good) + 8], r[4];
 		size_t len = sizeof(good);
 		int ret;
@@ -795,7 +796,7 @@ TEST(random_inputs_answered_cleanly)
 	}
 	EXPECT_EQ(0, other);
 	/* Flips in the key bytes themselves (1 in 3) must be accepted. */
-	EXPECT_LT(500, accepted);
+	EXPECT_LT((int)test_scaled(500), accepted);
 
 	/*
 	 * A new tfm: on this one, the good blob would join the state a
@@ -805,7 +806,7 @@ TEST(random_inputs_answered_cleanly)
 	ASSERT_EQ(0, kcapi_aead_init(&h, ONEM2M_ESPRIM_AEAD_ALG, 0));
 	ASSERT_EQ(0, kcapi_aead_setkey(h, (uint8_t *)&good, sizeof(good)));
 	ASSERT_EQ(0, kcapi_aead_settaglen(h, TRAILER));
-	for (i = 0; i < 2000; i++) {
+	for (i = 0; i < (int)test_scaled(2000); i++) {
 		uint32_t r[3];
 		size_t assoclen, in_len;
 		bool enc;

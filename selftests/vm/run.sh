@@ -10,6 +10,11 @@ dir=${1:?directory of the built VM selftests}
 # (selftests/interop/jose_corpus.sh), for libesprim_kernel_test.
 ESPRIM_JOSE_CORPUS=${ESPRIM_JOSE_CORPUS:-$dir/../../jose-corpus}
 export ESPRIM_JOSE_CORPUS
+# The debug kernel (KASAN, lockdep, kmemleak, under TCG) is some ten times
+# slower: the long tests run a twentieth of their rounds there.
+case $(uname -r) in
+*-esprim-debug) export ESPRIM_TEST_SCALE=${ESPRIM_TEST_SCALE:-20} ;;
+esac
 rc=0
 for test in aead_test keys_test session_state_test module_test \
 	libesprim_kernel_test; do

@@ -25,6 +25,7 @@
 #include "kselftest_harness.h"
 #include "esprim_afalg.h"
 #include "../lib/iv.h"
+#include "../lib/scale.h"
 
 #define TRAILER		ONEM2M_ESPRIM_TRAILER_LEN
 #define TAG_LEN		ONEM2M_ESPRIM_TAG_LEN
@@ -353,7 +354,7 @@ static unsigned int derivations(void)
 {
 	const char *env = getenv("ESPRIM_TEST_DERIVATIONS");
 
-	return env ? (unsigned int)atoi(env) : DERIVATIONS;
+	return env ? (unsigned int)atoi(env) : test_scaled(DERIVATIONS);
 }
 
 /* What the deriving processes share with the test. */
