@@ -83,30 +83,56 @@ vm_results() {	# series
 	result $rc "guest $kver finished with a clean kernel log"
 }
 
-echo "# debug kernel"
-log="$logs/debug-kernel.log"
-start=$SECONDS
-scripts/debug-kernel.sh build >"$log" 2>&1
-rc=$?
-echo "# debug kernel: $((SECONDS - start)) s ($(grep -h '^debug-kernel: \(cached\|built\)' "$log" | tail -n 1))"
-[ $rc = 0 ] || tail -n 20 "$log"
-result $rc "debug kernel built (or cached)"
-vm_series=$(scripts/kernels.sh series)
-[ $rc = 0 ] && vm_series="$vm_series debug"
+# Builds the module for SERIES with W=1 and sparse; 0 when it built
+# without a single compiler or sparse report.  Log in $logs/build-SERIES.log.
+module_build() {	# series
+	local log=$logs/build-$1.log
+
+	scripts/build-module.sh "$(scripts/kernels.sh builddir "$1")" \
+		build/kmod C=2 >"$log" 2>&1 &&
+		! grep -qE 'warning:|error:' "$log"
+}
+
+module_build_result() {	# series rc
+	local kver
+
+	kver=$(scripts/kernels.sh kver "$1")
+	[ "$2" = 0 ] || grep -E 'warning:|error:' "$logs/build-$1.log" | head -n 20
+	result "$2" "module builds for $kver with W=1 and sparse, no warnings"
+}
+
+# Objects from the three libraries for the kernel backend in the VM (the
+# debug kernel's suite may start at once).
+log="$logs/jose-corpus.log"
+selftests/interop/jose_corpus.sh build build/jose-corpus 1000 >"$log" 2>&1
+result $? "1,000 objects from each of cjose, latchset jose, npm jose for the VM"
+
+# The debug kernel: built once per machine (about 8 minutes) or cached,
+# then the module for it, then its VM suite, the longest (KASAN, lockdep,
+# kmemleak under TCG, plus fault injection).  All in the background beside
+# the rest: qemu's TCG runs a guest on one host thread.
+debug_pipeline() {
+	local start=$SECONDS rc
+
+	scripts/debug-kernel.sh build >"$logs/debug-kernel.log" 2>&1
+	rc=$?
+	echo "$rc $((SECONDS - start))" >"$logs/debug-kernel.rc"
+	[ "$rc" = 0 ] || return
+	module_build debug
+	rc=$?
+	echo "$rc" >"$logs/build-debug.rc"
+	[ "$rc" = 0 ] || return
+	vm_suite debug 2700
+}
+echo "# debug kernel: build (or cache), module and VM suite in the background"
+debug_pipeline &
+debug_pid=$!
 
 echo "# kernel module: W=1 and sparse builds, checkpatch"
+vm_series=$(scripts/kernels.sh series)
 for series in $vm_series; do
-	kver=$(scripts/kernels.sh kver "$series")
-	log="$logs/build-$kver.log"
-	scripts/build-module.sh "$(scripts/kernels.sh builddir "$series")" \
-		build/kmod C=2 >"$log" 2>&1
-	rc=$?
-	# Anything the compiler or sparse reports fails the build check.
-	if grep -E 'warning:|error:' "$log" >/dev/null; then
-		grep -E 'warning:|error:' "$log" | head -n 20
-		rc=1
-	fi
-	result $rc "module builds for $kver with W=1 and sparse, no warnings"
+	module_build "$series"
+	module_build_result "$series" $?
 done
 
 log="$logs/checkpatch.log"
@@ -160,28 +186,12 @@ log="$logs/interop.log"
 selftests/interop/interop_test.sh build >"$log" 2>&1
 count_tap "$log"
 
-# Objects from the three libraries for the kernel backend in the VM.
-log="$logs/jose-corpus.log"
-selftests/interop/jose_corpus.sh build build/jose-corpus 1000 >"$log" 2>&1
-result $? "1,000 objects from each of cjose, latchset jose, npm jose for the VM"
-
-# The debug kernel's suite is the longest (KASAN, lockdep, kmemleak under
-# TCG, plus fault injection): qemu's TCG runs the guest on one host
-# thread, so it runs on the second core beside the Debian kernels' suites.
-debug_pid=
-if [[ " $vm_series " = *" debug "* ]]; then
-	echo "# VM selftests on the debug kernel, in the background"
-	vm_suite debug 2700 &
-	debug_pid=$!
-fi
-
 echo "# fuzzing the parsers (libFuzzer, ASan, UBSan)"
 log="$logs/fuzz.tap"
 scripts/fuzz.sh 30 >"$log"
 count_tap "$log"
 
 for series in $vm_series; do
-	[ "$series" = debug ] && continue
 	vm_suite "$series" 1500
 	vm_results "$series"
 done
@@ -198,10 +208,16 @@ log="$logs/dkms.log"
 scripts/dkms.sh test "$log" >"$logs/dkms.tap"
 count_tap "$logs/dkms.tap"
 
-# The debug kernel's suite, which ran beside the rest.
-if [ -n "$debug_pid" ]; then
-	wait "$debug_pid"
-	vm_results debug
+# The debug kernel's pipeline, which ran beside the rest.
+wait "$debug_pid"
+read -r rc secs <"$logs/debug-kernel.rc"
+echo "# debug kernel: $secs s ($(grep -h '^debug-kernel: \(cached\|built\)' \
+	"$logs/debug-kernel.log" | tail -n 1))"
+[ "$rc" = 0 ] || tail -n 20 "$logs/debug-kernel.log"
+result "$rc" "debug kernel built (or cached)"
+if [ "$rc" = 0 ]; then
+	module_build_result debug "$(cat "$logs/build-debug.rc")"
+	[ "$(cat "$logs/build-debug.rc")" = 0 ] && vm_results debug
 fi
 
 summary="$passed passed, $failed failed"
