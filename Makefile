@@ -46,7 +46,8 @@ HOST_TESTS := $(BUILD)/selftests/host/kat_vectors_test \
 	$(BUILD)/selftests/host/uapi_test \
 	$(BUILD)/selftests/host/libesprim_test \
 	$(BUILD)/selftests/host/libesprim_sanitized_test \
-	$(BUILD)/selftests/host/hotpath_alloc_test
+	$(BUILD)/selftests/host/hotpath_alloc_test \
+	$(BUILD)/selftests/host/encoding_test
 VM_TESTS := $(BUILD)/selftests/vm/aead_test \
 	$(BUILD)/selftests/vm/keys_test \
 	$(BUILD)/selftests/vm/module_test \
@@ -227,3 +228,16 @@ dkms-remove:
 
 clean:
 	rm -rf $(BUILD)
+
+# Base64url, timestamps and m2m:seci against independent references.
+$(BUILD)/selftests/host/encoding_test: selftests/host/encoding_test.c \
+		$(LIBESPRIM) $(KSRC)/.extracted
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) -o $@ $< $(LIBESPRIM) $(LIB_LIBS)
+
+# The library and its unit tests built for a big-endian (s390x) and a
+# 32-bit (armhf) target and run under qemu-user: CROSS_ARCHES="s390x".
+CROSS_ARCHES ?=
+.PHONY: cross-check
+cross-check: deps $(KSRC)/.extracted
+	scripts/cross-check.sh $(CROSS_ARCHES)

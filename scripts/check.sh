@@ -149,6 +149,16 @@ for test in build/selftests/host/*_test; do
 	count_tap "$log"
 done
 
+# The same unit tests built for s390x (big-endian) and armhf (32-bit
+# time_t and size_t), run under qemu-user.
+echo "# host unit tests on s390x and armhf (cross-built, qemu-user)"
+log="$logs/cross.log"
+scripts/cross-check.sh >"$log" 2>&1
+rc=$?
+count_tap "$log"
+[ $rc = 0 ] || grep -q '^not ok ' "$log" ||
+	result $rc "scripts/cross-check.sh exited with $rc"
+
 # libesprim.so exports exactly the functions esprim.h declares.
 exported=$(nm -D --defined-only build/lib/libesprim.so.0 |
 	awk '$3 !~ /^LIBESPRIM/ { sub(/@.*/, "", $3); print $3 }' | sort)
