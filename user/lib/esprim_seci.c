@@ -1,9 +1,10 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * Outer Notify content {"m2m:seci":{...}} (TS-0004 securityInfo,
- * TS-0001 7.6.x) and the impersonation check on the inner request
- * (TS-0003 7.2.2).
+ * TS-0001 7.6.x): sit 3 (rand object request), 4 (ero, the receiver's
+ * rand object), 5 (epo, an ESPrim Object) and 6 (eckm, ESCertKE octets).
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,12 +12,10 @@
 
 #include "esprim_internal.h"
 
-/* sit values this library handles, and the one member each carries. */
-#define ESPRIM_SIT_RRO_REQUEST	3
-#define ESPRIM_SIT_RRO_RESPONSE	4
-#define ESPRIM_SIT_EPO		5
-#define ESPRIM_SIT_ECKM		6
+/* eckm octets at most: what 4 * 65536 base64 characters hold. */
+#define ESPRIM_ECKM_MAX		(65536 * 3)
 
+/* The one member each sit carries besides "sit" (NULL: none). */
 static const char *const esprim_sit_member[] = {
 	[ESPRIM_SIT_RRO_REQUEST] = NULL,
 	[ESPRIM_SIT_RRO_RESPONSE] = "ero",
@@ -24,15 +23,18 @@ static const char *const esprim_sit_member[] = {
 	[ESPRIM_SIT_ECKM] = "eckm",
 };
 
-/* base64Binary (standard alphabet, padded), strictly. */
+/*
+ * base64Binary (standard alphabet, padded), strictly: 0, 1 when in is
+ * not such text, or -ENOMEM.
+ */
 static int esprim_base64_decode(const char *in, size_t n, uint8_t **out,
 				size_t *out_len)
 {
 	size_t pad = 0, i;
 	int len;
 
-	if (!n || n % 4 || n > 4 * 65536)
-		return -1;
+	if (!n || n % 4 || n > 4 * (ESPRIM_ECKM_MAX / 3))
+		return 1;
 	for (i = 0; i < n; i++) {
 		char c = in[i];
 
@@ -42,19 +44,38 @@ static int esprim_base64_decode(const char *in, size_t n, uint8_t **out,
 		}
 		if (pad || !((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
 			     (c >= '0' && c <= '9') || c == '+' || c == '/'))
-			return -1;
+			return 1;
 	}
 	*out = malloc(n / 4 * 3);
 	if (!*out)
-		return -1;
+		return -ENOMEM;
 	len = EVP_DecodeBlock(*out, (const unsigned char *)in, (int)n);
 	if (len < 0) {
 		free(*out);
 		*out = NULL;
-		return -1;
+		return 1;
 	}
 	*out_len = (size_t)len - pad;
 	return 0;
+}
+
+/* ero: a receiver rand object the seci owns. */
+static int esprim_seci_ero(struct esprim_seci *seci, const json_t *v,
+			   int64_t now_ms, struct esprim_error *err)
+{
+	int rc;
+
+	seci->ero = malloc(sizeof(*seci->ero));
+	if (!seci->ero)
+		return esprim_fail_local(err, ENOMEM,
+					 ESPRIM_RSC_DECRYPTION_ERROR,
+					 "out of memory for ero");
+	rc = esprim_rand_from_json(seci->ero, v, true, now_ms, err);
+	if (rc) {
+		free(seci->ero);
+		seci->ero = NULL;
+	}
+	return rc;
 }
 
 static int esprim_seci_fields(struct esprim_seci *seci, json_t *root,
@@ -63,6 +84,7 @@ static int esprim_seci_fields(struct esprim_seci *seci, json_t *root,
 	json_t *obj = json_object_get(root, "m2m:seci"), *v;
 	const char *key, *member;
 	json_int_t sit;
+	int rc;
 
 	if (!json_is_object(root) || json_object_size(root) != 1 ||
 	    !json_is_object(obj))
@@ -93,7 +115,7 @@ static int esprim_seci_fields(struct esprim_seci *seci, json_t *root,
 				   seci->sit, member);
 	switch (seci->sit) {
 	case ESPRIM_SIT_RRO_RESPONSE:
-		return esprim_rand_from_json(&seci->ero, v, true, now_ms, err);
+		return esprim_seci_ero(seci, v, now_ms, err);
 	case ESPRIM_SIT_EPO:
 		if (!json_is_string(v))
 			return esprim_fail(err, ESPRIM_RSC_BAD_REQUEST,
@@ -102,12 +124,18 @@ static int esprim_seci_fields(struct esprim_seci *seci, json_t *root,
 		seci->epo_len = json_string_length(v);
 		return 0;
 	default:
-		if (!json_is_string(v) ||
-		    esprim_base64_decode(json_string_value(v),
-					 json_string_length(v), &seci->eckm,
-					 &seci->eckm_len))
+		rc = json_is_string(v) ?
+		     esprim_base64_decode(json_string_value(v),
+					  json_string_length(v), &seci->eckm,
+					  &seci->eckm_len) : 1;
+		if (rc < 0)
+			return esprim_fail_local(err, -rc,
+						 ESPRIM_RSC_DECRYPTION_ERROR,
+						 "out of memory for eckm");
+		if (rc)
 			return esprim_fail(err, ESPRIM_RSC_BAD_REQUEST,
-					   "eckm must be base64Binary");
+					   "eckm must be base64Binary of at most %d octets",
+					   ESPRIM_ECKM_MAX);
 		return 0;
 	}
 }
@@ -137,6 +165,7 @@ int esprim_seci_parse(struct esprim_seci *seci, const char *json, size_t len,
 void esprim_seci_release(struct esprim_seci *seci)
 {
 	json_decref(seci->json_owner);
+	esprim_rand_free(seci->ero);
 	free(seci->eckm);
 	memset(seci, 0, sizeof(*seci));
 }
@@ -157,51 +186,76 @@ size_t esprim_seci_build_epo(const char *obj, size_t obj_len, char *out,
 	return n;
 }
 
-char *esprim_seci_build(int sit, const struct esprim_rand *ero,
-			const uint8_t *eckm, size_t eckm_len)
-{
-	json_t *seci = json_pack("{s:i}", "sit", sit), *root;
-	char *b64 = NULL, *text = NULL;
-
-	if (!seci)
-		return NULL;
-	if (sit == ESPRIM_SIT_RRO_RESPONSE && ero) {
-		json_object_set_new(seci, "ero",
-				    json_loadb(ero->canon, ero->canon_len, 0,
-					       NULL));
-	} else if (sit == ESPRIM_SIT_ECKM && eckm && eckm_len <= 65536 * 3) {
-		b64 = malloc(4 * ((eckm_len + 2) / 3) + 1);
-		if (b64)
-			EVP_EncodeBlock((unsigned char *)b64, eckm,
-					(int)eckm_len);
-		json_object_set_new(seci, "eckm", json_string(b64 ? b64 : ""));
-		free(b64);
-	} else if (sit != ESPRIM_SIT_RRO_REQUEST) {
-		json_decref(seci);
-		return NULL;
-	}
-	root = json_pack("{s:o}", "m2m:seci", seci);
-	if (root)
-		text = json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	json_decref(root);
-	return text;
-}
-
-int esprim_check_from(const char *text, size_t len, const char *peer,
+/*
+ * The text is written directly rather than through jansson: the ero goes
+ * out as its RFC 8785 octets, byte for byte what the derivation hashes,
+ * and the only failure left is an allocation.
+ */
+int esprim_seci_build(char **out, int sit, const struct esprim_rand *ero,
+		      const uint8_t *eckm, size_t eckm_len,
 		      struct esprim_error *err)
 {
-	json_t *root, *fr;
-	int rc = 0;
+	static const char tail[] = "}}";
+	const char *canon = NULL;
+	size_t canon_len = 0, n;
+	char *text, *p;
 
-	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, NULL);
-	fr = json_object_get(root, "fr");
-	if (!json_is_string(fr))
-		rc = esprim_fail(err, ESPRIM_RSC_BAD_REQUEST,
-				 "inner request is not JSON with a string \"fr\"");
-	else if (strcmp(json_string_value(fr), peer))
-		rc = esprim_fail(err, ESPRIM_RSC_IMPERSONATION_ERROR,
-				 "inner From \"%.64s\" is not %.64s, the identity bound to the pairwise key",
-				 json_string_value(fr), peer);
-	json_decref(root);
-	return rc;
+	*out = NULL;
+	/* Only the member of the sit, and it is required. */
+	if (ero && sit != ESPRIM_SIT_RRO_RESPONSE)
+		return esprim_fail_local(err, EINVAL,
+					 ESPRIM_RSC_ENCRYPTION_ERROR,
+					 "m2m:seci with sit %d carries no ero",
+					 sit);
+	if (eckm_len && sit != ESPRIM_SIT_ECKM)
+		return esprim_fail_local(err, EINVAL,
+					 ESPRIM_RSC_ENCRYPTION_ERROR,
+					 "m2m:seci with sit %d carries no eckm",
+					 sit);
+	switch (sit) {
+	case ESPRIM_SIT_RRO_REQUEST:
+		n = 0;
+		break;
+	case ESPRIM_SIT_RRO_RESPONSE:
+		if (!ero || !esprim_rand_is_receiver(ero))
+			return esprim_fail_local(err, EINVAL,
+						 ESPRIM_RSC_ENCRYPTION_ERROR,
+						 "m2m:seci with sit 4 needs a receiver rand object");
+		canon = esprim_rand_json(ero, &canon_len);
+		n = sizeof(",\"ero\":") - 1 + canon_len;
+		break;
+	case ESPRIM_SIT_ECKM:
+		/* What esprim_seci_parse() takes back: 1 to 196608 octets. */
+		if (!eckm || !eckm_len || eckm_len > ESPRIM_ECKM_MAX)
+			return esprim_fail_local(err, EINVAL,
+						 ESPRIM_RSC_ENCRYPTION_ERROR,
+						 "m2m:seci with sit 6 needs 1 to %d eckm octets",
+						 ESPRIM_ECKM_MAX);
+		n = sizeof(",\"eckm\":\"\"") - 1 + 4 * ((eckm_len + 2) / 3);
+		break;
+	default:
+		return esprim_fail_local(err, EINVAL,
+					 ESPRIM_RSC_ENCRYPTION_ERROR,
+					 "m2m:seci build: sit %d is not 3, 4 or 6",
+					 sit);
+	}
+	n += sizeof("{\"m2m:seci\":{\"sit\":N") - 1 + sizeof(tail);
+	text = malloc(n);
+	if (!text)
+		return esprim_fail_local(err, ENOMEM,
+					 ESPRIM_RSC_ENCRYPTION_ERROR,
+					 "out of memory for m2m:seci");
+	p = text + sprintf(text, "{\"m2m:seci\":{\"sit\":%d", sit);
+	if (canon) {
+		p += sprintf(p, ",\"ero\":");
+		memcpy(p, canon, canon_len);
+		p += canon_len;
+	} else if (sit == ESPRIM_SIT_ECKM) {
+		p += sprintf(p, ",\"eckm\":\"");
+		p += EVP_EncodeBlock((unsigned char *)p, eckm, (int)eckm_len);
+		*p++ = '"';
+	}
+	memcpy(p, tail, sizeof(tail));
+	*out = text;
+	return 0;
 }
