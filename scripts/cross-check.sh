@@ -108,39 +108,42 @@ target_sysroot() {	# arch sysroot
 	echo "$TARGET_LIBS" >"$sysroot/.packages"
 }
 
-# Builds libesprim and the two test programs into out; logs in out.
-cross_build() {	# triplet sysroot out
-	local triplet=$1 sysroot=$2 out=$3 cc="$1-gcc" src obj objs="" pids=""
-	local cflags libs
-
+# Compiler flags and libraries for a target.
+cross_flags() {	# triplet sysroot
 	cflags="-O2 $WARN -D_GNU_SOURCE -Iinclude/uapi -Iuser/lib
-		-isystem $sysroot/usr/include
-		-isystem $sysroot/usr/include/$triplet"
-	libs="-L$sysroot/usr/lib/$triplet -Wl,-rpath-link,$sysroot/usr/lib/$triplet
+		-isystem $2/usr/include -isystem $2/usr/include/$1"
+	libs="-L$2/usr/lib/$1 -Wl,-rpath-link,$2/usr/lib/$1
 		-ljansson -lcrypto -lkcapi -lkeyutils -lpthread"
-	mkdir -p "$out/lib"
-	rm -f "$out"/lib/*.o "$out"/lib/*.a "$out"/*_test
+}
+
+# Builds libesprim into out/lib/libesprim.a.
+cross_build_lib() {	# triplet out
+	local cc="$1-gcc" src obj objs="" pids=""
+
+	mkdir -p "$2/lib"
+	rm -f "$2"/lib/*.o "$2"/lib/*.a
 	# Both cores: the objects are independent.
 	for src in user/lib/esprim*.c; do
-		obj=$out/lib/$(basename "${src%.c}").o
+		obj=$2/lib/$(basename "${src%.c}").o
 		objs="$objs $obj"
 		# shellcheck disable=SC2086
-		$cc $cflags -c -o "$obj" "$src" 2>"$obj.log" &
+		$cc $cflags -c -o "$obj" "$src" &
 		pids="$pids $!"
 	done
 	for src in $pids; do
-		wait "$src" || { cat "$out"/lib/*.o.log; return 1; }
+		wait "$src" || return 1
 	done
 	# shellcheck disable=SC2086
-	"$triplet-ar" rcs "$out/lib/libesprim.a" $objs || return 1
+	"$1-ar" rcs "$2/lib/libesprim.a" $objs
+}
+
+# Builds one host test program against it.
+cross_build_test() {	# triplet out name
+	rm -f "$2/$3"
 	# shellcheck disable=SC2086
-	$cc $cflags -Wno-missing-prototypes -isystem "$HARNESS_INC" \
+	"$1-gcc" $cflags -Wno-missing-prototypes -isystem "$HARNESS_INC" \
 		-DCORPUS="\"$top/selftests/host/malformed_objects.txt\"" \
-		-o "$out/libesprim_test" selftests/host/libesprim_test.c \
-		"$out/lib/libesprim.a" $libs &&
-	$cc $cflags -Wno-missing-prototypes -isystem "$HARNESS_INC" \
-		-o "$out/encoding_test" selftests/host/encoding_test.c \
-		"$out/lib/libesprim.a" $libs
+		-o "$2/$3" "selftests/host/$3.c" "$2/lib/libesprim.a" $libs
 }
 
 # Runs one test program under qemu; its TAP with the arch in each name.
@@ -183,21 +186,29 @@ for arch in "$@"; do
 		failed=1
 		continue
 	fi
-	if ! cross_build "$triplet" "$sysroot" "$out" >"$out/build.log" 2>&1
-	then
+	cross_flags "$triplet" "$sysroot"
+	if ! cross_build_lib "$triplet" "$out" >"$out/build.log" 2>&1; then
 		grep -E 'error|warning' "$out/build.log" | head -n 20 |
 			sed 's/^/# /'
-		echo "not ok - [$arch] libesprim and its tests build with -Werror"
+		echo "not ok - [$arch] libesprim builds with -Werror"
 		failed=1
 		continue
 	fi
-	echo "ok - [$arch] libesprim and its tests build with -Werror"
+	echo "ok - [$arch] libesprim builds with -Werror"
 	built=$SECONDS
-	for test in "$out/libesprim_test" "$out/encoding_test"; do
-		cross_run "$arch" "$qemu" "$triplet" "$sysroot" "$test" ||
+	for test in libesprim_test encoding_test; do
+		if ! cross_build_test "$triplet" "$out" "$test" \
+			>"$out/$test.build.log" 2>&1; then
+			grep -E 'error|warning' "$out/$test.build.log" |
+				head -n 20 | sed 's/^/# /'
+			echo "not ok - [$arch] $test builds with -Werror"
+			failed=1
+			continue
+		fi
+		cross_run "$arch" "$qemu" "$triplet" "$sysroot" "$out/$test" ||
 			failed=1
 	done
-	echo "# [$arch] set up and built in $((built - start)) s," \
-		"tests ran in $((SECONDS - built)) s"
+	echo "# [$arch] set up and library built in $((built - start)) s," \
+		"tests built and ran in $((SECONDS - built)) s"
 done
 exit $failed

@@ -440,6 +440,13 @@ TEST(seci_sit4_round_trip)
 	esprim_seci_release(&seci);
 	esprim_free(json);
 
+	/* Only sit 4 carries an ero. */
+	EXPECT_EQ(-EINVAL, esprim_seci_build(&json, ESPRIM_SIT_RRO_REQUEST, rro,
+					     NULL, 0, &err));
+	EXPECT_EQ(-EINVAL, esprim_seci_build(&json, ESPRIM_SIT_ECKM, rro,
+					     (const uint8_t *)"x", 1, &err));
+	EXPECT_EQ(NULL, json);
+
 	/* sit 4 carries a receiver object only, both ways. */
 	ASSERT_EQ(0, esprim_rand_parse(&oro, ORO_JSON, strlen(ORO_JSON),
 				       false, now, &err)) TH_LOG("%s", err.msg);
