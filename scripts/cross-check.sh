@@ -93,7 +93,8 @@ target_sysroot() {	# arch sysroot
 	done
 	rm -rf "$sysroot"
 	debs=$(mktemp -d)
-	chmod 755 "$debs"	# apt's download sandbox (_apt) writes there
+	# apt downloads as _apt where it can.
+	chown _apt "$debs" 2>/dev/null || true
 	# shellcheck disable=SC2086
 	(cd "$debs" && { apt-get download $pkgs ||
 		{ apt_update && apt-get download $pkgs; }; }) || {

@@ -286,8 +286,8 @@ TEST(time_fraction_and_zone)
 
 	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
 		ms = -1;
-		EXPECT_TRUE(parse(good[i].s, &ms)) TH_LOG("refused %s",
-							   good[i].s);
+		EXPECT_TRUE(parse(good[i].s, &ms))
+			TH_LOG("refused %s", good[i].s);
 		EXPECT_EQ(good[i].ms, ms) TH_LOG("%s", good[i].s);
 	}
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
@@ -339,13 +339,13 @@ TEST(time_day_by_day)
 	     day += day < 157000 ? 1 : 97) {
 		int64_t t = day * 86400000LL + (day % 86400) * 1000;
 
-		ASSERT_EQ(0, esprim_time_format(t, out)) TH_LOG("day %lld",
-								(long long)day);
+		ASSERT_EQ(0, esprim_time_format(t, out))
+			TH_LOG("day %lld", (long long)day);
 		ASSERT_TRUE(parse(out, &ms)) TH_LOG("%s", out);
 		ASSERT_EQ(t, ms) TH_LOG("%s", out);
 		/* Fixed width, so string order is time order. */
-		ASSERT_GT(strcmp(out, last), 0) TH_LOG("%s after %s", out,
-							last);
+		ASSERT_GT(strcmp(out, last), 0)
+			TH_LOG("%s after %s", out, last);
 		ASSERT_GT(ms, prev);
 		strcpy(last, out);
 		prev = ms;
