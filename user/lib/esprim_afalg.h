@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0 */
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * AF_ALG access to the onem2m-esprim AEAD template through libkcapi.
  */

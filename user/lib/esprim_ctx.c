@@ -1,110 +1,24 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * The context: backend choice, pairwise keys, cached rand objects and the
- * sessions, found by (kid, ori, rri).
+ * The context: backend choice, limits, pairwise keys, the reaping of
+ * expired state and the rate of set-ups for objects not yet verified.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <openssl/crypto.h>
 
 #include "esprim_internal.h"
 
+#define ESPRIM_DEFAULT_MAX_SESSIONS	4096
+#define ESPRIM_DEFAULT_SESSIONS_PER_KEY	256
+#define ESPRIM_DEFAULT_LEARNT_RANDS	64
+#define ESPRIM_DEFAULT_SETUP_RATE	1000
+#define ESPRIM_REAP_INTERVAL_MS		1000
+
 void esprim_wipe(void *p, size_t len)
 {
 	OPENSSL_cleanse(p, len);
-}
-
-int esprim_ctx_new(struct esprim_ctx **out,
-		   const struct esprim_ctx_config *config,
-		   struct esprim_error *err)
-{
-	struct esprim_ctx *ctx;
-	int rc;
-
-	*out = NULL;
-	if (config->replay != ONEM2M_ESPRIM_REPLAY_AUTO &&
-	    config->replay != ONEM2M_ESPRIM_REPLAY_STRICT &&
-	    config->replay != ONEM2M_ESPRIM_REPLAY_OFF)
-		return esprim_fail(err, ESPRIM_RSC_BAD_REQUEST,
-				   "replay policy %d unknown", config->replay);
-	if (config->replay_window &&
-	    (config->replay_window < ONEM2M_ESPRIM_MIN_REPLAY_WINDOW ||
-	     config->replay_window > ONEM2M_ESPRIM_MAX_REPLAY_WINDOW ||
-	     (config->replay_window & (config->replay_window - 1))))
-		return esprim_fail(err, ESPRIM_RSC_BAD_REQUEST,
-				   "replay window must be a power of two from %d to %d",
-				   ONEM2M_ESPRIM_MIN_REPLAY_WINDOW,
-				   ONEM2M_ESPRIM_MAX_REPLAY_WINDOW);
-	if (config->replay_set > ONEM2M_ESPRIM_MAX_REPLAY_SET)
-		return esprim_fail(err, ESPRIM_RSC_BAD_REQUEST,
-				   "replay IV set of %u entries: at most %d",
-				   config->replay_set,
-				   ONEM2M_ESPRIM_MAX_REPLAY_SET);
-	ctx = calloc(1, sizeof(*ctx));
-	if (!ctx)
-		return esprim_fail(err, ESPRIM_RSC_ENCRYPTION_ERROR,
-				   "out of memory");
-	ctx->config = *config;
-	if (!ctx->config.replay_window)
-		ctx->config.replay_window = ONEM2M_ESPRIM_REPLAY_WINDOW;
-	if (!ctx->config.replay_set)
-		ctx->config.replay_set = ONEM2M_ESPRIM_REPLAY_SET;
-	switch (config->backend) {
-	case ESPRIM_BACKEND_SOFT:
-		ctx->ops = &esprim_soft_ops;
-		break;
-	case ESPRIM_BACKEND_KERNEL:
-		ctx->ops = &esprim_kernel_ops;
-		break;
-	default:
-		free(ctx);
-		return esprim_fail(err, ESPRIM_RSC_BAD_REQUEST,
-				   "backend %d unknown", config->backend);
-	}
-	rc = ctx->ops->ctx_init ? ctx->ops->ctx_init(ctx, err) : 0;
-	if (rc) {
-		free(ctx);
-		return rc;
-	}
-	*out = ctx;
-	return 0;
-}
-
-static void esprim_pairwise_free(struct esprim_ctx *ctx,
-				 struct esprim_pairwise *pw)
-{
-	if (ctx->ops->pairwise_del)
-		ctx->ops->pairwise_del(ctx, pw);
-	free(pw->peer);
-	esprim_wipe(pw, sizeof(*pw));
-	free(pw);
-}
-
-void esprim_ctx_free(struct esprim_ctx *ctx)
-{
-	struct esprim_rand_entry *r;
-	struct esprim_pairwise *pw;
-	unsigned int i;
-
-	if (!ctx)
-		return;
-	for (i = 0; i < ESPRIM_HASH_BUCKETS; i++)
-		while (ctx->sessions[i])
-			esprim_session_free(ctx->sessions[i]);
-	while ((pw = ctx->pairwise)) {
-		ctx->pairwise = pw->next;
-		esprim_pairwise_free(ctx, pw);
-	}
-	while ((r = ctx->rands)) {
-		ctx->rands = r->next;
-		free(r);
-	}
-	if (ctx->ops->ctx_fini)
-		ctx->ops->ctx_fini(ctx);
-	if (ctx->scratch)
-		esprim_wipe(ctx->scratch, ctx->scratch_size);
-	free(ctx->scratch);
-	free(ctx);
 }
 
 int esprim_buf_grow(uint8_t **buf, size_t *size, size_t need)
@@ -129,121 +43,381 @@ int esprim_ctx_scratch(struct esprim_ctx *ctx, size_t size)
 	return esprim_buf_grow(&ctx->scratch, &ctx->scratch_size, size);
 }
 
+/* Reads a sized config: what the caller's size covers, zeros after. */
+static int esprim_ctx_config_read(struct esprim_ctx_config *c,
+				  const struct esprim_ctx_config *in,
+				  struct esprim_error *err)
+{
+	size_t n;
+
+	if (!in || in->size < offsetof(struct esprim_ctx_config,
+				       caller_checks_from) + sizeof(bool))
+		return esprim_fail_local(err, EINVAL,
+					 ESPRIM_RSC_DECRYPTION_ERROR,
+					 "context config without a size (use ESPRIM_CTX_CONFIG_INIT)");
+	n = in->size < sizeof(*c) ? in->size : sizeof(*c);
+	memset(c, 0, sizeof(*c));
+	memcpy(c, in, n);
+	c->size = sizeof(*c);
+	if (c->replay != ONEM2M_ESPRIM_REPLAY_AUTO &&
+	    c->replay != ONEM2M_ESPRIM_REPLAY_STRICT &&
+	    c->replay != ONEM2M_ESPRIM_REPLAY_OFF)
+		return esprim_fail_local(err, EINVAL,
+					 ESPRIM_RSC_DECRYPTION_ERROR,
+					 "replay policy %d unknown", c->replay);
+	if (c->replay_window &&
+	    (c->replay_window < ONEM2M_ESPRIM_MIN_REPLAY_WINDOW ||
+	     c->replay_window > ONEM2M_ESPRIM_MAX_REPLAY_WINDOW ||
+	     (c->replay_window & (c->replay_window - 1))))
+		return esprim_fail_local(err, EINVAL,
+					 ESPRIM_RSC_DECRYPTION_ERROR,
+					 "replay window must be a power of two from %d to %d",
+					 ONEM2M_ESPRIM_MIN_REPLAY_WINDOW,
+					 ONEM2M_ESPRIM_MAX_REPLAY_WINDOW);
+	if (c->replay_set > ONEM2M_ESPRIM_MAX_REPLAY_SET)
+		return esprim_fail_local(err, EINVAL,
+					 ESPRIM_RSC_DECRYPTION_ERROR,
+					 "replay IV set of %u entries: at most %d",
+					 c->replay_set,
+					 ONEM2M_ESPRIM_MAX_REPLAY_SET);
+	if (c->backend != ESPRIM_BACKEND_SOFT &&
+	    c->backend != ESPRIM_BACKEND_KERNEL)
+		return esprim_fail_local(err, EINVAL,
+					 ESPRIM_RSC_DECRYPTION_ERROR,
+					 "backend %d unknown", c->backend);
+	if (!c->replay_window)
+		c->replay_window = ONEM2M_ESPRIM_REPLAY_WINDOW;
+	if (!c->replay_set)
+		c->replay_set = ONEM2M_ESPRIM_REPLAY_SET;
+	if (!c->max_sessions)
+		c->max_sessions = ESPRIM_DEFAULT_MAX_SESSIONS;
+	if (!c->max_sessions_per_key)
+		c->max_sessions_per_key = ESPRIM_DEFAULT_SESSIONS_PER_KEY;
+	if (!c->max_learnt_rands)
+		c->max_learnt_rands = ESPRIM_DEFAULT_LEARNT_RANDS;
+	if (!c->setup_rate)
+		c->setup_rate = ESPRIM_DEFAULT_SETUP_RATE;
+	return 0;
+}
+
+static void esprim_ctx_tables_fini(struct esprim_ctx *ctx)
+{
+	esprim_htable_fini(&ctx->pairwise);
+	esprim_htable_fini(&ctx->rands);
+	esprim_htable_fini(&ctx->sessions);
+}
+
+int esprim_ctx_new(struct esprim_ctx **out,
+		   const struct esprim_ctx_config *config,
+		   struct esprim_error *err)
+{
+	struct esprim_ctx *ctx;
+	int rc;
+
+	*out = NULL;
+	ctx = calloc(1, sizeof(*ctx));
+	if (!ctx)
+		return esprim_fail_local(err, ENOMEM,
+					 ESPRIM_RSC_DECRYPTION_ERROR,
+					 "out of memory");
+	rc = esprim_ctx_config_read(&ctx->config, config, err);
+	if (rc) {
+		free(ctx);
+		return rc;
+	}
+	ctx->ops = ctx->config.backend == ESPRIM_BACKEND_KERNEL ?
+		   &esprim_kernel_ops : &esprim_soft_ops;
+	ctx->next_ns = 1;
+	ctx->setup_tokens = ctx->config.setup_rate;
+	ctx->setup_ms = esprim_now_ms();
+	if (esprim_htable_init(&ctx->pairwise, 64) ||
+	    esprim_htable_init(&ctx->rands, 256) ||
+	    esprim_htable_init(&ctx->sessions,
+			       ctx->config.max_sessions / 2)) {
+		esprim_ctx_tables_fini(ctx);
+		free(ctx);
+		return esprim_fail_local(err, ENOMEM,
+					 ESPRIM_RSC_DECRYPTION_ERROR,
+					 "out of memory");
+	}
+	rc = ctx->ops->ctx_init ? ctx->ops->ctx_init(ctx, err) : 0;
+	if (rc) {
+		esprim_ctx_tables_fini(ctx);
+		free(ctx);
+		return rc;
+	}
+	*out = ctx;
+	return 0;
+}
+
+static void esprim_pairwise_unlink(struct esprim_pairwise *pw)
+{
+	struct esprim_ctx *ctx = pw->ctx;
+	struct esprim_hnode *n, *next;
+	uint32_t i;
+
+	if (!pw->linked)
+		return;
+	/* Its sessions stop; references held elsewhere see 4112. */
+	for (i = 0; i <= ctx->sessions.mask; i++) {
+		for (n = ctx->sessions.buckets[i]; n; n = next) {
+			struct esprim_session *s =
+				esprim_container_of(n, struct esprim_session,
+						    node);
+
+			next = n->next;
+			if (s->pairwise == pw)
+				esprim_session_unlink(s);
+		}
+	}
+	esprim_rands_drop_ns(ctx, pw->ns);
+	esprim_htable_del(&ctx->pairwise, &pw->node);
+	pw->linked = false;
+	esprim_pairwise_put(pw);
+}
+
+void esprim_pairwise_put(struct esprim_pairwise *pw)
+{
+	if (--pw->refs)
+		return;
+	if (pw->ctx->ops->pairwise_del)
+		pw->ctx->ops->pairwise_del(pw->ctx, pw);
+	free(pw->peer);
+	esprim_wipe(pw, sizeof(*pw));
+	free(pw);
+}
+
+void esprim_ctx_free(struct esprim_ctx *ctx)
+{
+	struct esprim_hnode *n;
+	uint32_t i;
+
+	if (!ctx)
+		return;
+	/* Sessions first: they hold references to their keys. */
+	esprim_sessions_destroy_all(ctx);
+	for (i = 0; i <= ctx->pairwise.mask; i++)
+		while ((n = ctx->pairwise.buckets[i]))
+			esprim_pairwise_unlink(esprim_container_of(
+				n, struct esprim_pairwise, node));
+	esprim_rands_fini(ctx);
+	if (ctx->ops->ctx_fini)
+		ctx->ops->ctx_fini(ctx);
+	if (ctx->scratch)
+		esprim_wipe(ctx->scratch, ctx->scratch_size);
+	free(ctx->scratch);
+	esprim_wipe(&ctx->hdr, sizeof(ctx->hdr));
+	esprim_ctx_tables_fini(ctx);
+	free(ctx);
+}
+
 struct esprim_pairwise *esprim_ctx_find_pairwise(struct esprim_ctx *ctx,
 						 const char *kid)
 {
-	struct esprim_pairwise *pw;
+	uint32_t h = esprim_hash(0, kid, NULL, NULL);
+	struct esprim_hnode *n;
 
-	for (pw = ctx->pairwise; pw; pw = pw->next)
-		if (!strcmp(pw->kid, kid))
+	for (n = esprim_htable_first(&ctx->pairwise, h); n; n = n->next) {
+		struct esprim_pairwise *pw =
+			esprim_container_of(n, struct esprim_pairwise, node);
+
+		if (n->hash == h && !strcmp(pw->kid, kid))
 			return pw;
+	}
 	return NULL;
 }
 
-int esprim_ctx_add_pairwise(struct esprim_ctx *ctx, const char *kid,
-			    const uint8_t *key, size_t key_len,
-			    const char *peer, int64_t expiry_ms,
+int esprim_pairwise_check(const struct esprim_pairwise *pw, const char *kid,
+			  int64_t now, struct esprim_error *err)
+{
+	if (!pw || !pw->linked)
+		return esprim_fail(err, ESPRIM_RSC_UNKNOWN_KEY_ID,
+				   "no pairwise key %.64s", kid);
+	if (pw->expiry_ms && pw->expiry_ms <= now)
+		return esprim_fail(err, ESPRIM_RSC_UNKNOWN_KEY_ID,
+				   "pairwise key %.64s has expired", kid);
+	return 0;
+}
+
+const char *esprim_ctx_pairwise_peer(const struct esprim_ctx *ctx,
+				     const char *kid)
+{
+	struct esprim_pairwise *pw;
+
+	pw = esprim_ctx_find_pairwise((struct esprim_ctx *)ctx, kid);
+	return pw ? pw->peer : NULL;
+}
+
+/* Reads a sized pairwise config. */
+static int esprim_pairwise_config_read(struct esprim_pairwise_config *c,
+				       const struct esprim_pairwise_config *in,
+				       struct esprim_error *err)
+{
+	size_t n;
+
+	if (!in || in->size < offsetof(struct esprim_pairwise_config,
+				       expiry_ms) + sizeof(int64_t))
+		return esprim_fail_local(err, EINVAL,
+					 ESPRIM_RSC_DECRYPTION_ERROR,
+					 "pairwise config without a size (use ESPRIM_PAIRWISE_CONFIG_INIT)");
+	n = in->size < sizeof(*c) ? in->size : sizeof(*c);
+	memset(c, 0, sizeof(*c));
+	memcpy(c, in, n);
+	if (!c->kid || !esprim_is_kid(c->kid, strlen(c->kid)))
+		return esprim_fail_local(err, EINVAL,
+					 ESPRIM_RSC_DECRYPTION_ERROR,
+					 "kid must be 1 to %d printable characters without '\"', '\\' or ':'",
+					 ONEM2M_ESPRIM_MAX_ID_LEN);
+	if (c->key && (c->key_len < ONEM2M_ESPRIM_MIN_PAIRWISE_LEN ||
+		       c->key_len > ONEM2M_ESPRIM_MAX_PAIRWISE_LEN))
+		return esprim_fail_local(err, EINVAL,
+					 ESPRIM_RSC_DECRYPTION_ERROR,
+					 "pairwise key must be %d to %d bytes, not %zu",
+					 ONEM2M_ESPRIM_MIN_PAIRWISE_LEN,
+					 ONEM2M_ESPRIM_MAX_PAIRWISE_LEN,
+					 c->key_len);
+	/* Without a bound identity the From check could not be made. */
+	if (c->key && !c->peer)
+		return esprim_fail_local(err, EINVAL,
+					 ESPRIM_RSC_DECRYPTION_ERROR,
+					 "pairwise key %s needs the identity it is bound to",
+					 c->kid);
+	if (c->peer && !esprim_is_identity(c->peer, strlen(c->peer)))
+		return esprim_fail_local(err, EINVAL,
+					 ESPRIM_RSC_DECRYPTION_ERROR,
+					 "peer identity must be 1 to %d printable characters without spaces",
+					 ONEM2M_ESPRIM_MAX_PEER_LEN);
+	if (c->replay != ONEM2M_ESPRIM_REPLAY_AUTO &&
+	    c->replay != ONEM2M_ESPRIM_REPLAY_STRICT &&
+	    c->replay != ONEM2M_ESPRIM_REPLAY_OFF)
+		return esprim_fail_local(err, EINVAL,
+					 ESPRIM_RSC_DECRYPTION_ERROR,
+					 "replay policy %d unknown", c->replay);
+	return 0;
+}
+
+int esprim_ctx_add_pairwise(struct esprim_ctx *ctx,
+			    const struct esprim_pairwise_config *config,
 			    struct esprim_error *err)
 {
-	struct esprim_pairwise *pw, **pp;
-	size_t i;
+	struct esprim_pairwise_config c;
+	struct esprim_pairwise *pw, *old;
 	int rc;
 
-	if (!kid || !esprim_is_kid(kid, strlen(kid)))
-		return esprim_fail(err, ESPRIM_RSC_BAD_REQUEST,
-				   "kid must be 1 to %d printable characters without '\"', '\\' or ':'",
-				   ONEM2M_ESPRIM_MAX_ID_LEN);
-	if (key_len < ONEM2M_ESPRIM_MIN_PAIRWISE_LEN ||
-	    key_len > ONEM2M_ESPRIM_MAX_PAIRWISE_LEN)
-		return esprim_fail(err, ESPRIM_RSC_BAD_REQUEST,
-				   "pairwise key must be %d to %d bytes, not %zu",
-				   ONEM2M_ESPRIM_MIN_PAIRWISE_LEN,
-				   ONEM2M_ESPRIM_MAX_PAIRWISE_LEN, key_len);
-	if (peer) {
-		for (i = 0; peer[i]; i++)
-			if (peer[i] <= ' ' || peer[i] > '~')
-				break;
-		if (!i || peer[i] || i > ONEM2M_ESPRIM_MAX_PEER_LEN)
-			return esprim_fail(err, ESPRIM_RSC_BAD_REQUEST,
-					   "peer identity must be 1 to %d printable characters",
-					   ONEM2M_ESPRIM_MAX_PEER_LEN);
-	}
+	rc = esprim_pairwise_config_read(&c, config, err);
+	if (rc)
+		return rc;
 	pw = calloc(1, sizeof(*pw));
-	if (pw && peer)
-		pw->peer = strdup(peer);
-	if (!pw || (peer && !pw->peer)) {
+	if (pw && c.peer)
+		pw->peer = strdup(c.peer);
+	if (!pw || (c.peer && !pw->peer)) {
 		free(pw);
-		return esprim_fail(err, ESPRIM_RSC_ENCRYPTION_ERROR,
-				   "out of memory");
+		return esprim_fail_local(err, ENOMEM,
+					 ESPRIM_RSC_DECRYPTION_ERROR,
+					 "out of memory");
 	}
-	strcpy(pw->kid, kid);
-	memcpy(pw->key, key, key_len);
-	pw->key_len = key_len;
-	pw->expiry_ms = expiry_ms;
-	rc = ctx->ops->pairwise_add ? ctx->ops->pairwise_add(ctx, pw, err) : 0;
+	pw->ctx = ctx;
+	pw->refs = 1;
+	strcpy(pw->kid, c.kid);
+	pw->expiry_ms = c.expiry_ms;
+	pw->replay = c.replay ?: ctx->config.replay;
+	pw->ns = ctx->next_ns++;
+	rc = ctx->ops->pairwise_add(ctx, pw, &c, err);
 	if (rc) {
+		/* Nothing of the backend's to undo: it failed. */
+		free(pw->peer);
 		esprim_wipe(pw, sizeof(*pw));
 		free(pw);
 		return rc;
 	}
-	/* A new key for a kid replaces the old one and its sessions. */
-	for (pp = &ctx->pairwise; *pp; pp = &(*pp)->next) {
-		if (strcmp((*pp)->kid, kid))
-			continue;
-		for (i = 0; i < ESPRIM_HASH_BUCKETS; i++) {
-			struct esprim_session **sp = &ctx->sessions[i];
+	old = esprim_ctx_find_pairwise(ctx, c.kid);
+	if (old)
+		esprim_pairwise_unlink(old);
+	esprim_htable_add(&ctx->pairwise, &pw->node,
+			  esprim_hash(0, pw->kid, NULL, NULL));
+	pw->linked = true;
+	return 0;
+}
 
-			while (*sp) {
-				if ((*sp)->pairwise == *pp)
-					esprim_session_free(*sp);
-				else
-					sp = &(*sp)->next;
+int esprim_ctx_del_pairwise(struct esprim_ctx *ctx, const char *kid,
+			    struct esprim_error *err)
+{
+	struct esprim_pairwise *pw = kid ? esprim_ctx_find_pairwise(ctx, kid) :
+				     NULL;
+
+	if (!pw)
+		return esprim_fail(err, ESPRIM_RSC_UNKNOWN_KEY_ID,
+				   "no pairwise key %.64s", kid ?: "(null)");
+	esprim_pairwise_unlink(pw);
+	return 0;
+}
+
+int esprim_ctx_setup_allowed(struct esprim_ctx *ctx, int64_t now,
+			     struct esprim_error *err)
+{
+	double rate = ctx->config.setup_rate;
+
+	if (now > ctx->setup_ms) {
+		ctx->setup_tokens += rate * (double)(now - ctx->setup_ms) / 1000;
+		if (ctx->setup_tokens > rate)
+			ctx->setup_tokens = rate;
+		ctx->setup_ms = now;
+	}
+	if (ctx->setup_tokens < 1) {
+		ctx->stats.setups_refused++;
+		return esprim_fail_local(err, EAGAIN,
+					 ESPRIM_RSC_DECRYPTION_ERROR,
+					 "more than %u session set-ups a second for unverified objects",
+					 ctx->config.setup_rate);
+	}
+	ctx->setup_tokens -= 1;
+	ctx->stats.setups++;
+	return 0;
+}
+
+static unsigned int esprim_sessions_reap(struct esprim_ctx *ctx, int64_t now)
+{
+	struct esprim_hnode *n, *next;
+	unsigned int reaped = 0;
+	uint32_t i;
+
+	for (i = 0; i <= ctx->sessions.mask; i++) {
+		for (n = ctx->sessions.buckets[i]; n; n = next) {
+			struct esprim_session *s =
+				esprim_container_of(n, struct esprim_session,
+						    node);
+
+			next = n->next;
+			if (esprim_session_expired(s, now, NULL)) {
+				esprim_session_unlink(s);
+				reaped++;
 			}
 		}
-		pw->next = (*pp)->next;
-		esprim_pairwise_free(ctx, *pp);
-		*pp = pw;
-		return 0;
 	}
-	pw->next = ctx->pairwise;
-	ctx->pairwise = pw;
-	return 0;
+	return reaped;
 }
 
-const struct esprim_rand *esprim_ctx_find_rand(struct esprim_ctx *ctx,
-					       const char *id, bool receiver)
+void esprim_ctx_maybe_reap(struct esprim_ctx *ctx, int64_t now, bool force)
 {
-	struct esprim_rand_entry *e;
-
-	for (e = ctx->rands; e; e = e->next)
-		if (e->rand.receiver == receiver && !strcmp(e->rand.id, id))
-			return &e->rand;
-	return NULL;
+	if (!force && now < ctx->next_reap_ms)
+		return;
+	ctx->next_reap_ms = now + ESPRIM_REAP_INTERVAL_MS;
+	ctx->stats.reaped += esprim_sessions_reap(ctx, now);
+	ctx->stats.reaped += esprim_rands_reap(ctx, now);
 }
 
-int esprim_ctx_add_rand(struct esprim_ctx *ctx, const struct esprim_rand *r,
-			struct esprim_error *err)
+unsigned int esprim_ctx_reap(struct esprim_ctx *ctx)
 {
-	struct esprim_rand_entry *e, **pp;
-	int64_t now = esprim_now_ms();
+	uint64_t before = ctx->stats.reaped;
 
-	/* Drop expired objects while walking the list. */
-	for (pp = &ctx->rands; (e = *pp);) {
-		if (e->rand.expiry_ms <= now ||
-		    (e->rand.receiver == r->receiver &&
-		     !strcmp(e->rand.id, r->id))) {
-			*pp = e->next;
-			free(e);
-		} else {
-			pp = &e->next;
-		}
-	}
-	e = malloc(sizeof(*e));
-	if (!e)
-		return esprim_fail(err, ESPRIM_RSC_DECRYPTION_ERROR,
-				   "out of memory");
-	e->rand = *r;
-	e->next = ctx->rands;
-	ctx->rands = e;
-	return 0;
+	esprim_ctx_maybe_reap(ctx, esprim_now_ms(), true);
+	return (unsigned int)(ctx->stats.reaped - before);
+}
+
+void esprim_ctx_get_stats(const struct esprim_ctx *ctx,
+			  struct esprim_ctx_stats *stats)
+{
+	*stats = ctx->stats;
+	stats->sessions = ctx->sessions.count;
+	stats->rands = ctx->rands.count;
 }

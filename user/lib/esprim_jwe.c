@@ -1,9 +1,10 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * The ESPrim Object as a JWE Compact Serialization (TS-0003 8.4.3.2,
  * RFC 7516): splitting, and the protected header, parsed strictly and
  * built for a session.
  */
+#include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -84,9 +85,10 @@ int esprim_compact_split(struct esprim_compact *c, const char *obj,
 	if (c->len[1])
 		return esprim_fail(err, ESPRIM_RSC_BAD_REQUEST,
 				   "encrypted key part must be empty for alg \"dir\"");
-	if (!c->len[0] || !c->len[2] || !c->len[4])
+	/* B.14: the ciphertext is never empty (TS-0003 8.4.3.2-1). */
+	if (!c->len[0] || !c->len[2] || !c->len[3] || !c->len[4])
 		return esprim_fail(err, ESPRIM_RSC_BAD_REQUEST,
-				   "empty header, IV or tag part");
+				   "empty header, IV, ciphertext or tag part");
 	if (c->len[0] > esprim_b64url_encoded_len(ESPRIM_MAX_HEADER_LEN))
 		return esprim_fail(err, ESPRIM_RSC_BAD_REQUEST,
 				   "protected header longer than %d octets",
@@ -185,30 +187,28 @@ static int esprim_header_fields(struct esprim_header *h, const json_t *obj,
 	strcpy(h->ori, ori);
 	strcpy(h->rri, rri);
 	strcpy(h->cty, cty ? cty : "");
+	h->cty_kind = esprim_cty_kind(h->cty, strlen(h->cty));
 
 	rc = esprim_header_rand(obj, "oro", false, &h->oro, &h->has_oro,
 				now_ms, err);
 	rc = rc ?: esprim_header_rand(obj, "rro", true, &h->rro, &h->has_rro,
 				      now_ms, err);
-	if (rc)
-		return rc;
-	if (h->has_oro && strcmp(h->oro.id, h->ori))
-		return esprim_fail(err, ESPRIM_RSC_BAD_REQUEST,
-				   "oro has esri \"%s\", ori says \"%s\"",
-				   h->oro.id, h->ori);
-	return 0;
+	/*
+	 * An oro whose esri is not ori (an rro whose esri is not rri) is the
+	 * sender's next object (profile B.15), not an error.
+	 */
+	return rc;
 }
 
-int esprim_header_parse(struct esprim_header *h, const char *json,
-			size_t len, int64_t now_ms, struct esprim_error *err)
+int esprim_header_parse_into(struct esprim_header *h, const char *json,
+			     size_t len, int64_t now_ms,
+			     struct esprim_error *err)
 {
 	json_error_t jerr;
 	json_t *obj;
 	int rc;
 
 	memset(h, 0, offsetof(struct esprim_header, oro));
-	h->has_oro = false;
-	h->has_rro = false;
 	if (len > ESPRIM_MAX_HEADER_LEN)
 		return esprim_fail(err, ESPRIM_RSC_BAD_REQUEST,
 				   "protected header longer than %d octets",
@@ -222,37 +222,123 @@ int esprim_header_parse(struct esprim_header *h, const char *json,
 	return rc;
 }
 
+int esprim_header_parse(struct esprim_header **out, const char *json,
+			size_t len, int64_t now_ms, struct esprim_error *err)
+{
+	struct esprim_header *h = malloc(sizeof(*h));
+	int rc;
+
+	*out = NULL;
+	if (!h)
+		return esprim_fail_local(err, ENOMEM,
+					 ESPRIM_RSC_DECRYPTION_ERROR,
+					 "out of memory");
+	rc = esprim_header_parse_into(h, json, len, now_ms, err);
+	if (rc)
+		free(h);
+	else
+		*out = h;
+	return rc;
+}
+
+int esprim_object_inspect(struct esprim_header **out, const char *obj,
+			  size_t len, int64_t now_ms,
+			  struct esprim_error *err)
+{
+	uint8_t json[ESPRIM_MAX_HEADER_LEN];
+	struct esprim_compact c;
+	long n;
+	int rc;
+
+	*out = NULL;
+	rc = esprim_compact_split(&c, obj, len, err);
+	if (rc)
+		return rc;
+	n = esprim_b64url_decode(c.part[0], c.len[0], json, sizeof(json));
+	if (n < 0)
+		return esprim_fail(err, ESPRIM_RSC_BAD_REQUEST,
+				   "protected header is not base64url");
+	return esprim_header_parse(out, (const char *)json, (size_t)n,
+				   now_ms, err);
+}
+
+void esprim_header_free(struct esprim_header *h)
+{
+	free(h);
+}
+
+enum onem2m_esprim_enc esprim_header_enc(const struct esprim_header *h)
+{
+	return h->enc;
+}
+
+const char *esprim_header_kid(const struct esprim_header *h)
+{
+	return h->kid;
+}
+
+const char *esprim_header_ori(const struct esprim_header *h)
+{
+	return h->ori;
+}
+
+const char *esprim_header_rri(const struct esprim_header *h)
+{
+	return h->rri;
+}
+
+const char *esprim_header_cty(const struct esprim_header *h)
+{
+	return h->cty;
+}
+
+const struct esprim_rand *esprim_header_oro(const struct esprim_header *h)
+{
+	return h->has_oro ? &h->oro : NULL;
+}
+
+const struct esprim_rand *esprim_header_rro(const struct esprim_header *h)
+{
+	return h->has_rro ? &h->rro : NULL;
+}
+
+/*
+ * The header this side seals with: its own rand object in full while
+ * announcing (C.3), or the next one it offers in-band (B.15).
+ */
 int esprim_session_build_header(struct esprim_session *s,
 				struct esprim_error *err)
 {
-	const struct esprim_rand *own = s->role == ONEM2M_ESPRIM_ROLE_ORIGINATOR ?
-					&s->oro : s->next_rro ?: &s->rro;
-	bool announce = s->announce || s->next_rro;
+	bool orig = s->role == ONEM2M_ESPRIM_ROLE_ORIGINATOR;
+	/* The current object until the peer has it, then a next one. */
+	const struct esprim_rand *own = s->announcing && orig ? &s->oro :
+					s->next;
 	json_t *obj, *rand = NULL;
-	char *text;
+	char *text, *hdr;
 	size_t n;
 
 	obj = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "alg", "dir",
-			"enc", esprim_enc_name(s->enc), "kid", s->kid,
-			"cty", s->cty, "ori", s->ori, "rri", s->rri);
-	if (obj && announce) {
+			"enc", esprim_enc_name(s->enc), "kid",
+			s->pairwise->kid, "cty", s->cty, "ori", s->ori,
+			"rri", s->rri);
+	if (obj && own) {
 		rand = json_loadb(own->canon, own->canon_len, 0, NULL);
-		json_object_set_new(obj, own->receiver ? "rro" : "oro", rand);
+		if (json_object_set_new(obj, orig ? "oro" : "rro", rand))
+			rand = NULL;
 	}
-	text = obj && (rand || !announce) ?
+	text = obj && (rand || !own) ?
 	       json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
 	json_decref(obj);
-	if (!text)
-		return esprim_fail(err, ESPRIM_RSC_ENCRYPTION_ERROR,
-				   "out of memory");
-	n = strlen(text);
-	free(s->hdr);
-	s->hdr = malloc(esprim_b64url_encoded_len(n) + 1);
-	if (!s->hdr) {
+	n = text ? strlen(text) : 0;
+	hdr = text ? malloc(esprim_b64url_encoded_len(n) + 1) : NULL;
+	if (!hdr) {
 		free(text);
-		return esprim_fail(err, ESPRIM_RSC_ENCRYPTION_ERROR,
-				   "out of memory");
+		return esprim_fail_local(err, ENOMEM,
+					 ESPRIM_RSC_ENCRYPTION_ERROR,
+					 "out of memory");
 	}
+	free(s->hdr);
+	s->hdr = hdr;
 	s->hdr_len = esprim_b64url_encode((const uint8_t *)text, n, s->hdr);
 	s->hdr[s->hdr_len] = 0;
 	free(text);

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * sessionESPrimKey derivation in userspace (TS-0003 10.3.8.2), what the
  * soft backend uses and what the kernel key type computes for the kernel

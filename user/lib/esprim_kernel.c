@@ -1,16 +1,18 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * Kernel backend: keys live in the keyring as "esprim" keys and never come
- * back to userspace.  Each context gets its own keyring (below the process
- * keyring unless one is configured); a pairwise key is added as
- * "pairwise:<kid>", a session as "session:<kid>:<ori>:<rri>" whose key the
- * kernel derives.  Sealing and opening run in the onem2m-esprim(gcm(aes))
- * template over AF_ALG, bound to the session key by reference, so the IV
- * counter, limits and replay window are the kernel's.
+ * back to userspace, nor stay in this process: a pairwise key's octets go
+ * to add_key() and are wiped, or the key is one provisioned already
+ * (keyctl, a daemon) and found by kid or serial.  Sessions are
+ * "session:<kid>:<ori>:<rri>" keys the kernel derives, one per role and
+ * enc used (profile B.13), each in a keyring of its own below the
+ * context's so that their descriptions do not meet.  Sealing and opening
+ * run in the onem2m-esprim(gcm(aes)) template over AF_ALG, bound to the
+ * session key by reference, so the IV counter, limits and replay state
+ * are the kernel's.
  *
  * The template's layout is AAD || text -> AAD || ciphertext || tag || IV
- * (uapi header); one buffer per context carries it.  A batched kernel
- * path plugs in as a seal_batch operation.
+ * (uapi header); one buffer per context carries it, wiped after use.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -22,27 +24,39 @@
 #include "esprim_afalg.h"
 #include "esprim_internal.h"
 
+#define ESPRIM_KERNEL_RINGS	(2 * (ONEM2M_ESPRIM_ENC_A256GCM + 1))
+
 struct esprim_kernel_ctx {
 	key_serial_t keyring;
 	bool own_keyring;
+	key_serial_t rings[ESPRIM_KERNEL_RINGS];	/* per role and enc */
 	uint8_t *buf;
 	size_t buf_size;
 };
 
-struct esprim_kernel_session {
+struct esprim_kernel_enc {
 	key_serial_t serial;
 	struct kcapi_handle *handle;
 };
+
+struct esprim_kernel_session {
+	struct esprim_kernel_enc enc[ONEM2M_ESPRIM_ENC_A256GCM + 1];
+};
+
+/* pw->backend of a key this context added (and so removes). */
+static char esprim_kernel_owned;
 
 static int esprim_kernel_ctx_init(struct esprim_ctx *ctx,
 				  struct esprim_error *err)
 {
 	struct esprim_kernel_ctx *kc = calloc(1, sizeof(*kc));
 	char name[48];
+	int e;
 
 	if (!kc)
-		return esprim_fail(err, ESPRIM_RSC_ENCRYPTION_ERROR,
-				   "out of memory");
+		return esprim_fail_local(err, ENOMEM,
+					 ESPRIM_RSC_DECRYPTION_ERROR,
+					 "out of memory");
 	kc->keyring = ctx->config.keyring;
 	if (!kc->keyring) {
 		snprintf(name, sizeof(name), "esprim-ctx-%p", (void *)ctx);
@@ -51,10 +65,11 @@ static int esprim_kernel_ctx_init(struct esprim_ctx *ctx,
 		kc->own_keyring = true;
 	}
 	if (kc->keyring < 0) {
+		e = errno;
 		free(kc);
-		return esprim_fail(err, ESPRIM_RSC_ENCRYPTION_ERROR,
-				   "cannot create a keyring: %s",
-				   strerror(errno));
+		return esprim_fail_local(err, e, ESPRIM_RSC_DECRYPTION_ERROR,
+					 "cannot create a keyring: %s",
+					 strerror(e));
 	}
 	ctx->backend = kc;
 	return 0;
@@ -63,7 +78,11 @@ static int esprim_kernel_ctx_init(struct esprim_ctx *ctx,
 static void esprim_kernel_ctx_fini(struct esprim_ctx *ctx)
 {
 	struct esprim_kernel_ctx *kc = ctx->backend;
+	unsigned int i;
 
+	for (i = 0; i < ESPRIM_KERNEL_RINGS; i++)
+		if (kc->rings[i] > 0)
+			keyctl_invalidate(kc->rings[i]);
 	if (kc->own_keyring)
 		keyctl_invalidate(kc->keyring);
 	if (kc->buf)
@@ -83,79 +102,227 @@ static uint32_t esprim_seconds_left(int64_t expiry_ms)
 	return left < 1 ? 1 : left > UINT32_MAX ? UINT32_MAX : (uint32_t)left;
 }
 
+static int esprim_kernel_add_error(struct esprim_error *err, int e,
+				   const char *desc)
+{
+	if (e == ENODEV)
+		return esprim_fail_local(err, e, ESPRIM_RSC_DECRYPTION_ERROR,
+					 "no key type \"%s\": is onem2m_esprim loaded?",
+					 ONEM2M_ESPRIM_KEY_TYPE);
+	return esprim_fail_local(err, e, ESPRIM_RSC_DECRYPTION_ERROR,
+				 "adding %s to the keyring: %s", desc,
+				 strerror(e));
+}
+
+/*
+ * The identity a pairwise key in the keyring is bound to.  The key type
+ * has no read operation; its description line in /proc/keys says
+ * "pairwise peer=<identity> len=<n>".
+ */
+static int esprim_kernel_key_peer(key_serial_t serial, char **peer)
+{
+	char line[1024], id[16], *p, *end;
+	FILE *f = fopen("/proc/keys", "re");
+	int rc = -ENOENT;
+
+	if (!f)
+		return -errno;
+	snprintf(id, sizeof(id), "%08x ", (unsigned int)serial);
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, id, strlen(id)))
+			continue;
+		p = strstr(line, ": pairwise peer=");
+		if (!p)
+			break;
+		p += strlen(": pairwise peer=");
+		end = strstr(p, " len=");
+		if (!end)
+			break;
+		*peer = strndup(p, (size_t)(end - p));
+		rc = *peer ? 0 : -ENOMEM;
+		break;
+	}
+	fclose(f);
+	return rc;
+}
+
+/* A "pairwise:<kid>" key already in the keyring, by serial or search. */
+static int esprim_kernel_pairwise_find(struct esprim_ctx *ctx,
+				       struct esprim_pairwise *pw,
+				       const struct esprim_pairwise_config *cfg,
+				       const char *desc,
+				       struct esprim_error *err)
+{
+	static const key_serial_t rings[] = { KEY_SPEC_PROCESS_KEYRING,
+					      KEY_SPEC_SESSION_KEYRING,
+					      KEY_SPEC_USER_KEYRING };
+	struct esprim_kernel_ctx *kc = ctx->backend;
+	char *info = NULL, *peer = NULL;
+	key_serial_t serial = cfg->serial;
+	size_t i;
+	int rc;
+
+	for (i = 0; !serial && i <= sizeof(rings) / sizeof(rings[0]); i++)
+		serial = keyctl_search(i ? rings[i - 1] : kc->keyring,
+				       ONEM2M_ESPRIM_KEY_TYPE, desc, 0);
+	if (serial <= 0)
+		return esprim_fail(err, ESPRIM_RSC_UNKNOWN_KEY_ID,
+				   "no key %s in the keyrings searched", desc);
+	/* "type;uid;gid;perm;description" */
+	if (keyctl_describe_alloc(serial, &info) < 0)
+		return esprim_fail(err, ESPRIM_RSC_UNKNOWN_KEY_ID,
+				   "key %d: %s", serial, strerror(errno));
+	rc = strncmp(info, ONEM2M_ESPRIM_KEY_TYPE ";",
+		     strlen(ONEM2M_ESPRIM_KEY_TYPE) + 1) ||
+	     !strrchr(info, ';') || strcmp(strrchr(info, ';') + 1, desc);
+	free(info);
+	if (rc)
+		return esprim_fail_local(err, EINVAL,
+					 ESPRIM_RSC_DECRYPTION_ERROR,
+					 "key %d is not an %s key %s", serial,
+					 ONEM2M_ESPRIM_KEY_TYPE, desc);
+	rc = esprim_kernel_key_peer(serial, &peer);
+	if (rc)
+		return esprim_fail_local(err, -rc, ESPRIM_RSC_DECRYPTION_ERROR,
+					 "the identity key %d is bound to: %s",
+					 serial, strerror(-rc));
+	if (pw->peer && strcmp(pw->peer, peer)) {
+		rc = esprim_fail_local(err, EINVAL,
+				       ESPRIM_RSC_DECRYPTION_ERROR,
+				       "key %d is bound to %.64s, not %.64s",
+				       serial, peer, pw->peer);
+		free(peer);
+		return rc;
+	}
+	free(pw->peer);
+	pw->peer = peer;
+	pw->serial = serial;
+	return 0;
+}
+
 static int esprim_kernel_pairwise_add(struct esprim_ctx *ctx,
 				      struct esprim_pairwise *pw,
+				      const struct esprim_pairwise_config *cfg,
 				      struct esprim_error *err)
 {
 	struct esprim_kernel_ctx *kc = ctx->backend;
 	struct onem2m_esprim_pairwise_payload p = {
 		.hdr.version = ONEM2M_ESPRIM_PAYLOAD_V1,
 		.hdr.kind = ONEM2M_ESPRIM_PAYLOAD_PAIRWISE,
-		.key_len = (uint8_t)pw->key_len,
 	};
 	char desc[sizeof(ONEM2M_ESPRIM_PAIRWISE_PREFIX) +
 		  ONEM2M_ESPRIM_MAX_ID_LEN];
 
-	if (!pw->peer)
-		return esprim_fail(err, ESPRIM_RSC_BAD_REQUEST,
-				   "the kernel backend binds every pairwise key to a peer identity");
-	p.peer_len = (uint8_t)strlen(pw->peer);
-	p.lifetime = esprim_seconds_left(pw->expiry_ms);
-	memcpy(p.key, pw->key, pw->key_len);
-	memcpy(p.peer, pw->peer, p.peer_len);
 	snprintf(desc, sizeof(desc), "%s%s", ONEM2M_ESPRIM_PAIRWISE_PREFIX,
 		 pw->kid);
+	if (!cfg->key)
+		return esprim_kernel_pairwise_find(ctx, pw, cfg, desc, err);
+	p.key_len = (uint8_t)cfg->key_len;
+	p.peer_len = (uint8_t)strlen(pw->peer);
+	p.lifetime = esprim_seconds_left(pw->expiry_ms);
+	memcpy(p.key, cfg->key, cfg->key_len);
+	memcpy(p.peer, pw->peer, p.peer_len);
 	pw->serial = add_key(ONEM2M_ESPRIM_KEY_TYPE, desc, &p, sizeof(p),
 			     kc->keyring);
 	esprim_wipe(&p, sizeof(p));
-	if (pw->serial < 0 && errno == ENODEV)
-		return esprim_fail(err, ESPRIM_RSC_ENCRYPTION_ERROR,
-				   "no key type \"%s\": is onem2m_esprim loaded?",
-				   ONEM2M_ESPRIM_KEY_TYPE);
 	if (pw->serial < 0)
-		return esprim_fail(err, ESPRIM_RSC_BAD_REQUEST,
-				   "adding %s to the keyring: %s", desc,
-				   strerror(errno));
+		return esprim_kernel_add_error(err, errno, desc);
+	pw->backend = &esprim_kernel_owned;
 	return 0;
 }
 
 static void esprim_kernel_pairwise_del(struct esprim_ctx *ctx,
 				       struct esprim_pairwise *pw)
 {
-	if (pw->serial > 0)
+	/* Keys provisioned by others stay where they are. */
+	if (pw->backend == &esprim_kernel_owned && pw->serial > 0)
 		keyctl_invalidate(pw->serial);
 }
 
 static int esprim_kernel_session_init(struct esprim_session *s,
 				      struct esprim_error *err)
 {
+	s->backend = calloc(1, sizeof(struct esprim_kernel_session));
+	return s->backend ? 0 :
+	       esprim_fail_local(err, ENOMEM, ESPRIM_RSC_DECRYPTION_ERROR,
+				 "out of memory");
+}
+
+static void esprim_kernel_session_fini(struct esprim_session *s)
+{
+	struct esprim_kernel_session *ks = s->backend;
+	unsigned int i;
+
+	if (!ks)
+		return;
+	for (i = 0; i <= ONEM2M_ESPRIM_ENC_A256GCM; i++) {
+		if (ks->enc[i].handle)
+			kcapi_aead_destroy(ks->enc[i].handle);
+		if (ks->enc[i].serial > 0)
+			keyctl_invalidate(ks->enc[i].serial);
+	}
+	free(ks);
+	s->backend = NULL;
+}
+
+/* The keyring of the context for sessions of a role and enc. */
+static key_serial_t esprim_kernel_ring(struct esprim_session *s,
+				       enum onem2m_esprim_enc enc)
+{
 	struct esprim_kernel_ctx *kc = s->ctx->backend;
+	unsigned int i = 2 * enc + (s->role == ONEM2M_ESPRIM_ROLE_RECEIVER);
+	char name[32];
+
+	if (kc->rings[i] <= 0) {
+		snprintf(name, sizeof(name), "esprim-sessions-%c%d",
+			 s->role == ONEM2M_ESPRIM_ROLE_RECEIVER ? 'r' : 'o',
+			 enc);
+		kc->rings[i] = add_key("keyring", name, NULL, 0, kc->keyring);
+	}
+	return kc->rings[i];
+}
+
+/* The session key of one enc, derived by the kernel on first use. */
+static int esprim_kernel_enc(struct esprim_session *s,
+			     enum onem2m_esprim_enc enc,
+			     struct esprim_kernel_enc **out,
+			     struct esprim_error *err)
+{
+	struct esprim_kernel_session *ks = s->backend;
+	struct esprim_kernel_enc *e = &ks->enc[enc];
+	const struct esprim_ctx_config *cfg = &s->ctx->config;
 	struct onem2m_esprim_session_payload *p;
 	struct onem2m_esprim_key_ref ref = {
 		.hdr.version = ONEM2M_ESPRIM_KEY_BLOB_V1,
 		.hdr.form = ONEM2M_ESPRIM_KEY_FORM_REF,
 	};
-	struct esprim_kernel_session *ks;
 	size_t size = sizeof(*p) + s->rro.canon_len + s->oro.canon_len;
 	char desc[3 * ONEM2M_ESPRIM_MAX_ID_LEN + 16];
+	key_serial_t ring;
 	int ret;
 
-	ks = calloc(1, sizeof(*ks));
+	*out = e;
+	if (e->handle)
+		return 0;
+	ring = esprim_kernel_ring(s, enc);
+	if (ring < 0)
+		return esprim_fail_local(err, errno,
+					 ESPRIM_RSC_DECRYPTION_ERROR,
+					 "cannot create a keyring: %s",
+					 strerror(errno));
 	p = calloc(1, size);
-	if (!ks || !p) {
-		free(ks);
-		free(p);
-		return esprim_fail(err, ESPRIM_RSC_ENCRYPTION_ERROR,
-				   "out of memory");
-	}
+	if (!p)
+		return esprim_fail_local(err, ENOMEM,
+					 ESPRIM_RSC_DECRYPTION_ERROR,
+					 "out of memory");
 	p->hdr.version = ONEM2M_ESPRIM_PAYLOAD_V1;
 	p->hdr.kind = ONEM2M_ESPRIM_PAYLOAD_SESSION;
 	p->pairwise = s->pairwise->serial;
-	p->enc = (uint8_t)s->enc;
+	p->enc = (uint8_t)enc;
 	p->role = (uint8_t)s->role;
-	p->replay = (uint8_t)s->ctx->config.replay;
-	p->replay_window = s->ctx->config.replay_window;
-	p->replay_set = s->ctx->config.replay_set;
+	p->replay = (uint8_t)s->pairwise->replay;
+	p->replay_window = cfg->replay_window;
+	p->replay_set = cfg->replay_set;
 	p->rro_len = (uint16_t)s->rro.canon_len;
 	p->oro_len = (uint16_t)s->oro.canon_len;
 	p->hard_seconds = esprim_seconds_left(s->expiry_ms);
@@ -163,41 +330,28 @@ static int esprim_kernel_session_init(struct esprim_session *s,
 	memcpy(p->rand_objects + s->rro.canon_len, s->oro.canon,
 	       s->oro.canon_len);
 	snprintf(desc, sizeof(desc), "%s%s:%s:%s",
-		 ONEM2M_ESPRIM_SESSION_PREFIX, s->kid, s->ori, s->rri);
-	ks->serial = add_key(ONEM2M_ESPRIM_KEY_TYPE, desc, p, size,
-			     kc->keyring);
+		 ONEM2M_ESPRIM_SESSION_PREFIX, s->pairwise->kid, s->ori,
+		 s->rri);
+	e->serial = add_key(ONEM2M_ESPRIM_KEY_TYPE, desc, p, size, ring);
 	free(p);
-	if (ks->serial < 0) {
+	if (e->serial < 0) {
 		ret = errno;
-		free(ks);
-		return esprim_fail(err, ESPRIM_RSC_ENCRYPTION_ERROR,
-				   "kernel session %s: %s", desc,
-				   strerror(ret));
+		e->serial = 0;
+		return esprim_kernel_add_error(err, ret, desc);
 	}
-	ref.serial = ks->serial;
-	ret = esprim_afalg_open(&ks->handle, ONEM2M_ESPRIM_AEAD_ALG, &ref,
+	ref.serial = e->serial;
+	ret = esprim_afalg_open(&e->handle, ONEM2M_ESPRIM_AEAD_ALG, &ref,
 				sizeof(ref), ONEM2M_ESPRIM_TRAILER_LEN);
 	if (ret) {
-		keyctl_invalidate(ks->serial);
-		free(ks);
-		return esprim_fail(err, ESPRIM_RSC_ENCRYPTION_ERROR,
-				   "%s over AF_ALG: %s",
-				   ONEM2M_ESPRIM_AEAD_ALG, strerror(-ret));
+		keyctl_invalidate(e->serial);
+		e->serial = 0;
+		e->handle = NULL;
+		return esprim_fail_local(err, -ret, ESPRIM_RSC_DECRYPTION_ERROR,
+					 "%s over AF_ALG: %s",
+					 ONEM2M_ESPRIM_AEAD_ALG,
+					 strerror(-ret));
 	}
-	s->backend = ks;
 	return 0;
-}
-
-static void esprim_kernel_session_fini(struct esprim_session *s)
-{
-	struct esprim_kernel_session *ks = s->backend;
-
-	if (!ks)
-		return;
-	kcapi_aead_destroy(ks->handle);
-	keyctl_invalidate(ks->serial);
-	free(ks);
-	s->backend = NULL;
 }
 
 static uint8_t *esprim_kernel_buf(struct esprim_ctx *ctx, size_t size)
@@ -207,57 +361,94 @@ static uint8_t *esprim_kernel_buf(struct esprim_ctx *ctx, size_t size)
 	return esprim_buf_grow(&kc->buf, &kc->buf_size, size) ? NULL : kc->buf;
 }
 
-static int esprim_kernel_seal(struct esprim_session *s, const uint8_t *text,
+/* The RSC of a failed seal: an exhausted or expired key is no local fault. */
+static int esprim_kernel_seal_error(struct esprim_session *s, ssize_t ret,
+				    struct esprim_error *err)
+{
+	int e = ret < 0 ? (int)-ret : EIO;
+
+	if (e == EKEYEXPIRED || e == EKEYREVOKED || e == ENOKEY ||
+	    e == EKEYREJECTED)
+		return esprim_session_expired(s, esprim_now_ms(), err) ?:
+		       esprim_fail(err, ESPRIM_RSC_UNKNOWN_ORIG_RAND_ID,
+				   "session key of %s:%s:%s is used up or expired: %s",
+				   s->pairwise->kid, s->ori, s->rri,
+				   strerror(e));
+	return esprim_fail_local(err, e, ESPRIM_RSC_ENCRYPTION_ERROR,
+				 "kernel seal failed: %s", strerror(e));
+}
+
+static int esprim_kernel_seal(struct esprim_session *s,
+			      enum onem2m_esprim_enc enc, const uint8_t *text,
 			      size_t len, const uint8_t **ct,
 			      uint8_t tag[ONEM2M_ESPRIM_TAG_LEN],
 			      uint8_t iv[ONEM2M_ESPRIM_IV_LEN],
 			      struct esprim_error *err)
 {
-	struct esprim_kernel_session *ks = s->backend;
 	size_t in_len = s->hdr_len + len;
 	size_t out_len = in_len + ONEM2M_ESPRIM_TRAILER_LEN;
-	uint8_t *buf = esprim_kernel_buf(s->ctx, out_len);
+	struct esprim_kernel_enc *e;
+	uint8_t *buf;
 	ssize_t ret;
+	int rc;
 
+	rc = esprim_kernel_enc(s, enc, &e, err);
+	if (rc)
+		return rc;
+	buf = esprim_kernel_buf(s->ctx, out_len);
 	if (!buf)
-		return esprim_fail(err, ESPRIM_RSC_ENCRYPTION_ERROR,
-				   "out of memory");
+		return esprim_fail_local(err, ENOMEM,
+					 ESPRIM_RSC_ENCRYPTION_ERROR,
+					 "out of memory");
 	memcpy(buf, s->hdr, s->hdr_len);
 	memcpy(buf + s->hdr_len, text, len);
-	ret = esprim_afalg_crypt(ks->handle, true, NULL, s->hdr_len, buf,
+	ret = esprim_afalg_crypt(e->handle, true, NULL, s->hdr_len, buf,
 				 in_len, buf, out_len);
-	if (ret != (ssize_t)out_len)
-		return esprim_fail(err, ESPRIM_RSC_ENCRYPTION_ERROR,
-				   "kernel seal failed: %s",
-				   strerror(ret < 0 ? (int)-ret : EIO));
+	if (ret != (ssize_t)out_len) {
+		esprim_wipe(buf, out_len);
+		return esprim_kernel_seal_error(s, ret, err);
+	}
 	*ct = buf + s->hdr_len;
 	memcpy(tag, buf + in_len, ONEM2M_ESPRIM_TAG_LEN);
 	memcpy(iv, buf + in_len + ONEM2M_ESPRIM_TAG_LEN, ONEM2M_ESPRIM_IV_LEN);
 	return 0;
 }
 
-static int esprim_kernel_open(struct esprim_session *s, const char *aad,
+static int esprim_kernel_open(struct esprim_session *s,
+			      enum onem2m_esprim_enc enc, const char *aad,
 			      size_t aad_len,
 			      const uint8_t iv[ONEM2M_ESPRIM_IV_LEN],
 			      const uint8_t *ct, size_t len,
 			      const uint8_t tag[ONEM2M_ESPRIM_TAG_LEN],
 			      uint8_t *text, struct esprim_error *err)
 {
-	struct esprim_kernel_session *ks = s->backend;
 	size_t out_len = aad_len + len;
 	size_t in_len = out_len + ONEM2M_ESPRIM_TRAILER_LEN;
-	uint8_t *buf = esprim_kernel_buf(s->ctx, in_len);
+	struct esprim_kernel_enc *e;
+	uint8_t *buf;
 	ssize_t ret;
+	int rc;
 
+	rc = esprim_kernel_enc(s, enc, &e, err);
+	if (rc)
+		return rc;
+	buf = esprim_kernel_buf(s->ctx, in_len);
 	if (!buf)
-		return esprim_fail(err, ESPRIM_RSC_DECRYPTION_ERROR,
-				   "out of memory");
+		return esprim_fail_local(err, ENOMEM,
+					 ESPRIM_RSC_DECRYPTION_ERROR,
+					 "out of memory");
 	memcpy(buf, aad, aad_len);
 	memcpy(buf + aad_len, ct, len);
 	memcpy(buf + out_len, tag, ONEM2M_ESPRIM_TAG_LEN);
 	memcpy(buf + out_len + ONEM2M_ESPRIM_TAG_LEN, iv, ONEM2M_ESPRIM_IV_LEN);
-	ret = esprim_afalg_crypt(ks->handle, false, NULL, aad_len, buf, in_len,
+	ret = esprim_afalg_crypt(e->handle, false, NULL, aad_len, buf, in_len,
 				 buf, out_len);
+	if (ret == (ssize_t)out_len)
+		memcpy(text, buf + aad_len, len);
+	/* No plaintext stays behind in the context's buffer. */
+	esprim_wipe(buf, in_len);
+	if (ret == (ssize_t)out_len)
+		return 0;
 	if (ret == -EBADMSG)
 		return esprim_fail(err, ESPRIM_RSC_BAD_MAC,
 				   "integrity check of the ESPrim Object failed");
@@ -266,12 +457,17 @@ static int esprim_kernel_open(struct esprim_session *s, const char *aad,
 				   "replayed or reflected object (IV seen before, older than the replay window, or this side's own)");
 	if (ret == -ENOSPC)
 		return esprim_replay_fail(ESPRIM_REPLAY_SET_FULL, err);
-	if (ret != (ssize_t)out_len)
-		return esprim_fail(err, ESPRIM_RSC_DECRYPTION_ERROR,
-				   "kernel open failed: %s",
-				   strerror(ret < 0 ? (int)-ret : EIO));
-	memcpy(text, buf + aad_len, len);
-	return 0;
+	if (ret == -ENOMEM)
+		return esprim_replay_fail(ESPRIM_REPLAY_NOMEM, err);
+	if (ret == -EKEYEXPIRED || ret == -EKEYREVOKED || ret == -ENOKEY)
+		return esprim_session_expired(s, esprim_now_ms(), err) ?:
+		       esprim_fail(err, ESPRIM_RSC_UNKNOWN_KEY_ID,
+				   "session key of %s:%s:%s expired or revoked",
+				   s->pairwise->kid, s->ori, s->rri);
+	return esprim_fail_local(err, ret < 0 ? (int)-ret : EIO,
+				 ESPRIM_RSC_DECRYPTION_ERROR,
+				 "kernel open failed: %s",
+				 strerror(ret < 0 ? (int)-ret : EIO));
 }
 
 const struct esprim_backend_ops esprim_kernel_ops = {

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * ESPrim rand objects (TS-0003 8.4.3.1, TS-0004 short names): creation,
  * strict parsing, the pairing rules B.2g, C.6b.2 and C.6c.1, and the
@@ -10,21 +10,14 @@
  */
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
+#include <errno.h>
+#include <stdlib.h>
 #include <openssl/rand.h>
 
 #include "esprim_internal.h"
 
 /* A list member holds at most this many identifiers. */
 #define ESPRIM_RAND_LIST_MAX	16
-
-int64_t esprim_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 bool esprim_is_ncname(const char *s, size_t len)
 {
@@ -46,65 +39,6 @@ bool esprim_is_ncname(const char *s, size_t len)
 	return true;
 }
 
-/* The value of n decimal digits at s, or -1 if any is not a digit. */
-static int esprim_digits(const char *s, int n)
-{
-	int v = 0;
-
-	while (n--) {
-		if (*s < '0' || *s > '9')
-			return -1;
-		v = v * 10 + (*s++ - '0');
-	}
-	return v;
-}
-
-/* Parses "YYYYMMDDTHHMMSS" with an optional ",fraction" and 'Z'. */
-static bool esprim_parse_timestamp(const char *s, int64_t *ms)
-{
-	static const int mdays[] = { 31, 29, 31, 30, 31, 30,
-				     31, 31, 30, 31, 30, 31 };
-	int year, mon, day, hour, min, sec, frac_ms = 0, scale = 100;
-	const char *p = s + 15;
-	struct tm tm = { 0 };
-	time_t t;
-
-	if (strnlen(s, 15) < 15)
-		return false;
-	year = esprim_digits(s, 4);
-	mon = esprim_digits(s + 4, 2);
-	day = esprim_digits(s + 6, 2);
-	hour = esprim_digits(s + 9, 2);
-	min = esprim_digits(s + 11, 2);
-	sec = esprim_digits(s + 13, 2);
-	if (year < 1970 || mon < 1 || mon > 12 || day < 1 ||
-	    day > mdays[mon - 1] || s[8] != 'T' || hour < 0 || hour > 23 ||
-	    min < 0 || min > 59 || sec < 0 || sec > 60)
-		return false;
-	if (*p == ',' || *p == '.') {
-		if (p[1] < '0' || p[1] > '9')
-			return false;
-		for (p++; *p >= '0' && *p <= '9'; p++, scale /= 10)
-			frac_ms += (*p - '0') * scale;
-	}
-	if (*p == 'Z')
-		p++;
-	if (*p)
-		return false;
-	tm.tm_year = year - 1900;
-	tm.tm_mon = mon - 1;
-	tm.tm_mday = day;
-	tm.tm_hour = hour;
-	tm.tm_min = min;
-	tm.tm_sec = sec;
-	/* Fails only where time_t cannot hold the date (32-bit). */
-	t = timegm(&tm);
-	if (t == (time_t)-1)
-		return false;
-	*ms = (int64_t)t * 1000 + frac_ms;
-	return true;
-}
-
 /* esrx: absolute timestamp, or relative milliseconds (integer or digits). */
 static bool esprim_parse_expiry(const json_t *v, int64_t now_ms,
 				int64_t *ms)
@@ -115,17 +49,14 @@ static bool esprim_parse_expiry(const json_t *v, int64_t now_ms,
 
 	if (json_is_integer(v)) {
 		rel = json_integer_value(v);
-		if (rel < 0 || rel > (int64_t)1 << 50)
-			return false;
-		*ms = now_ms + rel;
-		return true;
+		return rel >= 0 && esprim_time_add(now_ms, rel, ms);
 	}
 	if (!json_is_string(v))
 		return false;
 	s = json_string_value(v);
 	n = json_string_length(v);
 	if (memchr(s, 'T', n))
-		return esprim_parse_timestamp(s, ms);
+		return esprim_time_parse(s, n, ms);
 	/* At most 15 digits: about 31,000 years, no overflow. */
 	if (!n || n > 15)
 		return false;
@@ -134,8 +65,7 @@ static bool esprim_parse_expiry(const json_t *v, int64_t now_ms,
 			return false;
 		rel = rel * 10 + (s[i] - '0');
 	}
-	*ms = now_ms + rel;
-	return true;
+	return esprim_time_add(now_ms, rel, ms);
 }
 
 /* Appends to the canonical octets; false when they would not fit. */
@@ -332,30 +262,83 @@ int esprim_rand_from_json(struct esprim_rand *r, const json_t *obj,
 	return 0;
 }
 
-int esprim_rand_parse(struct esprim_rand *r, const char *json, size_t len,
-		      bool receiver, int64_t now_ms, struct esprim_error *err)
+int esprim_rand_parse(struct esprim_rand **out, const char *json,
+		      size_t len, bool receiver, int64_t now_ms,
+		      struct esprim_error *err)
 {
+	struct esprim_rand *r;
 	json_error_t jerr;
 	json_t *obj;
 	int rc;
 
+	*out = NULL;
 	obj = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!obj)
 		return esprim_fail(err, ESPRIM_RSC_BAD_REQUEST,
 				   "rand object: %s", jerr.text);
-	rc = esprim_rand_from_json(r, obj, receiver, now_ms, err);
+	r = malloc(sizeof(*r));
+	rc = r ? esprim_rand_from_json(r, obj, receiver, now_ms, err) :
+	     esprim_fail_local(err, ENOMEM, ESPRIM_RSC_DECRYPTION_ERROR,
+			       "out of memory");
 	json_decref(obj);
+	if (rc)
+		free(r);
+	else
+		*out = r;
 	return rc;
 }
 
-/* Writes esrx as the absolute "YYYYMMDDTHHMMSS" senders use (B.8). */
-static void esprim_format_expiry(int64_t ms, char out[16])
+struct esprim_rand *esprim_rand_dup(const struct esprim_rand *r)
 {
-	time_t t = (time_t)(ms / 1000);
-	struct tm tm;
+	struct esprim_rand *d = r ? malloc(sizeof(*d)) : NULL;
 
-	gmtime_r(&t, &tm);
-	strftime(out, 16, "%Y%m%dT%H%M%S", &tm);
+	if (d)
+		*d = *r;
+	return d;
+}
+
+void esprim_rand_free(struct esprim_rand *r)
+{
+	free(r);
+}
+
+bool esprim_rand_equal(const struct esprim_rand *a,
+		       const struct esprim_rand *b)
+{
+	return a->receiver == b->receiver && a->canon_len == b->canon_len &&
+	       !memcmp(a->canon, b->canon, a->canon_len);
+}
+
+bool esprim_rand_is_receiver(const struct esprim_rand *r)
+{
+	return r->receiver;
+}
+
+bool esprim_rand_is_shared(const struct esprim_rand *r)
+{
+	return r->receiver && !strncmp(r->id, "s-", 2);
+}
+
+const char *esprim_rand_id(const struct esprim_rand *r)
+{
+	return r->id;
+}
+
+int64_t esprim_rand_expiry_ms(const struct esprim_rand *r)
+{
+	return r->expiry_ms;
+}
+
+uint32_t esprim_rand_espa(const struct esprim_rand *r)
+{
+	return r->espa;
+}
+
+const char *esprim_rand_json(const struct esprim_rand *r, size_t *len)
+{
+	if (len)
+		*len = r->canon_len;
+	return r->canon;
 }
 
 static json_t *esprim_id_array(uint32_t mask, unsigned int base)
@@ -369,30 +352,67 @@ static json_t *esprim_id_array(uint32_t mask, unsigned int base)
 	return a;
 }
 
-static int esprim_rand_new(struct esprim_rand *r, bool receiver,
-			   const char *id, int64_t expiry_ms, uint32_t espa,
+/*
+ * The esri of an object this library issues (profile B.16): the given
+ * one, which must carry the prefix of its kind, or a fresh random one.
+ */
+static int esprim_rand_issue_id(char *id, const char *given, bool shared,
+				struct esprim_error *err)
+{
+	const char *prefix = shared ? "s-" : "n-";
+	uint8_t octets[12];
+
+	if (given) {
+		if (!esprim_is_ncname(given, strlen(given)) ||
+		    strncmp(given, prefix, 2))
+			return esprim_fail_local(err, EINVAL,
+						 ESPRIM_RSC_ENCRYPTION_ERROR,
+						 "esri must be an NCName of at most %d characters beginning \"%s\" (%s object)",
+						 ONEM2M_ESPRIM_MAX_ID_LEN,
+						 prefix,
+						 shared ? "a shared" :
+						 "a non-shared");
+		strcpy(id, given);
+		return 0;
+	}
+	if (RAND_bytes(octets, sizeof(octets)) != 1)
+		return esprim_fail_local(err, EIO, ESPRIM_RSC_ENCRYPTION_ERROR,
+					 "no random bytes for an esri");
+	memcpy(id, prefix, 2);
+	id[2 + esprim_b64url_encode(octets, sizeof(octets), id + 2)] = 0;
+	return 0;
+}
+
+static int esprim_rand_new(struct esprim_rand **out, bool receiver,
+			   const char *given_id, bool shared,
+			   int64_t expiry_ms, uint32_t espa,
 			   struct esprim_error *err)
 {
+	char id[ONEM2M_ESPRIM_MAX_ID_LEN + 1], b64[32], expiry[16];
 	uint8_t value[ESPRIM_RAND_OCTETS];
-	char b64[32], expiry[16];
+	struct esprim_rand *r;
 	json_t *obj;
 	int rc;
 
-	if (!id || !esprim_is_ncname(id, strlen(id)))
-		return esprim_fail(err, ESPRIM_RSC_BAD_REQUEST,
-				   "esri must be an NCName of at most %d characters",
-				   ONEM2M_ESPRIM_MAX_ID_LEN);
-	espa &= (1U << ONEM2M_ESPRIM_ENC_A128GCM) |
-		(1U << ONEM2M_ESPRIM_ENC_A192GCM) |
-		(1U << ONEM2M_ESPRIM_ENC_A256GCM);
+	*out = NULL;
+	rc = esprim_rand_issue_id(id, given_id, shared, err);
+	if (rc)
+		return rc;
+	espa &= ESPRIM_ESPA_ALL;
 	if (!espa)
-		return esprim_fail(err, ESPRIM_RSC_UNSUPPORTED_OPTION,
-				   "no supported AEAD algorithm offered");
+		return esprim_fail_local(err, EINVAL,
+					 ESPRIM_RSC_ENCRYPTION_ERROR,
+					 "no supported AEAD algorithm offered");
+	if (esprim_time_format(expiry_ms, expiry))
+		return esprim_fail_local(err, EINVAL,
+					 ESPRIM_RSC_ENCRYPTION_ERROR,
+					 "expiry %lld ms cannot be written as a timestamp",
+					 (long long)expiry_ms);
 	if (RAND_bytes(value, sizeof(value)) != 1)
-		return esprim_fail(err, ESPRIM_RSC_ENCRYPTION_ERROR,
-				   "no random bytes for esrv");
+		return esprim_fail_local(err, EIO, ESPRIM_RSC_ENCRYPTION_ERROR,
+					 "no random bytes for esrv");
 	b64[esprim_b64url_encode(value, sizeof(value), b64)] = 0;
-	esprim_format_expiry(expiry_ms, expiry);
+	esprim_wipe(value, sizeof(value));
 
 	obj = json_pack("{s:s, s:s, s:s, s:o}", "esri", id, "esrv", b64,
 			"esrx", expiry, "espa",
@@ -404,36 +424,58 @@ static int esprim_rand_new(struct esprim_rand *r, bool receiver,
 	else if (obj)
 		json_object_set_new(obj, "esk",
 				    json_integer(ESPRIM_KDF_HMAC_SHA256));
-	if (!obj)
-		return esprim_fail(err, ESPRIM_RSC_ENCRYPTION_ERROR,
-				   "out of memory");
+	r = obj ? malloc(sizeof(*r)) : NULL;
+	if (!r) {
+		json_decref(obj);
+		return esprim_fail_local(err, ENOMEM,
+					 ESPRIM_RSC_ENCRYPTION_ERROR,
+					 "out of memory");
+	}
+	/* Parsing what was built gives the JCS octets (and checks it). */
 	rc = esprim_rand_from_json(r, obj, receiver, 0, err);
 	json_decref(obj);
-	return rc;
+	if (rc) {
+		free(r);
+		return rc > 0 ? esprim_fail_local(err, EINVAL,
+						  ESPRIM_RSC_ENCRYPTION_ERROR,
+						  "%s", err ? err->msg : "") :
+				rc;
+	}
+	*out = r;
+	return 0;
 }
 
-int esprim_rand_new_receiver(struct esprim_rand *r, const char *id,
-			     int64_t expiry_ms, uint32_t espa,
-			     struct esprim_error *err)
+int esprim_rand_new_receiver(struct esprim_rand **r, const char *id,
+			     unsigned int flags, int64_t expiry_ms,
+			     uint32_t espa, struct esprim_error *err)
 {
-	return esprim_rand_new(r, true, id, expiry_ms, espa, err);
+	if (flags & ~ESPRIM_RAND_SHARED) {
+		*r = NULL;
+		return esprim_fail_local(err, EINVAL,
+					 ESPRIM_RSC_ENCRYPTION_ERROR,
+					 "unknown flags %#x", flags);
+	}
+	return esprim_rand_new(r, true, id, flags & ESPRIM_RAND_SHARED,
+			       expiry_ms, espa, err);
 }
 
-int esprim_rand_new_originator(struct esprim_rand *o,
+int esprim_rand_new_originator(struct esprim_rand **o,
 			       const struct esprim_rand *rro, const char *id,
 			       int64_t expiry_ms, uint32_t espa,
 			       struct esprim_error *err)
 {
-	if (!rro->receiver)
-		return esprim_fail(err, ESPRIM_RSC_BAD_REQUEST,
-				   "not a receiver rand object");
+	*o = NULL;
+	if (!rro || !rro->receiver)
+		return esprim_fail_local(err, EINVAL,
+					 ESPRIM_RSC_ENCRYPTION_ERROR,
+					 "not a receiver rand object");
 	if (!(rro->kdf & (1U << ESPRIM_KDF_HMAC_SHA256)))
 		return esprim_fail(err, ESPRIM_RSC_UNSUPPORTED_OPTION,
 				   "receiver rand object does not offer HMAC-SHA256");
 	/* Whole seconds on the wire: round down to stay within the rro. */
 	if (expiry_ms > rro->expiry_ms)
 		expiry_ms = rro->expiry_ms;
-	return esprim_rand_new(o, false, id, expiry_ms / 1000 * 1000,
+	return esprim_rand_new(o, false, id, false, expiry_ms / 1000 * 1000,
 			       espa & rro->espa, err);
 }
 

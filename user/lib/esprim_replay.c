@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * Replay protection of the soft backend: the kernel's semantics
  * (kmod/session.c, the uapi header, profile B.9) in userspace, so that
@@ -7,6 +7,7 @@
  *
  * Called once the tag verified: only authentic objects change the state.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -187,7 +188,8 @@ int esprim_replay_fail(int result, struct esprim_error *err)
 		return esprim_fail(err, ESPRIM_RSC_UNKNOWN_ORIG_RAND_ID,
 				   "session used up for opening (its IV set is full): the originator must move to a new rand object");
 	default:
-		return esprim_fail(err, ESPRIM_RSC_DECRYPTION_ERROR,
-				   "out of memory for the replay state");
+		return esprim_fail_local(err, ENOMEM,
+					 ESPRIM_RSC_DECRYPTION_ERROR,
+					 "out of memory for the replay state");
 	}
 }

@@ -1,11 +1,15 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * Response Status Codes and error reporting.
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "esprim_internal.h"
+
+#define ESPRIM_STR2(x)	#x
+#define ESPRIM_STR(x)	ESPRIM_STR2(x)
 
 static const struct {
 	int rsc;
@@ -33,15 +37,42 @@ const char *esprim_rsc_name(int rsc)
 	return NULL;
 }
 
+const char *esprim_version(void)
+{
+	return ESPRIM_STR(ESPRIM_VERSION_MAJOR) "." ESPRIM_STR(ESPRIM_VERSION_MINOR)
+	       "." ESPRIM_STR(ESPRIM_VERSION_PATCH);
+}
+
+void esprim_free(void *p)
+{
+	free(p);
+}
+
 int esprim_fail(struct esprim_error *err, int rsc, const char *fmt, ...)
 {
 	va_list ap;
 
 	if (err) {
 		err->rsc = rsc;
+		err->errnum = 0;
 		va_start(ap, fmt);
 		vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
 		va_end(ap);
 	}
 	return rsc;
+}
+
+int esprim_fail_local(struct esprim_error *err, int errnum, int rsc,
+		      const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err) {
+		err->rsc = rsc;
+		err->errnum = errnum;
+		va_start(ap, fmt);
+		vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+		va_end(ap);
+	}
+	return -errnum;
 }
