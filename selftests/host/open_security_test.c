@@ -744,4 +744,66 @@ TEST(rand_id_prefixes)
 	EXPECT_STREQ("1.0.0", esprim_version());
 }
 
+/*
+ * Pinned vector of profile B.15 (README): pairwise key 00..1f, receiver
+ * object r1, originator object o1 (libesprim_test.c's), the originator
+ * offering o2 in-band; IV 0000002a0000000000000007.
+ */
+#define V_RRO "{\"esks\":[1],\"espa\":[10,11,12],\"esri\":\"r1\"," \
+	"\"esrv\":\"AAECAwQFBgcICQoLDA0ODw\",\"esrx\":\"20991231T235959\"}"
+#define V_ORO "{\"esk\":1,\"espa\":[12],\"esri\":\"o1\"," \
+	"\"esrv\":\"EBESExQVFhcYGRobHB0eHw\",\"esrx\":\"20991231T235959\"}"
+#define V_NEXT "{\"esk\":1,\"espa\":[12],\"esri\":\"o2\"," \
+	"\"esrv\":\"ICEiIyQlJicoKSorLC0uLw\",\"esrx\":\"20991231T235959\"}"
+#define V_TEXT "{\"op\":5,\"fr\":\"/gw1\",\"rqi\":\"b15\",\"rvi\":\"4\"}"
+
+static const char b15_object[] =
+	"eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2R0NNIiwia2lkIjoiMTMtZ3cxLmV4YW1w"
+	"bGUubmV0IiwiY3R5Ijoidm5kLm9uZW0ybS1wcmVxK2pzb24iLCJvcmkiOiJvMSIs"
+	"InJyaSI6InIxIiwib3JvIjp7ImVzayI6MSwiZXNwYSI6WzEyXSwiZXNyaSI6Im8y"
+	"IiwiZXNydiI6IklDRWlJeVFsSmljb0tTb3JMQzB1THciLCJlc3J4IjoiMjA5OTEy"
+	"MzFUMjM1OTU5In19..AAAAKgAAAAAAAAAH.6gJFaDAPSqYdsSkj_ayk0HiUwDEul"
+	"qYAXJEA4dIxmxrnosYfr3BMyGeW.JqYEPL-kWxoOvY38GpjiwA";
+
+TEST(profile_b15_pinned_object)
+{
+	uint8_t pw[32];
+	struct esprim_rand *rro, *oro, *next;
+	struct esprim_ctx *tx = ctx_new(NULL), *rx = ctx_new(NULL);
+	struct esprim_opened *o = esprim_opened_new();
+	struct esprim_session *s;
+	char obj[BUF];
+	int i;
+
+	for (i = 0; i < 32; i++)
+		pw[i] = (uint8_t)i;
+	ASSERT_EQ(0, esprim_rand_parse(&rro, V_RRO, strlen(V_RRO), true,
+				       esprim_now_ms(), NULL));
+	ASSERT_EQ(0, esprim_rand_parse(&oro, V_ORO, strlen(V_ORO), false,
+				       esprim_now_ms(), NULL));
+	ASSERT_EQ(0, esprim_rand_parse(&next, V_NEXT, strlen(V_NEXT), false,
+				       esprim_now_ms(), NULL));
+	ASSERT_EQ(0, add_key(tx, KID, pw, "//example.net/in-cse"));
+	ASSERT_EQ(0, add_key(rx, KID, pw, PEER));
+	ASSERT_EQ(0, esprim_ctx_add_own_rand(rx, rro, NULL));
+	ASSERT_EQ(0, esprim_ctx_add_learnt_rand(rx, KID, oro, NULL));
+	s = session(tx, KID, rro, oro, ONEM2M_ESPRIM_ROLE_ORIGINATOR,
+		    ESPRIM_ANNOUNCE_NEVER);
+	ASSERT_NE(NULL, s);
+	ASSERT_EQ(0, esprim_session_offer_next(s, next, NULL));
+	ASSERT_EQ(0, esprim_session_set_iv(s, 0x2a, 7, NULL));
+	ASSERT_EQ(0, seal(s, V_TEXT, obj));
+	EXPECT_STREQ(b15_object, obj);
+	ASSERT_EQ(0, open_obj(rx, b15_object, o, NULL));
+	ASSERT_NE(NULL, esprim_opened_next_rand(o));
+	EXPECT_STREQ("o2", esprim_rand_id(esprim_opened_next_rand(o)));
+	esprim_opened_free(o);
+	esprim_session_put(s);
+	esprim_ctx_free(tx);
+	esprim_ctx_free(rx);
+	esprim_rand_free(rro);
+	esprim_rand_free(oro);
+	esprim_rand_free(next);
+}
+
 TEST_HARNESS_MAIN
