@@ -47,7 +47,8 @@ HOST_TESTS := $(BUILD)/selftests/host/kat_vectors_test \
 	$(BUILD)/selftests/host/libesprim_test \
 	$(BUILD)/selftests/host/libesprim_sanitized_test \
 	$(BUILD)/selftests/host/hotpath_alloc_test \
-	$(BUILD)/selftests/host/encoding_test
+	$(BUILD)/selftests/host/encoding_test \
+	$(BUILD)/selftests/host/from_check_test
 VM_TESTS := $(BUILD)/selftests/vm/aead_test \
 	$(BUILD)/selftests/vm/keys_test \
 	$(BUILD)/selftests/vm/module_test \
@@ -231,6 +232,13 @@ clean:
 
 # Base64url, timestamps and m2m:seci against independent references.
 $(BUILD)/selftests/host/encoding_test: selftests/host/encoding_test.c \
+		$(LIBESPRIM) $(KSRC)/.extracted
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) -o $@ $< $(LIBESPRIM) $(LIB_LIBS)
+
+# The From check (esprim_from.c): B.11, B.12 and the JSON scan against
+# jansson over a generated corpus.
+$(BUILD)/selftests/host/from_check_test: selftests/host/from_check_test.c \
 		$(LIBESPRIM) $(KSRC)/.extracted
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) -o $@ $< $(LIBESPRIM) $(LIB_LIBS)

