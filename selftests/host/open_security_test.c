@@ -306,6 +306,11 @@ TEST(pairwise_needs_identity)
 	EXPECT_EQ(EINVAL, err.errnum);
 	pc.peer = "bad peer";
 	EXPECT_EQ(-EINVAL, esprim_ctx_add_pairwise(ctx, &pc, NULL));
+	/* The backend refuses (no octets): nothing may leak (LSan). */
+	pc.peer = PEER;
+	pc.key = NULL;
+	EXPECT_EQ(-EINVAL, esprim_ctx_add_pairwise(ctx, &pc, NULL));
+	EXPECT_EQ(NULL, esprim_ctx_pairwise_peer(ctx, KID));
 	esprim_ctx_free(ctx);
 }
 

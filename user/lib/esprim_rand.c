@@ -434,12 +434,19 @@ static int esprim_rand_new(struct esprim_rand **out, bool receiver,
 	/* Parsing what was built gives the JCS octets (and checks it). */
 	rc = esprim_rand_from_json(r, obj, receiver, 0, err);
 	json_decref(obj);
+	if (rc > 0 && err) {
+		/* What was built is refused: the caller's argument is bad. */
+		char msg[sizeof(err->msg)];
+
+		memcpy(msg, err->msg, sizeof(msg));
+		rc = esprim_fail_local(err, EINVAL, ESPRIM_RSC_ENCRYPTION_ERROR,
+				       "%s", msg);
+	} else if (rc > 0) {
+		rc = -EINVAL;
+	}
 	if (rc) {
 		free(r);
-		return rc > 0 ? esprim_fail_local(err, EINVAL,
-						  ESPRIM_RSC_ENCRYPTION_ERROR,
-						  "%s", err ? err->msg : "") :
-				rc;
+		return rc;
 	}
 	*out = r;
 	return 0;
