@@ -91,9 +91,11 @@ $(LIBESPRIM_SO): $(LIB_OBJS) user/lib/libesprim.map
 		$(LIB_LIBS)
 	ln -sf libesprim.so.0 $(BUILD)/lib/libesprim.so
 
-$(BUILD)/user/esprimctl: user/ctl/esprimctl.c $(LIBESPRIM)
+# One file per command (user/ctl/*.c), linked statically.
+CTL_SRCS := $(wildcard user/ctl/*.c)
+$(BUILD)/user/esprimctl: $(CTL_SRCS) user/ctl/ctl.h $(LIBESPRIM)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBESPRIM) $(LIB_LIBS)
+	$(CC) $(ALL_CFLAGS) -o $@ $(CTL_SRCS) $(LIBESPRIM) $(LIB_LIBS)
 
 $(BUILD)/selftests/host/libesprim_test: selftests/host/libesprim_test.c \
 		selftests/host/malformed_objects.txt $(REPLAY_VECTORS) $(LIBESPRIM) \
@@ -220,6 +222,10 @@ install: $(LIBESPRIM) $(LIBESPRIM_SO) $(BUILD)/user/esprimctl
 		>$(DESTDIR)$(PREFIX)/lib/pkgconfig/libesprim.pc
 	install -D -m 755 $(BUILD)/user/esprimctl \
 		$(DESTDIR)$(PREFIX)/bin/esprimctl
+	install -D -m 644 user/ctl/esprimctl.8 \
+		$(DESTDIR)$(PREFIX)/share/man/man8/esprimctl.8
+	install -D -m 644 user/ctl/esprimctl.bash-completion \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/esprimctl
 
 dkms-add:
 	scripts/dkms.sh add

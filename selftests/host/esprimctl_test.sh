@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# esprimctl's documented interface: round trip, m2m:seci in and out, the
-# pinned object, exit statuses, RSC on stderr and as JSON with -j.
-# Prints TAP.  Usage: esprimctl_test.sh BUILD_DIR
+# esprimctl's documented interface (esprimctl.8): --help and --version,
+# usage errors (status 2, the missing option named), round trips, m2m:seci
+# in and out, the pinned objects, inspect, -j on success and failure, RSC
+# on stderr.  Prints TAP.  Usage: esprimctl_test.sh BUILD_DIR
 set -uo pipefail
 ctl=$(cd "$1" && pwd)/user/esprimctl
 tmp=$(mktemp -d)
@@ -13,81 +14,244 @@ ok() {	# status name
 	n=$((n + 1))
 	if [ "$1" = 0 ]; then echo "ok $n $2"; else echo "not ok $n $2"; fi
 }
+is_json() {	# file: one JSON value
+	python3 -c 'import json, sys; json.load(open(sys.argv[1]))' "$1"
+}
+jget() {	# file expr: evaluates expr on the JSON value j
+	python3 -c 'import json, sys; j = json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"
+}
 
 printf %s 000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f >pw.hex
 printf '%s' '{ "esrx":"20991231T235959", "esri":"r1", "espa":[10, 11, 12], "esks":[1], "esrv":"AAECAwQFBgcICQoLDA0ODw" }' >rro.json
 printf '%s' '{"esk":1,"espa":[12],"esri":"o1","esrv":"EBESExQVFhcYGRobHB0eHw","esrx":"20991231T235959"}' >oro.json
 printf '%s' '{"op":1,"to":"//example.net/in-cse/ae-meter","fr":"Cgw1","rqi":"req-0042","rvi":"4","ty":4,"pc":{"m2m:cin":{"con":"21.5"}}}' >inner.json
+key="--pairwise-key-file pw.hex"
 
-key=$("$ctl" derive --pairwise-key-file pw.hex --rro rro.json --oro oro.json --enc A256GCM)
-[ "$key" = e2fe46f3ede87df93b23c0a926e3213f8dd73bb74564fe00d40c13bb33a8cdd2 ]
+# ---- help, version, usage errors ----
+"$ctl" --help >out 2>err
+[ $? = 0 ] && grep -q '^Usage: esprimctl' out && [ ! -s err ]
+ok $? "esprimctl --help: status 0, usage on stdout"
+for cmd in rand seal open derive inspect; do
+	"$ctl" $cmd --help >out 2>err
+	[ $? = 0 ] && grep -q "^Usage: esprimctl $cmd" out && [ ! -s err ]
+	ok $? "esprimctl $cmd --help: status 0, its usage on stdout"
+	"$ctl" $cmd -h >out2 2>/dev/null && cmp -s out out2
+	ok $? "esprimctl $cmd -h is --help"
+done
+"$ctl" --version >out
+[ $? = 0 ] && grep -q '^esprimctl [0-9.]* (libesprim 1\.[0-9]*\.[0-9]*)$' out
+ok $? "--version: esprimctl's and the library's versions"
+
+"$ctl" no-such-command >out 2>err
+[ $? = 2 ] && grep -q "'no-such-command' is not a command" err &&
+	grep -q '^Usage: esprimctl' err && [ ! -s out ]
+ok $? "an unknown command: status 2, usage on stderr"
+"$ctl" >/dev/null 2>err
+[ $? = 2 ] && grep -q 'no command' err
+ok $? "no command: status 2"
+"$ctl" seal --no-such-option >out 2>err
+[ $? = 2 ] && grep -q "unrecognized option '--no-such-option'" err &&
+	grep -q '^Usage: esprimctl seal' err && [ ! -s out ]
+ok $? "an unknown option: status 2, the seal usage on stderr"
+"$ctl" seal $key --rro rro.json --oro oro.json --enc A128GCM \
+	<inner.json >out 2>err
+[ $? = 2 ] && grep -q '^esprimctl seal: --kid is required$' err &&
+	grep -q '^Usage: esprimctl seal' err && [ ! -s out ]
+ok $? "seal without --kid: status 2, names --kid"
+"$ctl" seal $key --kid k --rro rro.json --enc A128GCM <inner.json 2>err
+[ $? = 2 ] && grep -q -- '--oro is required' err
+ok $? "seal without --oro: status 2, names --oro"
+"$ctl" seal --kid k --rro rro.json --oro oro.json --enc A128GCM \
+	<inner.json 2>err
+[ $? = 2 ] && grep -q -- '--pairwise-key-file is required' err
+ok $? "seal with the soft backend and no key file: status 2"
+"$ctl" derive $key --rro rro.json --oro oro.json 2>err
+[ $? = 2 ] && grep -q '^esprimctl derive: --enc is required$' err
+ok $? "derive without --enc: status 2, names --enc"
+"$ctl" seal $key --kid k --rro rro.json --oro oro.json --enc A999GCM \
+	<inner.json 2>err
+[ $? = 2 ] && grep -q -- '--enc is A128GCM' err
+ok $? "an unknown enc: status 2"
+"$ctl" rand --originator 2>err
+[ $? = 2 ] && grep -q -- '--rro is required' err
+ok $? "rand --originator without --rro: status 2"
+"$ctl" seal $key --kid k --rro rro.json --oro oro.json --enc A256GCM \
+	--announce sometimes <inner.json 2>err
+[ $? = 2 ] && grep -q -- '--announce is auto, always or never' err
+ok $? "--announce takes auto, always or never"
+
+# ---- derive and the pinned objects ----
+k=$("$ctl" derive $key --rro rro.json --oro oro.json --enc A256GCM)
+[ "$k" = e2fe46f3ede87df93b23c0a926e3213f8dd73bb74564fe00d40c13bb33a8cdd2 ]
 ok $? "derive prints the pinned session key"
+"$ctl" -j derive $key --rro rro.json --oro oro.json --enc A128GCM >out
+[ "$(jget out 'j["enc"] + " " + j["key"]')" = "A128GCM e2fe46f3ede87df93b23c0a926e3213f" ]
+ok $? "derive -j: enc and the leftmost 16 octets"
 
-"$ctl" seal --pairwise-key-file pw.hex --kid 13-gw1.example.net --rro rro.json \
-	--oro oro.json --enc A256GCM --iv 0000002a0000000000000007 <inner.json >obj
-grep -q '^eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2R0NNIiwia2lkIjoiMTMtZ3cxLmV4YW1wbGUubmV0IiwiY3R5Ijoidm5kLm9uZW0ybS1wcmVxK2pzb24iLCJvcmkiOiJvMSIsInJyaSI6InIxIn0..AAAAKgAAAAAAAAAH.6gJFaDAP.*hZzF96wd43T4gpVjPD-k4w$' obj
-ok $? "seal --iv gives the pinned object"
+hdr_never=eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2R0NNIiwia2lkIjoiMTMtZ3cxLmV4YW1wbGUubmV0IiwiY3R5Ijoidm5kLm9uZW0ybS1wcmVxK2pzb24iLCJvcmkiOiJvMSIsInJyaSI6InIxIn0
+"$ctl" seal $key --kid 13-gw1.example.net --rro rro.json --oro oro.json \
+	--enc A256GCM --announce never --iv 0000002a0000000000000007 \
+	<inner.json >obj
+grep -q "^$hdr_never..AAAAKgAAAAAAAAAH.6gJFaDAP.*hZzF96wd43T4gpVjPD-k4w$" obj
+ok $? "seal --announce never --iv gives the pinned object"
 
-"$ctl" open --pairwise-key-file pw.hex --rro rro.json --oro oro.json \
-	--peer Cgw1 <obj >out && cmp -s out inner.json
+# The default (AUTO) announces the oro: the header carries its JCS text.
+hdr_auto=eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2R0NNIiwia2lkIjoiMTMtZ3cxLmV4YW1wbGUubmV0IiwiY3R5Ijoidm5kLm9uZW0ybS1wcmVxK2pzb24iLCJvcmkiOiJvMSIsInJyaSI6InIxIiwib3JvIjp7ImVzayI6MSwiZXNwYSI6WzEyXSwiZXNyaSI6Im8xIiwiZXNydiI6IkVCRVNFeFFWRmhjWUdSb2JIQjBlSHciLCJlc3J4IjoiMjA5OTEyMzFUMjM1OTU5In19
+"$ctl" seal $key --kid 13-gw1.example.net --rro rro.json --oro oro.json \
+	--enc A256GCM --iv 0000002a0000000000000007 <inner.json >obj_auto
+grep -q "^$hdr_auto..AAAAKgAAAAAAAAAH.6gJFaDAP.*IBOY1b09JNI8fipDTKELYg$" obj_auto
+ok $? "seal with the default announce gives the pinned object, oro included"
+printf '%s' "$hdr_auto" | tr -- '-_' '+/' | base64 -d 2>/dev/null >hdr.json
+[ "$(cat hdr.json)" = '{"alg":"dir","enc":"A256GCM","kid":"13-gw1.example.net","cty":"vnd.onem2m-preq+json","ori":"o1","rri":"r1","oro":{"esk":1,"espa":[12],"esri":"o1","esrv":"EBESExQVFhcYGRobHB0eHw","esrx":"20991231T235959"}}' ]
+ok $? "the pinned default header is the announced oro's JCS text"
+
+# ---- open ----
+"$ctl" open $key --rro rro.json --oro oro.json --peer Cgw1 <obj >out &&
+	cmp -s out inner.json
 ok $? "open returns the inner primitive"
+"$ctl" open $key --rro rro.json --peer Cgw1 <obj_auto >out &&
+	cmp -s out inner.json
+ok $? "open with the oro from the header (fresh receiver)"
+"$ctl" seal $key --kid k1 --rro rro.json --oro oro.json --enc A256GCM \
+	<inner.json >rt && "$ctl" open $key --rro rro.json --peer Cgw1 <rt >out &&
+	cmp -s out inner.json
+ok $? "round trip seal -> open with the default settings"
+"$ctl" open $key --rro rro.json --oro oro.json <obj >out 2>err
+[ $? = 2 ] && grep -q -- '--peer is required' err && [ ! -s out ]
+ok $? "open of requests without --peer: status 2, names --peer"
+"$ctl" open $key --peer Cgw1 <obj 2>err
+[ $? = 2 ] && grep -q -- '--rro is required' err
+ok $? "open without --rro: status 2"
 
-"$ctl" seal --pairwise-key-file pw.hex --kid k1 --rro rro.json --oro oro.json \
-	--enc A256GCM --announce --seci <inner.json >seci.json
+"$ctl" seal $key --kid k1 --rro rro.json --oro oro.json --enc A256GCM \
+	--announce always --seci <inner.json >seci.json
 grep -q '^{"m2m:seci":{"sit":5,"epo":"' seci.json &&
-	"$ctl" open --pairwise-key-file pw.hex --rro rro.json <seci.json >out &&
+	"$ctl" open $key --rro rro.json --peer Cgw1 <seci.json >out &&
 	cmp -s out inner.json
 ok $? "seal --seci and open of m2m:seci content, oro from the header"
 
+"$ctl" -j seal $key --kid k1 --rro rro.json --oro oro.json --enc A192GCM \
+	--espa-is-not-an-option <inner.json >/dev/null 2>&1
+[ $? = 2 ]
+ok $? "seal -j with an unknown option is still a usage error"
+printf '%s' '{"esk":1,"espa":[11,12],"esri":"o2","esrv":"EBESExQVFhcYGRobHB0eHw","esrx":"20991231T235959"}' >oro2.json
+"$ctl" -j seal $key --kid k1 --rro rro.json --oro oro2.json --enc A192GCM \
+	<inner.json >out
+[ $? = 0 ] && is_json out &&
+	[ "$(jget out '" ".join([j["kid"], j["enc"], j["cty"], j["ori"], j["rri"], j["oro"]["esri"]])')" = "k1 A192GCM vnd.onem2m-preq+json o2 r1 o2" ]
+ok $? "seal -j: object, kid, enc, cty, ori, rri and oro as JSON"
+jget out 'j["object"]' >obj_j
+"$ctl" -j open $key --rro rro.json --peer Cgw1 <obj_j >out
+[ $? = 0 ] && is_json out &&
+	[ "$(jget out '" ".join([j["kid"], j["peer"], j["role"], j["enc"], j["cty"], j["from"]])')" = "k1 Cgw1 receiver A192GCM vnd.onem2m-preq+json library" ] &&
+	[ "$(jget out 'j["text"]')" = "$(cat inner.json)" ]
+ok $? "open -j: kid, peer, role, enc, cty, from and the text as JSON"
+
 sed 's/.$/A/' obj >bad
-"$ctl" open --pairwise-key-file pw.hex --rro rro.json --oro oro.json <bad \
-	>out 2>err
+"$ctl" open $key --rro rro.json --oro oro.json --peer Cgw1 <bad >out 2>err
 [ $? = 1 ] && grep -q '^esprimctl: 4115 ESPRIM_BAD_MAC: ' err && [ ! -s out ]
 ok $? "a bad tag: status 1, 4115 on stderr, nothing on stdout"
 
-"$ctl" -j open --pairwise-key-file pw.hex --rro rro.json --oro oro.json \
-	--peer Cother <obj >out
+"$ctl" -j open $key --rro rro.json --oro oro.json --peer Cother <obj >out
 [ $? = 1 ] && grep -q '^{"rsc":4116,"error":"ESPRIM_IMPERSONATION_ERROR","message":' out
 ok $? "-j: impersonation as JSON on stdout"
 
-"$ctl" -j open --pairwise-key-file pw.hex --rro rro.json --kid other <obj >out
+"$ctl" -j open $key --rro rro.json --kid other --peer Cgw1 <obj >out
 [ $? = 1 ] && grep -q '"rsc":4112' out
 ok $? "--kid that does not match: 4112"
 
-echo 'zz' >short.hex
-"$ctl" -j derive --pairwise-key-file short.hex --rro rro.json --oro oro.json \
-	--enc A128GCM >out
-[ $? = 1 ] && grep -q '"rsc":4000' out
-ok $? "a bad key file: 4000"
+# A primitive whose From the library cannot read is not accepted unchecked.
+printf '%s' '<m2m:rqp><op>2</op><fr>Cgw1</fr></m2m:rqp>' >inner.xml
+"$ctl" seal $key --kid k1 --rro rro.json --oro oro.json --enc A256GCM \
+	--cty vnd.onem2m-preq+xml <inner.xml >xobj
+"$ctl" open $key --rro rro.json --peer Cgw1 <xobj >out 2>err
+[ $? = 1 ] && [ ! -s out ] && grep -q -- '--from' err
+ok $? "an XML request without --from: status 1, nothing printed"
+"$ctl" open $key --rro rro.json --peer Cgw1 --from Cgw1 <xobj >out &&
+	cmp -s out inner.xml
+ok $? "an XML request with --from naming the peer opens"
+"$ctl" open $key --rro rro.json --peer Cgw1 --from Cevil <xobj >out 2>err
+[ $? = 1 ] && [ ! -s out ] && grep -q '^esprimctl: 4116 ' err
+ok $? "an XML request with another --from: 4116"
+"$ctl" -j open $key --rro rro.json --peer Cgw1 --from Cgw1 <xobj >out
+[ $? = 0 ] && [ "$(jget out 'j["from"]')" = caller ] &&
+	jget out 'j["text_b64url"]' | tr -- '-_' '+/' |
+	python3 -c 'import base64, sys; s = sys.stdin.read().strip(); sys.stdout.buffer.write(base64.b64decode(s + "=" * (-len(s) % 4)))' |
+	cmp -s - inner.xml
+ok $? "open -j of a non-JSON text: text_b64url"
 
-"$ctl" -j seal --pairwise-key-file pw.hex --kid k --rro rro.json --oro oro.json \
+# ---- key files ----
+echo 'zz' >short.hex
+"$ctl" -j derive --pairwise-key-file short.hex --rro rro.json \
+	--oro oro.json --enc A128GCM >out
+[ $? = 1 ] && grep -q '"errno":22' out && grep -q '16 to 64 bytes' out
+ok $? "a short key file: status 1, EINVAL"
+printf '%s\n' 000102030405060708090a0b0c0d0e0fXX >badhex.hex
+"$ctl" seal --pairwise-key-file badhex.hex --kid k --rro rro.json \
+	--oro oro.json --enc A256GCM <inner.json >out 2>err
+[ $? = 1 ] && [ ! -s out ] &&
+	grep -q '^esprimctl: 5211 ESPRIM_ENCRYPTION_ERROR: Invalid argument: badhex.hex: not hex' err
+ok $? "a key file with bad hex: status 1, the errno text and 5211"
+"$ctl" derive --pairwise-key-file missing.hex --rro rro.json \
+	--oro oro.json --enc A128GCM 2>err
+[ $? = 1 ] && grep -q 'No such file or directory: missing.hex' err
+ok $? "a missing key file: status 1, ENOENT"
+
+"$ctl" -j seal $key --kid k --rro rro.json --oro oro.json \
 	--enc A128GCM <inner.json >out
 [ $? = 1 ] && grep -q '"rsc":4111' out
 ok $? "an enc the originator object does not offer: 4111"
 
-"$ctl" seal --no-such-option 2>/dev/null
-[ $? = 2 ]
-ok $? "usage errors exit with 2"
-
-"$ctl" seal --pairwise-key-file pw.hex --rro rro.json --oro oro.json \
-	--enc A128GCM <inner.json 2>/dev/null
-[ $? = 2 ]
-ok $? "seal without --kid is a usage error"
-
+# ---- responses ----
 # The receiver answers; the originator opens the response (role bit 1).
-"$ctl" seal --pairwise-key-file pw.hex --kid k1 --rro rro.json --oro oro.json \
+"$ctl" seal $key --kid k1 --rro rro.json --oro oro.json \
 	--enc A256GCM --role receiver <inner.json >resp
-"$ctl" open --pairwise-key-file pw.hex --rro rro.json --oro oro.json \
+"$ctl" open $key --rro rro.json --oro oro.json \
 	--role originator <resp >out && cmp -s out inner.json
 ok $? "open --role originator opens a receiver's response"
+"$ctl" open $key --rro rro.json --role originator <resp 2>err
+[ $? = 2 ] && grep -q -- '--oro is required' err
+ok $? "open --role originator without --oro: status 2"
+"$ctl" open $key --rro rro.json --oro oro.json --peer Cgw1 <resp \
+	>/dev/null 2>err
+[ $? = 1 ] && grep -q '^esprimctl: 5210 ' err
+ok $? "a receiver refuses a response as reflected (5210)"
 
-"$ctl" open --pairwise-key-file pw.hex --rro rro.json --oro oro.json \
-	--peer Cgw1 <resp >/dev/null 2>err
-[ $? = 1 ] && grep -q '4111' err
-ok $? "a receiver checking From refuses a response-typed object (4111)"
+# ---- inspect ----
+"$ctl" inspect <obj_auto >out
+[ $? = 0 ] && grep -qx 'kid: 13-gw1.example.net' out &&
+	grep -qx 'enc: A256GCM' out &&
+	grep -qx 'cty: vnd.onem2m-preq+json' out && grep -qx 'ori: o1' out &&
+	grep -qx 'rri: r1' out && grep -qxF "oro: $(cat oro.json)" out &&
+	grep -qx 'rro: (none)' out
+ok $? "inspect shows kid, enc, cty, ori, rri and the announced oro"
+"$ctl" -j inspect seci.json >out
+[ $? = 0 ] && is_json out &&
+	[ "$(jget out '" ".join([j["kid"], j["enc"], j["ori"], j["rri"], j["oro"]["esri"], str(j["rro"]), str(j["seci"])])')" = "k1 A256GCM o1 r1 o1 None True" ]
+ok $? "inspect -j of m2m:seci content"
+"$ctl" -j inspect <obj >out && [ "$(jget out 'j["oro"]')" = None ]
+ok $? "inspect -j: no oro with --announce never"
+echo 'not.an.object' | "$ctl" inspect >out 2>err
+[ $? = 1 ] && grep -q '^esprimctl: 4000 BAD_REQUEST: ' err && [ ! -s out ]
+ok $? "inspect of garbage: 4000"
 
-"$ctl" rand --receiver --id r9 --lifetime 60 >r9.json &&
-	"$ctl" rand --originator --rro r9.json --id o9 --espa 10 >o9.json &&
-	grep -q '"espa":\[10\],"esri":"o9"' o9.json
+# ---- rand ----
+"$ctl" rand --receiver --id n-r9 --lifetime 60 >r9.json &&
+	"$ctl" rand --originator --rro r9.json --id n-o9 --espa 10 >o9.json &&
+	grep -q '"espa":\[10\],"esri":"n-o9"' o9.json
 ok $? "rand creates receiver and originator objects"
+"$ctl" rand --receiver >r.json && "$ctl" rand --receiver --shared >s.json &&
+	"$ctl" rand --originator --rro s.json >o.json &&
+	grep -q '"esri":"n-' r.json && grep -q '"esri":"s-' s.json &&
+	grep -q '"esri":"n-' o.json
+ok $? "rand without --id: fresh ids with the n-/s- prefixes"
+"$ctl" rand --receiver --id r9 >out 2>err
+[ $? = 1 ] && [ ! -s out ] && grep -q 'beginning "n-"' err
+ok $? "rand --id without the n- prefix is refused"
+"$ctl" rand --receiver --shared --id n-x >out 2>err
+[ $? = 1 ] && grep -q 'beginning "s-"' err
+ok $? "rand --shared --id needs the s- prefix"
+"$ctl" rand --originator --shared --rro s.json 2>err
+[ $? = 2 ] && grep -q -- '--shared is for receiver objects only' err
+ok $? "rand --originator --shared: status 2"
 echo "1..$n"

@@ -45,8 +45,8 @@ npm_impl() { node "$npmdir/npm_jose_tool.mjs" "$@"; }
 kid=13-gw1.example.net
 peer=Cgw1
 head -c 32 /dev/urandom | xxd -p -c 64 >"$tmp/pw.hex"
-"$ctl" rand --receiver --id r1 --lifetime 600 >"$tmp/rro.json"
-"$ctl" rand --originator --rro "$tmp/rro.json" --id o1 \
+"$ctl" rand --receiver --id n-r1 --lifetime 600 >"$tmp/rro.json"
+"$ctl" rand --originator --rro "$tmp/rro.json" --id n-o1 \
 	--lifetime 600 >"$tmp/oro.json"
 inner='{"op":1,"to":"//example.net/in-cse/ae-meter","fr":"Cgw1","rqi":"req-7","rvi":"4","pc":{"m2m:cin":{"con":"21.5 \u00b0C"}}}'
 printf '%s' "$inner" >"$tmp/inner.json"
@@ -62,13 +62,13 @@ for impl in cjose_impl jose_cli npm_impl; do
 
 		"$ctl" seal --pairwise-key-file "$tmp/pw.hex" --kid "$kid" \
 			--rro "$tmp/rro.json" --oro "$tmp/oro.json" --enc "$enc" \
-			--announce <"$tmp/inner.json" >"$tmp/ours.jwe"
+			--announce always <"$tmp/inner.json" >"$tmp/ours.jwe"
 		$impl dec "$key" <"$tmp/ours.jwe" >"$tmp/out" 2>"$tmp/err"
 		cmp -s "$tmp/out" "$tmp/inner.json"
 		ok $? "$name decrypts our $enc object"
 		[ -s "$tmp/err" ] && sed 's/^/# /' "$tmp/err"
 
-		header="{\"alg\":\"dir\",\"enc\":\"$enc\",\"kid\":\"$kid\",\"cty\":\"vnd.onem2m-preq+json\",\"ori\":\"o1\",\"rri\":\"r1\",\"oro\":$oro}"
+		header="{\"alg\":\"dir\",\"enc\":\"$enc\",\"kid\":\"$kid\",\"cty\":\"vnd.onem2m-preq+json\",\"ori\":\"n-o1\",\"rri\":\"n-r1\",\"oro\":$oro}"
 		$impl enc "$key" "$header" <"$tmp/inner.json" >"$tmp/theirs.jwe" \
 			2>"$tmp/err"
 		"$ctl" open --pairwise-key-file "$tmp/pw.hex" \

@@ -28,18 +28,18 @@ mkdir -p "$out"
 head -c 32 /dev/urandom | xxd -p -c 64 >"$out/pairwise.hex"
 echo "$kid" >"$out/kid"
 echo "$peer" >"$out/peer"
-"$ctl" rand --receiver --id r1 --lifetime 3600 >"$out/rro.json"
+"$ctl" rand --receiver --id n-r1 --lifetime 3600 >"$out/rro.json"
 inner='{"op":1,"to":"//example.net/in-cse/ae-meter","fr":"Cgw1","rqi":"req-7","rvi":"4","pc":{"m2m:cin":{"con":"21.5"}}}'
 printf '%s' "$inner" >"$out/inner.json"
 
 # "full": a few cjose objects on a session of their own, for the test of
 # a full IV set.
 for lib in cjose jose npm full; do
-	"$ctl" rand --originator --rro "$out/rro.json" --id "o-$lib" \
+	"$ctl" rand --originator --rro "$out/rro.json" --id "n-o-$lib" \
 		--lifetime 3600 >"$out/$lib.oro.json"
 	key=$("$ctl" derive --pairwise-key-file "$out/pairwise.hex" \
 		--rro "$out/rro.json" --oro "$out/$lib.oro.json" --enc A256GCM)
-	header="{\"alg\":\"dir\",\"enc\":\"A256GCM\",\"kid\":\"$kid\",\"cty\":\"vnd.onem2m-preq+json\",\"ori\":\"o-$lib\",\"rri\":\"r1\",\"oro\":$(cat "$out/$lib.oro.json")}"
+	header="{\"alg\":\"dir\",\"enc\":\"A256GCM\",\"kid\":\"$kid\",\"cty\":\"vnd.onem2m-preq+json\",\"ori\":\"n-o-$lib\",\"rri\":\"n-r1\",\"oro\":$(cat "$out/$lib.oro.json")}"
 	n=$count
 	[ "$lib" = full ] && n=8
 	case $lib in
