@@ -37,7 +37,7 @@ LIB_SRCS := $(wildcard user/lib/esprim*.c)
 LIB_HDRS := $(wildcard user/lib/*.h) $(UAPI)
 LIB_OBJS := $(patsubst user/lib/%.c,$(BUILD)/lib/%.o,$(LIB_SRCS))
 LIBESPRIM := $(BUILD)/lib/libesprim.a
-LIBESPRIM_SO := $(BUILD)/lib/libesprim.so.0
+LIBESPRIM_SO := $(BUILD)/lib/libesprim.so.1
 LIB_LIBS := $(JANSSON_LIBS) $(CRYPTO_LIBS) $(KCAPI_LIBS) $(KEYUTILS_LIBS) \
 	-lpthread
 PREFIX ?= /usr/local
@@ -48,6 +48,7 @@ HOST_TESTS := $(BUILD)/selftests/host/kat_vectors_test \
 	$(BUILD)/selftests/host/libesprim_sanitized_test \
 	$(BUILD)/selftests/host/hotpath_alloc_test \
 	$(BUILD)/selftests/host/encoding_test \
+	$(BUILD)/selftests/host/open_security_test \
 	$(BUILD)/selftests/host/from_check_test
 VM_TESTS := $(BUILD)/selftests/vm/aead_test \
 	$(BUILD)/selftests/vm/keys_test \
@@ -86,10 +87,10 @@ $(LIBESPRIM): $(LIB_OBJS)
 	ar rcs $@ $^
 
 $(LIBESPRIM_SO): $(LIB_OBJS) user/lib/libesprim.map
-	$(CC) -shared -Wl,-soname,libesprim.so.0 \
+	$(CC) -shared -Wl,-soname,libesprim.so.1 \
 		-Wl,--version-script=user/lib/libesprim.map -o $@ $(LIB_OBJS) \
 		$(LIB_LIBS)
-	ln -sf libesprim.so.0 $(BUILD)/lib/libesprim.so
+	ln -sf libesprim.so.1 $(BUILD)/lib/libesprim.so
 
 # One file per command (user/ctl/*.c), linked statically.
 CTL_SRCS := $(wildcard user/ctl/*.c)
@@ -114,6 +115,15 @@ $(BUILD)/selftests/host/libesprim_sanitized_test: \
 	$(CC) $(TEST_CFLAGS) -O1 -fsanitize=address,undefined \
 		-fno-sanitize-recover=undefined -fno-omit-frame-pointer \
 		-DCORPUS='"$(CURDIR)/selftests/host/malformed_objects.txt"' \
+		-o $@ $< $(LIB_SRCS) $(LIB_LIBS)
+
+# The opening rules, library included, under ASan and UBSan.
+$(BUILD)/selftests/host/open_security_test: \
+		selftests/host/open_security_test.c $(LIB_SRCS) $(LIB_HDRS) \
+		$(KSRC)/.extracted
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) -O1 -fsanitize=address,undefined \
+		-fno-sanitize-recover=undefined -fno-omit-frame-pointer \
 		-o $@ $< $(LIB_SRCS) $(LIB_LIBS)
 
 $(BUILD)/selftests/host/hotpath_alloc_test: \
@@ -215,8 +225,8 @@ install: $(LIBESPRIM) $(LIBESPRIM_SO) $(BUILD)/user/esprimctl
 		$(DESTDIR)$(PREFIX)/include/linux/onem2m_esprim.h
 	install -D -m 644 $(LIBESPRIM) $(DESTDIR)$(PREFIX)/lib/libesprim.a
 	install -D -m 755 $(LIBESPRIM_SO) \
-		$(DESTDIR)$(PREFIX)/lib/libesprim.so.0
-	ln -sf libesprim.so.0 $(DESTDIR)$(PREFIX)/lib/libesprim.so
+		$(DESTDIR)$(PREFIX)/lib/libesprim.so.1
+	ln -sf libesprim.so.1 $(DESTDIR)$(PREFIX)/lib/libesprim.so
 	mkdir -p $(DESTDIR)$(PREFIX)/lib/pkgconfig
 	sed 's|@PREFIX@|$(PREFIX)|' user/lib/libesprim.pc.in \
 		>$(DESTDIR)$(PREFIX)/lib/pkgconfig/libesprim.pc

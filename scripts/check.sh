@@ -159,8 +159,14 @@ count_tap "$log"
 [ $rc = 0 ] || grep -q '^not ok ' "$log" ||
 	result $rc "scripts/cross-check.sh exited with $rc"
 
+# Every file names its licence, the one COPYING gives its part.
+scripts/licence-check.sh >"$logs/licence.log" 2>&1
+rc=$?
+[ $rc = 0 ] || cat "$logs/licence.log"
+result $rc "every file names its licence (SPDX), as COPYING assigns them"
+
 # libesprim.so exports exactly the functions esprim.h declares.
-exported=$(nm -D --defined-only build/lib/libesprim.so.0 |
+exported=$(nm -D --defined-only build/lib/libesprim.so.1 |
 	awk '$3 !~ /^LIBESPRIM/ { sub(/@.*/, "", $3); print $3 }' | sort)
 declared=$(grep -oE 'esprim_[a-z0-9_]+\(' user/lib/esprim.h | tr -d '(' |
 	sort -u)
