@@ -1,9 +1,11 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # libesprim on the host (soft backend) beside cjose and raw OpenSSL
-# AES-256-GCM: nanoseconds per seal and open (median of 7 runs), then
+# AES-256-GCM: nanoseconds per seal, open and open with the From check
+# (median of 7 runs) and the ratios of the performance goals, then
 # instructions per operation under callgrind (N operations of each kind,
-# counted inside the loop function only).
+# counted inside the loop function only).  Pinned to one CPU (BENCH_CPU,
+# default 1) when taskset is there, so the ratios compare like with like.
 #   scripts/bench-lib.sh [ITERATIONS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,8 +13,14 @@ bench=build/bench/jwe_bench
 iterations=${1:-20000}
 n=200
 
-echo "# wall time (this machine, $(nproc) cores)"
-"$bench" "$iterations"
+cpu=${BENCH_CPU:-1}
+pin=()
+if command -v taskset >/dev/null && [ "$cpu" -lt "$(nproc)" ]; then
+	pin=(taskset -c "$cpu")
+fi
+
+echo "# wall time (this machine, $(nproc) cores${pin:+, pinned to CPU $cpu})"
+"${pin[@]}" "$bench" "$iterations"
 
 echo "# instructions per operation (callgrind, $n operations)"
 printf '%6s %10s %10s %10s %10s %10s %10s %10s\n' bytes esprim-sl \

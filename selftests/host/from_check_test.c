@@ -52,7 +52,7 @@ static const struct {
 	{ "/cse1/Cae/x", "//sp/cse1/Cae/x", 0 },
 	{ "//sp/cse1", "//sp/cse1", 0 },
 	{ "/cse1", "//sp/cse1", 0 },
-	{ "cse1", "//sp/cse1", 4116 },			/* would be //sp/cse1/cse1 */
+	{ "cse1", "//sp/cse1", 4116 },		/* //sp/cse1/cse1 */
 	{ "Cae", "//sp/cse1", 4116 },
 	{ "/cse1", "//sp", 4116 },
 	{ "x", "//sp", 4116 },
@@ -368,13 +368,16 @@ static void puts_(struct buf *b, const char *s)
 
 static void ws(struct buf *b)
 {
-	static const char *const w[] = { "", "", "", " ", "\n", "\t", "\r\n  " };
+	static const char *const w[] = {
+		"", "", "", " ", "\n", "\t", "\r\n  ",
+	};
 
 	puts_(b, w[rnd(7)]);
 }
 
 static const char *const string_bodies[] = {
-	"", "a", "Cae", "hello world", "\\n", "\\\"", "\\\\", "\\/", "\\b\\f\\r\\t",
+	"", "a", "Cae", "hello world", "\\n", "\\\"", "\\\\", "\\/",
+	"\\b\\f\\r\\t",
 	"\\u00e9", "\\u20AC", "\\ud83d\\ude00", "\\uD834\\uDD1E", "\xc3\xa9",
 	"\xe2\x82\xac", "\xf0\x9f\x98\x80", "\xef\xbf\xbf", "\xf4\x8f\xbf\xbf",
 	"fr", "f\\u0072", "\x7f", "//sp/cse1/Cae", "a\\u0001b", "\\u0041",
@@ -586,8 +589,7 @@ static int count_top_fr(const char *t, size_t n)
 				puts_(&a, "]");
 				arr = json_loadb(a.p, a.len, 0, NULL);
 				k = json_string_value(json_array_get(arr, 0));
-				if (k && json_string_length(json_array_get(arr, 0))
-					 == 2 && !memcmp(k, "fr", 2))
+				if (k && !strcmp(k, "fr"))
 					count++;
 				json_decref(arr);
 				free(a.p);
@@ -739,8 +741,10 @@ TEST(check_from_differential)
 TEST(check_from_exhaustive_edits)
 {
 	static const char *const texts[] = {
-		"{\"fr\":\"C\\u0061e\",\"n\":[-1.5e+3,true,null,{\"a\":\"\\ud83d\\ude00\xc3\xa9\"}]}",
-		"{ \"op\" : 1 , \"f\\u0072\" : \"\\/cse1\\/Cae\" , \"x\" : 9223372036854775807 }",
+		"{\"fr\":\"C\\u0061e\",\"n\":[-1.5e+3,true,null,"
+		"{\"a\":\"\\ud83d\\ude00\xc3\xa9\"}]}",
+		"{ \"op\" : 1 , \"f\\u0072\" : \"\\/cse1\\/Cae\" , "
+		"\"x\" : 9223372036854775807 }",
 	};
 	static const uint8_t bytes[] = {
 		0, ' ', '"', '\\', ',', ':', '{', '}', '[', ']', '0', '1', '-',

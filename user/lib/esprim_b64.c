@@ -7,8 +7,9 @@
  * six octets per 64-bit load, three loads per step.  Decoding takes eight
  * characters per step through four tables of the character's six bits
  * already shifted into place, so four loads and three ORs give three
- * octets; a character outside the alphabet sets bit 24.  Loads and stores of words go through
- * be64toh()/htobe64(), so both work on either byte order.  Decoding is
+ * octets; a character outside the alphabet sets bit 24.  Loads and
+ * stores of words go through be64toh()/htobe64(), so both work on either
+ * byte order.  Decoding is
  * strict: the URL-safe alphabet only, no padding, and the unused low bits
  * of the last character must be zero, so every byte string has exactly
  * one accepted encoding.

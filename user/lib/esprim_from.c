@@ -191,7 +191,7 @@ static long esprim_from_prefix(const char *fr, size_t fr_len,
 			return (long)sp;
 		cse = esprim_next_slash(peer, sp + 1, peer_len);
 		if (sp == peer_len || cse == sp + 1 || cse == peer_len)
-			return -1;		/* no CSE-ID, or no room for fr */
+			return -1;	/* no CSE-ID, or no room for fr */
 		return (long)cse + 1;
 	}
 	if (peer[0] == '/') {
