@@ -56,9 +56,6 @@
 
 #include "esprim_internal.h"
 
-/* Also declared in esprim_internal.h. */
-bool esprim_is_identity(const char *s, size_t n);
-
 /* ---- content types ---- */
 
 static bool esprim_ascii_caseeq(const char *a, const char *lower, size_t n)
