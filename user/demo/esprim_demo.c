@@ -14,6 +14,8 @@
  *     session, the originator opens the answer;
  *   - the soft backend (OpenSSL) opens the kernel's object too.
  * Prints the template's /proc/crypto entry and the keys in /proc/keys.
+ * With --soft both sides use the soft backend (no module needed): the
+ * same exchange on the host.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,8 +37,9 @@ static const uint8_t pairwise[32] = "demo pairwise key, 32 bytes ...";
 
 static int fail(const char *what, const struct esprim_error *e)
 {
-	fprintf(stderr, "esprim_demo: %s: %d %s: %s\n", what, e->rsc,
-		esprim_rsc_name(e->rsc) ?: "?", e->msg);
+	fprintf(stderr, "esprim_demo: %s: %d %s%s%s: %s\n", what, e->rsc,
+		esprim_rsc_name(e->rsc) ?: "?", e->errnum ? ", " : "",
+		e->errnum ? strerror(e->errnum) : "", e->msg);
 	return 1;
 }
 
@@ -64,14 +67,22 @@ static void print_matching(const char *path, const char *match, bool entry)
 	fclose(f);
 }
 
-static struct esprim_ctx *kernel_ctx(struct esprim_error *e)
+/* A context of backend holding the pairwise key bound to the AE. */
+static struct esprim_ctx *new_ctx(enum esprim_backend_kind backend,
+				  struct esprim_error *e)
 {
-	struct esprim_ctx_config cfg = { .backend = ESPRIM_BACKEND_KERNEL };
+	struct esprim_ctx_config cfg = ESPRIM_CTX_CONFIG_INIT;
+	struct esprim_pairwise_config pc = ESPRIM_PAIRWISE_CONFIG_INIT;
 	struct esprim_ctx *ctx;
 
-	if (esprim_ctx_new(&ctx, &cfg, e) ||
-	    esprim_ctx_add_pairwise(ctx, KID, pairwise, sizeof(pairwise),
-				    AE_ID, 0, e)) {
+	cfg.backend = backend;
+	pc.kid = KID;
+	pc.key = pairwise;
+	pc.key_len = sizeof(pairwise);
+	pc.peer = AE_ID;
+	if (esprim_ctx_new(&ctx, &cfg, e))
+		return NULL;
+	if (esprim_ctx_add_pairwise(ctx, &pc, e)) {
 		esprim_ctx_free(ctx);
 		return NULL;
 	}
@@ -97,66 +108,99 @@ static char *seal(struct esprim_session *s, const char *text,
 	return obj;
 }
 
+/* Opens obj into out as a C string; 0, or the RSC or -errno of e. */
 static int open_obj(struct esprim_ctx *ctx, const char *obj, char *out,
 		    size_t size, struct esprim_opened *o,
 		    struct esprim_error *e)
 {
 	int rc = esprim_open(ctx, obj, strlen(obj), out, size - 1, o, e);
 
-	out[rc ? 0 : o->text_len] = 0;
+	out[rc ? 0 : esprim_opened_text_len(o)] = 0;
 	return rc;
 }
 
-int main(void)
+/*
+ * esprim_demo [--soft]: --soft runs both sides on the soft backend, to try
+ * the exchange without the module (on the host).
+ */
+int main(int argc, char **argv)
 {
+	bool soft_only = argc > 1 && !strcmp(argv[1], "--soft");
+	enum esprim_backend_kind backend = soft_only ? ESPRIM_BACKEND_SOFT :
+					   ESPRIM_BACKEND_KERNEL;
 	struct esprim_ctx *cse = NULL, *ae = NULL, *soft = NULL;
-	struct esprim_ctx_config soft_cfg = { .backend = ESPRIM_BACKEND_SOFT };
-	struct esprim_rand rro, oro;
-	struct esprim_session *s;
-	struct esprim_opened *o = malloc(sizeof(*o));
+	struct esprim_session_config sc = ESPRIM_SESSION_CONFIG_INIT;
+	struct esprim_rand *rro = NULL, *oro = NULL;
+	struct esprim_opened *o = esprim_opened_new();
+	struct esprim_session *s = NULL;
 	struct esprim_error e = { 0 };
-	struct esprim_seci seci;
-	char *json, *req = NULL, *rsp = NULL, text[1024];
+	struct esprim_seci seci = { 0 };
+	char *json = NULL, *req = NULL, *rsp = NULL, text[1024];
+	size_t len;
+	const char *what = "exchange";
 	int rc = 1;
 
-	cse = kernel_ctx(&e);
-	ae = cse ? kernel_ctx(&e) : NULL;
-	if (!o || !ae)
-		return fail("kernel backend", &e);
+	cse = new_ctx(backend, &e);
+	ae = cse ? new_ctx(backend, &e) : NULL;
+	if (!o || !ae) {
+		what = soft_only ? "soft backend" : "kernel backend";
+		goto out;
+	}
 
 	printf("== Receiver (CSE) issues a receiverESPrimRandObject\n");
-	if (esprim_rand_new_receiver(&rro, "r-41d7",
-				     esprim_now_ms() + 3600 * 1000, 0xe, &e) ||
-	    esprim_ctx_add_rand(cse, &rro, &e))
-		return fail("receiver rand object", &e);
-	json = esprim_seci_build(4, &rro, NULL, 0);
+	if (esprim_rand_new_receiver(&rro, "n-41d7", 0,
+				     esprim_now_ms() + 3600 * 1000,
+				     ESPRIM_ESPA_ALL, &e) ||
+	    esprim_ctx_add_own_rand(cse, rro, &e) ||
+	    esprim_seci_build(&json, ESPRIM_SIT_RRO_RESPONSE, rro, NULL, 0,
+			      &e)) {
+		what = "receiver rand object";
+		goto out;
+	}
 	printf("Notify response content: %s\n\n", json);
 
 	printf("== Originator (gateway AE) seals the request\n");
-	if (esprim_seci_parse(&seci, json, strlen(json), esprim_now_ms(), &e))
-		return fail("m2m:seci", &e);
-	free(json);
-	if (esprim_rand_new_originator(&oro, &seci.ero, "o-9f2c",
+	if (esprim_seci_parse(&seci, json, strlen(json), esprim_now_ms(), &e) ||
+	    !seci.ero) {
+		what = "m2m:seci";
+		goto out;
+	}
+	/*
+	 * The receiver object is learnt from the CSE, the key's peer; the
+	 * originator object goes in full into the request headers until a
+	 * response verified (ESPRIM_ANNOUNCE_AUTO).
+	 */
+	if (esprim_ctx_add_learnt_rand(ae, KID, seci.ero, &e) ||
+	    esprim_rand_new_originator(&oro, seci.ero, "n-9f2c",
 				       esprim_now_ms() + 3600 * 1000,
-				       1U << ONEM2M_ESPRIM_ENC_A256GCM, &e) ||
-	    esprim_session_new(ae, &(struct esprim_session_config){
-			.kid = KID, .rro = &seci.ero, .oro = &oro,
-			.enc = ONEM2M_ESPRIM_ENC_A256GCM, .announce = true },
-			&s, &e))
-		return fail("originator session", &e);
-	esprim_seci_release(&seci);
-	printf("originatorESPrimRandObject: %s\n", oro.canon);
+				       ESPRIM_ESPA_A256GCM, &e)) {
+		what = "originator rand object";
+		goto out;
+	}
+	sc.kid = KID;
+	sc.rro = seci.ero;
+	sc.oro = oro;
+	sc.enc = ONEM2M_ESPRIM_ENC_A256GCM;
+	sc.role = ONEM2M_ESPRIM_ROLE_ORIGINATOR;
+	sc.announce = ESPRIM_ANNOUNCE_AUTO;
+	if (esprim_session_new(ae, &sc, &s, &e)) {
+		what = "originator session";
+		goto out;
+	}
+	printf("originatorESPrimRandObject: %s\n", esprim_rand_json(oro, &len));
 	printf("inner request: %s\n", request);
 	req = seal(s, request, &e);
-	if (!req)
-		return fail("seal", &e);
+	if (!req) {
+		what = "seal";
+		goto out;
+	}
 
 	printf("\n== Receiver opens it and answers with the same session\n");
 	if (open_obj(cse, req, text, sizeof(text), o, &e))
 		goto out;
 	printf("verified inner request (From checked against %s): %s\n",
-	       AE_ID, text);
-	rsp = seal(o->session, response, &e);
+	       esprim_opened_peer(o), text);
+	rsp = seal(esprim_opened_session(o), response, &e);
 	if (!rsp)
 		goto out;
 
@@ -164,14 +208,14 @@ int main(void)
 	if (open_obj(ae, rsp, text, sizeof(text), o, &e))
 		goto out;
 	printf("verified inner response: %s\n", text);
-	if (strcmp(text, response))
+	if (strcmp(text, response) ||
+	    esprim_opened_role(o) != ONEM2M_ESPRIM_ROLE_ORIGINATOR)
 		goto out;
 
-	printf("\n== The soft backend (OpenSSL) opens the kernel's request\n");
-	if (esprim_ctx_new(&soft, &soft_cfg, &e) ||
-	    esprim_ctx_add_pairwise(soft, KID, pairwise, sizeof(pairwise),
-				    AE_ID, 0, &e) ||
-	    esprim_ctx_add_rand(soft, &rro, &e) ||
+	printf("\n== The soft backend (OpenSSL) opens the %s's request\n",
+	       soft_only ? "first context" : "kernel");
+	soft = new_ctx(ESPRIM_BACKEND_SOFT, &e);
+	if (!soft || esprim_ctx_add_own_rand(soft, rro, &e) ||
 	    open_obj(soft, req, text, sizeof(text), o, &e))
 		goto out;
 	printf("equal to the request: %s\n", strcmp(text, request) ? "NO" :
@@ -179,19 +223,27 @@ int main(void)
 	if (strcmp(text, request))
 		goto out;
 
-	printf("\n== /proc/crypto\n");
-	print_matching("/proc/crypto", ONEM2M_ESPRIM_AEAD_ALG, true);
-	printf("== /proc/keys (no key material: the type has no read)\n");
-	print_matching("/proc/keys", " esprim ", false);
+	if (!soft_only) {
+		printf("\n== /proc/crypto\n");
+		print_matching("/proc/crypto", ONEM2M_ESPRIM_AEAD_ALG, true);
+		printf("== /proc/keys (no key material: the type has no read)\n");
+		print_matching("/proc/keys", " esprim ", false);
+	}
 	rc = 0;
 out:
-	if (rc && e.rsc)
-		fail("exchange", &e);
+	if (rc)
+		fail(what, &e);
+	/* Results and sessions hold references into their contexts. */
+	esprim_opened_free(o);
+	esprim_session_put(s);
 	esprim_ctx_free(soft);
 	esprim_ctx_free(ae);
 	esprim_ctx_free(cse);
+	esprim_seci_release(&seci);
+	esprim_rand_free(rro);
+	esprim_rand_free(oro);
+	esprim_free(json);
 	free(req);
 	free(rsp);
-	free(o);
 	return rc;
 }
