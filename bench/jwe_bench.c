@@ -131,7 +131,14 @@ static void bench_setup(struct bench *b, size_t size)
 	sc.oro = oro;
 	sc.enc = ONEM2M_ESPRIM_ENC_A256GCM;
 	sc.role = ONEM2M_ESPRIM_ROLE_ORIGINATOR;
-	if (esprim_session_new(b->tx, &sc, &b->s, &e) ||
+	/*
+	 * The steady state: the receiver has the originator object (C.3:
+	 * announcing stops at the first verified response).
+	 */
+	sc.announce = ESPRIM_ANNOUNCE_NEVER;
+	if (esprim_ctx_add_learnt_rand(b->rx, KID, oro, &e) ||
+	    esprim_ctx_add_learnt_rand(b->rx_from, KID, oro, &e) ||
+	    esprim_session_new(b->tx, &sc, &b->s, &e) ||
 	    esprim_seal(b->s, b->text, size, b->obj, 2 * size + OUT_EXTRA,
 			&b->obj_len, &e) ||
 	    esprim_open(b->rx, b->obj, b->obj_len, b->out, size, b->opened,

@@ -310,7 +310,9 @@ int esprim_ctx_new(struct esprim_ctx **ctx,
 		   struct esprim_error *err);
 /*
  * Frees the context, its keys, rand objects and sessions (references the
- * caller still holds included); wipes key material.
+ * caller still holds included); wipes key material.  Free the open
+ * results (esprim_opened) and drop session references first: they
+ * cannot be used, nor freed, once their context is gone.
  */
 void esprim_ctx_free(struct esprim_ctx *ctx);
 

@@ -13,10 +13,21 @@
  * strict: the URL-safe alphabet only, no padding, and the unused low bits
  * of the last character must be zero, so every byte string has exactly
  * one accepted encoding.
+ *
+ * On x86 with SSSE3 (chosen at run time) encoding takes twelve octets per
+ * step in vector registers: a byte shuffle spreads each three octets over
+ * a 32-bit lane, two multiplies move the four 6-bit fields into the four
+ * bytes, and a 16-entry shuffle table adds each range's offset to ASCII.
+ * With AVX2 two such steps run side by side in the two 128-bit lanes.
+ * It is most of a seal's cost beyond AES-GCM otherwise.
  */
 #include <endian.h>
 #include <pthread.h>
 #include <string.h>
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define ESPRIM_B64_SSSE3
+#endif
 
 #include "esprim.h"
 
@@ -30,6 +41,8 @@ static uint32_t esprim_b64_values[4][256];
 #define ESPRIM_B64_BAD	0x01000000u
 static pthread_once_t esprim_b64_once = PTHREAD_ONCE_INIT;
 static bool esprim_b64_done;	/* the tables are built */
+static bool esprim_b64_vector;	/* SSSE3 is there */
+static bool esprim_b64_vector2;	/* AVX2 too */
 
 static void esprim_b64_init(void)
 {
@@ -55,6 +68,11 @@ static void esprim_b64_init(void)
 		esprim_b64_values[2][c] = i << 6;
 		esprim_b64_values[3][c] = i;
 	}
+#ifdef ESPRIM_B64_SSSE3
+	esprim_b64_vector = __builtin_cpu_supports("ssse3");
+	esprim_b64_vector2 = esprim_b64_vector &&
+			     __builtin_cpu_supports("avx2");
+#endif
 	__atomic_store_n(&esprim_b64_done, true, __ATOMIC_RELEASE);
 }
 
@@ -92,6 +110,99 @@ static inline uint64_t esprim_load_be64(const uint8_t *in)
 	return be64toh(w);
 }
 
+#ifdef ESPRIM_B64_SSSE3
+/* Encodes twelve octets per step while 16 can be loaded; returns the rest. */
+__attribute__((target("ssse3")))
+static size_t esprim_b64_encode_ssse3(const uint8_t **inp, size_t len,
+				      char **outp)
+{
+	/* Lane bytes b, a, c, b of each three octets a, b, c. */
+	const __m128i spread = _mm_setr_epi8(1, 0, 2, 1, 4, 3, 5, 4,
+					     7, 6, 8, 7, 10, 9, 11, 10);
+	/* Offsets to ASCII by range: 26..51, 52..61, 62, 63, then 0..25. */
+	const __m128i offsets = _mm_setr_epi8(71, -4, -4, -4, -4, -4, -4, -4,
+					      -4, -4, -4, -17, 32, 65, 0, 0);
+	const uint8_t *in = *inp;
+	char *o = *outp;
+
+	for (; len >= 16; len -= 12, in += 12, o += 16) {
+		__m128i v = _mm_shuffle_epi8(
+			_mm_loadu_si128((const __m128i *)in), spread);
+		/* Fields 0 and 2 down into place, 1 and 3 up. */
+		__m128i hi = _mm_mulhi_epu16(
+			_mm_and_si128(v, _mm_set1_epi32(0x0fc0fc00)),
+			_mm_set1_epi32(0x04000040));
+		__m128i lo = _mm_mullo_epi16(
+			_mm_and_si128(v, _mm_set1_epi32(0x003f03f0)),
+			_mm_set1_epi32(0x01000010));
+		__m128i idx = _mm_or_si128(hi, lo);
+		/* 0 for 0..51, 1..12 for 52..63, 13 for 0..25. */
+		__m128i range = _mm_subs_epu8(idx, _mm_set1_epi8(51));
+
+		range = _mm_or_si128(range,
+				     _mm_and_si128(_mm_cmpgt_epi8(
+							   _mm_set1_epi8(26),
+							   idx),
+						   _mm_set1_epi8(13)));
+		_mm_storeu_si128((__m128i *)o,
+				 _mm_add_epi8(idx,
+					      _mm_shuffle_epi8(offsets,
+							       range)));
+	}
+	*inp = in;
+	*outp = o;
+	return len;
+}
+
+/* Twice the SSSE3 step, one in each 128-bit lane, while 28 can be loaded. */
+__attribute__((target("avx2")))
+static size_t esprim_b64_encode_avx2(const uint8_t **inp, size_t len,
+				     char **outp)
+{
+	const __m256i spread = _mm256_setr_epi8(1, 0, 2, 1, 4, 3, 5, 4,
+						7, 6, 8, 7, 10, 9, 11, 10,
+						1, 0, 2, 1, 4, 3, 5, 4,
+						7, 6, 8, 7, 10, 9, 11, 10);
+	const __m256i offsets = _mm256_setr_epi8(71, -4, -4, -4, -4, -4, -4,
+						 -4, -4, -4, -4, -17, 32, 65,
+						 0, 0, 71, -4, -4, -4, -4, -4,
+						 -4, -4, -4, -4, -4, -17, 32,
+						 65, 0, 0);
+	const uint8_t *in = *inp;
+	char *o = *outp;
+
+	for (; len >= 28; len -= 24, in += 24, o += 32) {
+		__m256i v = _mm256_inserti128_si256(
+			_mm256_castsi128_si256(
+				_mm_loadu_si128((const __m128i *)in)),
+			_mm_loadu_si128((const __m128i *)(in + 12)), 1);
+		__m256i hi, lo, idx, range;
+
+		v = _mm256_shuffle_epi8(v, spread);
+		hi = _mm256_mulhi_epu16(
+			_mm256_and_si256(v, _mm256_set1_epi32(0x0fc0fc00)),
+			_mm256_set1_epi32(0x04000040));
+		lo = _mm256_mullo_epi16(
+			_mm256_and_si256(v, _mm256_set1_epi32(0x003f03f0)),
+			_mm256_set1_epi32(0x01000010));
+		idx = _mm256_or_si256(hi, lo);
+		range = _mm256_subs_epu8(idx, _mm256_set1_epi8(51));
+		range = _mm256_or_si256(range,
+					_mm256_and_si256(_mm256_cmpgt_epi8(
+							_mm256_set1_epi8(26),
+							idx),
+						_mm256_set1_epi8(13)));
+		_mm256_storeu_si256((__m256i *)o,
+				    _mm256_add_epi8(idx,
+						    _mm256_shuffle_epi8(offsets,
+									range)));
+	}
+	*inp = in;
+	*outp = o;
+	return len;
+}
+#endif
+
 size_t esprim_b64url_encode(const uint8_t *in, size_t len, char *out)
 {
 	const char *a = esprim_b64_alphabet;
@@ -99,6 +210,12 @@ size_t esprim_b64url_encode(const uint8_t *in, size_t len, char *out)
 	uint32_t v;
 
 	esprim_b64_ready();
+#ifdef ESPRIM_B64_SSSE3
+	if (esprim_b64_vector2)
+		len = esprim_b64_encode_avx2(&in, len, &o);
+	if (esprim_b64_vector)
+		len = esprim_b64_encode_ssse3(&in, len, &o);
+#endif
 	/*
 	 * Eighteen octets per step from three overlapping 64-bit loads; each
 	 * load reads two octets past the six it encodes, so 20 must remain.

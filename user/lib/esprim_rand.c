@@ -48,8 +48,10 @@ static bool esprim_parse_expiry(const json_t *v, int64_t now_ms,
 	int64_t rel = 0;
 
 	if (json_is_integer(v)) {
+		/* As the 15-digit string form: about 35,000 years at most. */
 		rel = json_integer_value(v);
-		return rel >= 0 && esprim_time_add(now_ms, rel, ms);
+		return rel >= 0 && rel <= (int64_t)1 << 50 &&
+		       esprim_time_add(now_ms, rel, ms);
 	}
 	if (!json_is_string(v))
 		return false;
