@@ -157,24 +157,36 @@ static int esprim_kernel_pairwise_find(struct esprim_ctx *ctx,
 					      KEY_SPEC_SESSION_KEYRING,
 					      KEY_SPEC_USER_KEYRING };
 	struct esprim_kernel_ctx *kc = ctx->backend;
-	char *info = NULL, *peer = NULL;
-	key_serial_t serial = cfg->serial;
+	char *info = NULL, *peer = NULL, *d;
+	key_serial_t serial = cfg->serial, found;
 	size_t i;
 	int rc;
 
-	for (i = 0; !serial && i <= sizeof(rings) / sizeof(rings[0]); i++)
-		serial = keyctl_search(i ? rings[i - 1] : kc->keyring,
-				       ONEM2M_ESPRIM_KEY_TYPE, desc, 0);
+	/* keyctl_search() gives -1 for a keyring without it: try the next. */
+	for (i = 0; !serial && i <= sizeof(rings) / sizeof(rings[0]); i++) {
+		found = keyctl_search(i ? rings[i - 1] : kc->keyring,
+				      ONEM2M_ESPRIM_KEY_TYPE, desc, 0);
+		if (found > 0)
+			serial = found;
+	}
 	if (serial <= 0)
 		return esprim_fail(err, ESPRIM_RSC_UNKNOWN_KEY_ID,
 				   "no key %s in the keyrings searched", desc);
-	/* "type;uid;gid;perm;description" */
+	/*
+	 * "type;uid;gid;perm;description": the description follows the
+	 * fourth ';' (a kid may hold ';' itself).
+	 */
 	if (keyctl_describe_alloc(serial, &info) < 0)
 		return esprim_fail(err, ESPRIM_RSC_UNKNOWN_KEY_ID,
 				   "key %d: %s", serial, strerror(errno));
+	for (d = info, i = 0; d && i < 4; i++) {
+		d = strchr(d, ';');
+		if (d)
+			d++;
+	}
 	rc = strncmp(info, ONEM2M_ESPRIM_KEY_TYPE ";",
-		     strlen(ONEM2M_ESPRIM_KEY_TYPE) + 1) ||
-	     !strrchr(info, ';') || strcmp(strrchr(info, ';') + 1, desc);
+		     strlen(ONEM2M_ESPRIM_KEY_TYPE) + 1) || !d ||
+	     strcmp(d, desc);
 	free(info);
 	if (rc)
 		return esprim_fail_local(err, EINVAL,
@@ -231,12 +243,46 @@ static int esprim_kernel_pairwise_add(struct esprim_ctx *ctx,
 	return 0;
 }
 
+/* Whether ring links serial itself (keyctl_read() lists its serials). */
+static bool esprim_kernel_ring_links(key_serial_t ring, key_serial_t serial)
+{
+	const key_serial_t *list;
+	void *buf = NULL;
+	bool found = false;
+	long n, i;
+
+	n = keyctl_read_alloc(ring, &buf);
+	list = buf;
+	for (i = 0; n > 0 && i < n / (long)sizeof(*list); i++)
+		found |= list[i] == serial;
+	free(buf);
+	return found;
+}
+
+/*
+ * Drops a key this context added to ring.  Invalidation takes it from
+ * every keyring at once.  keyctl_invalidate() fails on an expired key
+ * (a reaped session's: its lookup no longer finds it possessed), so that
+ * one is unlinked from ring instead and goes when its last user does,
+ * not gc_delay (5 minutes) after it expired.  Only when ring links this very key: unlinking
+ * removes whatever key of that description the ring links, which is a
+ * newer one when this key was displaced (a pairwise key replaced).
+ */
+static void esprim_kernel_drop_key(key_serial_t serial, key_serial_t ring)
+{
+	if (keyctl_invalidate(serial) < 0 && ring > 0 &&
+	    esprim_kernel_ring_links(ring, serial))
+		keyctl_unlink(serial, ring);
+}
+
 static void esprim_kernel_pairwise_del(struct esprim_ctx *ctx,
 				       struct esprim_pairwise *pw)
 {
+	struct esprim_kernel_ctx *kc = ctx->backend;
+
 	/* Keys provisioned by others stay where they are. */
 	if (pw->backend == &esprim_kernel_owned && pw->serial > 0)
-		keyctl_invalidate(pw->serial);
+		esprim_kernel_drop_key(pw->serial, kc->keyring);
 }
 
 static int esprim_kernel_session_init(struct esprim_session *s,
@@ -251,7 +297,8 @@ static int esprim_kernel_session_init(struct esprim_session *s,
 static void esprim_kernel_session_fini(struct esprim_session *s)
 {
 	struct esprim_kernel_session *ks = s->backend;
-	unsigned int i;
+	struct esprim_kernel_ctx *kc = s->ctx->backend;
+	unsigned int i, role = s->role == ONEM2M_ESPRIM_ROLE_RECEIVER;
 
 	if (!ks)
 		return;
@@ -259,7 +306,8 @@ static void esprim_kernel_session_fini(struct esprim_session *s)
 		if (ks->enc[i].handle)
 			kcapi_aead_destroy(ks->enc[i].handle);
 		if (ks->enc[i].serial > 0)
-			keyctl_invalidate(ks->enc[i].serial);
+			esprim_kernel_drop_key(ks->enc[i].serial,
+					       kc->rings[2 * i + role]);
 	}
 	free(ks);
 	s->backend = NULL;
