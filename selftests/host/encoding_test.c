@@ -94,6 +94,37 @@ TEST(b64url_round_trip_every_length_0_to_64)
 	}
 }
 
+/*
+ * The vector encoders (SSSE3 twelve octets, AVX2 twenty-four per step)
+ * against the reference at every length to 1 KiB and random ones beyond,
+ * with random octets, so each of the 64 characters comes from each lane.
+ */
+TEST(b64url_long_random_inputs)
+{
+	static uint8_t in[4096], back[4096];
+	static char enc[5500], ref[5500];
+	unsigned int seed = 12345, i;
+	size_t n, len;
+
+	for (i = 0; i < 1024 + 200; i++) {
+		size_t k;
+
+		n = i <= 1024 ? i : 1024 + (seed % 3072);
+		for (k = 0; k < n; k++) {
+			seed = seed * 1103515245 + 12345;
+			in[k] = (uint8_t)(seed >> 16);
+		}
+		enc[esprim_b64url_encoded_len(n)] = '#';
+		len = esprim_b64url_encode(in, n, enc);
+		ASSERT_EQ('#', enc[len]);
+		enc[len] = 0;
+		ASSERT_EQ(ref_b64url(in, n, ref), len);
+		ASSERT_STREQ(ref, enc) TH_LOG("length %zu", n);
+		ASSERT_EQ((long)n, esprim_b64url_decode(enc, len, back, n));
+		ASSERT_EQ(0, memcmp(in, back, n)) TH_LOG("length %zu", n);
+	}
+}
+
 TEST(b64url_rfc4648_vectors)
 {
 	static const struct {

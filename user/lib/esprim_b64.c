@@ -41,8 +41,10 @@ static uint32_t esprim_b64_values[4][256];
 #define ESPRIM_B64_BAD	0x01000000u
 static pthread_once_t esprim_b64_once = PTHREAD_ONCE_INIT;
 static bool esprim_b64_done;	/* the tables are built */
+#ifdef ESPRIM_B64_SSSE3
 static bool esprim_b64_vector;	/* SSSE3 is there */
 static bool esprim_b64_vector2;	/* AVX2 too */
+#endif
 
 static void esprim_b64_init(void)
 {
