@@ -49,6 +49,7 @@ HOST_TESTS := $(BUILD)/selftests/host/kat_vectors_test \
 	$(BUILD)/selftests/host/hotpath_alloc_test \
 	$(BUILD)/selftests/host/encoding_test \
 	$(BUILD)/selftests/host/open_security_test \
+	$(BUILD)/selftests/host/open_clock_test \
 	$(BUILD)/selftests/host/from_check_test
 VM_TESTS := $(BUILD)/selftests/vm/aead_test \
 	$(BUILD)/selftests/vm/keys_test \
@@ -124,6 +125,16 @@ $(BUILD)/selftests/host/open_security_test: \
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) -O1 -fsanitize=address,undefined \
 		-fno-sanitize-recover=undefined -fno-omit-frame-pointer \
+		-o $@ $< $(LIB_SRCS) $(LIB_LIBS)
+
+# The library with its clock readings routed to the test's clock.
+$(BUILD)/selftests/host/open_clock_test: \
+		selftests/host/open_clock_test.c $(LIB_SRCS) $(LIB_HDRS) \
+		$(KSRC)/.extracted
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) -O1 -fsanitize=address,undefined \
+		-fno-sanitize-recover=undefined -fno-omit-frame-pointer \
+		-Dclock_gettime=test_clock_gettime \
 		-o $@ $< $(LIB_SRCS) $(LIB_LIBS)
 
 $(BUILD)/selftests/host/hotpath_alloc_test: \

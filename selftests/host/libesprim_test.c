@@ -1020,8 +1020,9 @@ TEST(open_errors)
 	ASSERT_EQ(0, esprim_ctx_add_learnt_rand(p.rx, "other-kid", &p.oro,
 						NULL));
 	EXPECT_EQ(4113, open_str(p.rx, obj, text, sizeof(text), o));
-	EXPECT_EQ(4112, esprim_ctx_add_learnt_rand(p.rx, "nokey", &p.oro,
-						   NULL));
+	/* A kid the caller names that is not there: its own mistake. */
+	EXPECT_EQ(-ENOENT, esprim_ctx_add_learnt_rand(p.rx, "nokey", &p.oro,
+						      NULL));
 	EXPECT_EQ(-EINVAL, esprim_ctx_add_learnt_rand(p.rx, KID, NULL, &err));
 	EXPECT_EQ(-EINVAL, esprim_ctx_add_own_rand(p.rx, NULL, NULL));
 	/* Wrong pairwise key: the MAC fails, no session is left behind. */
@@ -1050,14 +1051,15 @@ TEST(open_errors)
 	EXPECT_EQ(4112, open_str(p.rx, obj, text, sizeof(text), o));
 	/* A removed one. */
 	EXPECT_EQ(0, esprim_ctx_del_pairwise(p.rx, KID, NULL));
-	EXPECT_EQ(4112, esprim_ctx_del_pairwise(p.rx, KID, NULL));
+	EXPECT_EQ(-ENOENT, esprim_ctx_del_pairwise(p.rx, KID, NULL));
 	EXPECT_EQ(NULL, esprim_ctx_pairwise_peer(p.rx, KID));
 	EXPECT_STREQ("Cother", esprim_ctx_pairwise_peer(p.rx, "other-kid"));
 	EXPECT_EQ(4112, open_str(p.rx, obj, text, sizeof(text), o));
 	pair_free(&p);
 
 	/*
-	 * XML inner primitives: the library cannot read their From, so the
+	 * XML inner primitives: the library cannot read their From.  Unless
+	 * the caller took the check on they are refused (4111), else the
 	 * caller gets ESPRIM_FROM_UNCHECKED and must make the check.
 	 */
 	ASSERT_EQ(0, pair_setup(&p, ONEM2M_ESPRIM_ENC_A128GCM, false));
@@ -1069,6 +1071,9 @@ TEST(open_errors)
 		.announce = ESPRIM_ANNOUNCE_NEVER,
 		.cty = "vnd.onem2m-preq+xml"), &p.s, NULL));
 	ASSERT_EQ(0, seal_str(p.s, "<m2m:rqp/>", obj, sizeof(obj)));
+	EXPECT_EQ(4111, open_str(p.rx, obj, text, sizeof(text), o));
+	ASSERT_EQ(0, pair_rx(&p, CTX_CFG(.caller_checks_from = true), true));
+	o = p.o;
 	EXPECT_EQ(ESPRIM_FROM_UNCHECKED,
 		  open_str(p.rx, obj, text, sizeof(text), o));
 	EXPECT_STREQ("<m2m:rqp/>", text);

@@ -33,6 +33,8 @@
  *     exceeded), or the errno of a keyring or AF_ALG call.  The peer did
  *     nothing wrong; err->rsc holds what to answer it with (5210 when
  *     opening, 5211 when sealing) and err->errnum the errno.
+ * One positive value is no RSC: ESPRIM_FROM_UNCHECKED (1), which only a
+ * context whose caller took the From check on sees (see there).
  * When err is not NULL it is filled either way.
  *
  * Threads: a context and everything from it are used by one thread at a
@@ -276,8 +278,8 @@ enum esprim_backend_kind {
  *	to 4096; 0 means 1024.  When full, the session is used up for
  *	opening (4113)
  * @caller_checks_from: esprim_open() leaves the TS-0003 7.2.2 check of a
- *	request to the caller, which parses the primitive anyway: it then
- *	returns ESPRIM_FROM_UNCHECKED rather than 0 (see there)
+ *	request to the caller, which parses the primitive anyway (in any
+ *	encoding): it then returns ESPRIM_FROM_UNCHECKED rather than 0
  * @max_sessions: sessions the context holds at most; 0 means 4096
  * @max_sessions_per_key: sessions per pairwise key at most; 0 means 256
  * @max_learnt_rands: rand objects learnt from peers per pairwise key at
@@ -464,7 +466,11 @@ int esprim_session_new(struct esprim_ctx *ctx,
 /* Another reference to a session; each is dropped with esprim_session_put(). */
 struct esprim_session *esprim_session_get(struct esprim_session *s);
 void esprim_session_put(struct esprim_session *s);
-/* Unlinks the session from its context and drops the caller's reference. */
+/*
+ * Unlinks the session from its context and drops the caller's reference:
+ * one from esprim_session_new() or esprim_session_get(), never the one an
+ * esprim_opened result holds.
+ */
 void esprim_session_free(struct esprim_session *s);
 
 const char *esprim_session_kid(const struct esprim_session *s);
@@ -520,10 +526,11 @@ struct esprim_opened *esprim_opened_new(void);
 void esprim_opened_free(struct esprim_opened *o);
 
 /*
- * Returned by esprim_open() (instead of 0) for a verified request whose
- * From the caller has to check (caller_checks_from, or a primitive this
- * library cannot read): the text is in out, and the request must not be
- * processed unless esprim_opened_check_from() returns 0.
+ * Returned by esprim_open() (instead of 0), and only in a context with
+ * caller_checks_from, for a verified request whose From the caller has to
+ * check: the text is in out, and the request must not be processed unless
+ * esprim_opened_check_from() returns 0.  Without caller_checks_from a
+ * request the library cannot read (a cty other than +json) gets 4111.
  */
 #define ESPRIM_FROM_UNCHECKED	1
 

@@ -128,8 +128,6 @@ int esprim_ctx_new(struct esprim_ctx **out,
 	ctx->ops = ctx->config.backend == ESPRIM_BACKEND_KERNEL ?
 		   &esprim_kernel_ops : &esprim_soft_ops;
 	ctx->next_ns = 1;
-	ctx->setup_tokens = ctx->config.setup_rate;
-	ctx->setup_ms = esprim_now_ms();
 	if (esprim_htable_init(&ctx->pairwise, 64) ||
 	    esprim_htable_init(&ctx->rands, 256) ||
 	    esprim_htable_init(&ctx->sessions,
@@ -322,6 +320,8 @@ int esprim_ctx_add_pairwise(struct esprim_ctx *ctx,
 	pw->expiry_ms = c.expiry_ms;
 	pw->replay = c.replay ?: ctx->config.replay;
 	pw->ns = ctx->next_ns++;
+	pw->setup_tokens = ctx->config.setup_rate;
+	pw->setup_ms = esprim_now_ms();
 	rc = ctx->ops->pairwise_add(ctx, pw, &c, err);
 	if (rc) {
 		/* Nothing of the backend's to undo: it failed. */
@@ -346,31 +346,37 @@ int esprim_ctx_del_pairwise(struct esprim_ctx *ctx, const char *kid,
 				     NULL;
 
 	if (!pw)
-		return esprim_fail(err, ESPRIM_RSC_UNKNOWN_KEY_ID,
-				   "no pairwise key %.64s", kid ?: "(null)");
+		return esprim_fail_local(err, ENOENT,
+					 ESPRIM_RSC_DECRYPTION_ERROR,
+					 "no pairwise key %.64s", kid ?: "(null)");
 	esprim_pairwise_unlink(pw);
 	return 0;
 }
 
-int esprim_ctx_setup_allowed(struct esprim_ctx *ctx, int64_t now,
+/*
+ * Per key: objects forged by whoever knows a kid (it is in every header)
+ * use up that key's budget, not everyone's.
+ */
+int esprim_ctx_setup_allowed(struct esprim_ctx *ctx,
+			     struct esprim_pairwise *pw, int64_t now,
 			     struct esprim_error *err)
 {
 	double rate = ctx->config.setup_rate;
 
-	if (now > ctx->setup_ms) {
-		ctx->setup_tokens += rate * (double)(now - ctx->setup_ms) / 1000;
-		if (ctx->setup_tokens > rate)
-			ctx->setup_tokens = rate;
-		ctx->setup_ms = now;
+	if (now > pw->setup_ms) {
+		pw->setup_tokens += rate * (double)(now - pw->setup_ms) / 1000;
+		if (pw->setup_tokens > rate)
+			pw->setup_tokens = rate;
+		pw->setup_ms = now;
 	}
-	if (ctx->setup_tokens < 1) {
+	if (pw->setup_tokens < 1) {
 		ctx->stats.setups_refused++;
 		return esprim_fail_local(err, EAGAIN,
 					 ESPRIM_RSC_DECRYPTION_ERROR,
-					 "more than %u session set-ups a second for unverified objects",
-					 ctx->config.setup_rate);
+					 "more than %u session set-ups a second for unverified objects of key %s",
+					 ctx->config.setup_rate, pw->kid);
 	}
-	ctx->setup_tokens -= 1;
+	pw->setup_tokens -= 1;
 	ctx->stats.setups++;
 	return 0;
 }
@@ -388,10 +394,17 @@ static unsigned int esprim_sessions_reap(struct esprim_ctx *ctx, int64_t now)
 						    node);
 
 			next = n->next;
-			if (esprim_session_expired(s, now, NULL)) {
-				esprim_session_unlink(s);
-				reaped++;
+			if (!esprim_session_expired(s, now, NULL))
+				continue;
+			if (esprim_session_tombstone(s, now)) {
+				if (s->backend) {
+					ctx->ops->session_fini(s);
+					reaped++;
+				}
+				continue;
 			}
+			esprim_session_unlink(s);
+			reaped++;
 		}
 	}
 	return reaped;

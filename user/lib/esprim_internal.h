@@ -54,6 +54,7 @@ struct esprim_rand {
 	char id[ONEM2M_ESPRIM_MAX_ID_LEN + 1];
 	char value[ESPRIM_RAND_VALUE_MAX + 1];
 	int64_t expiry_ms;
+	bool relative;		/* esrx was relative: resolved on parsing */
 	uint32_t espa;		/* ESPRIM_ESPA_* */
 	uint32_t kdf;		/* bit n: algorithm n; bit 0: unknown ones */
 	size_t canon_len;
@@ -137,6 +138,9 @@ struct esprim_pairwise {
 	uint32_t learnt;		/* learnt rand objects */
 	int32_t serial;			/* kernel backend: "pairwise:<kid>" */
 	void *backend;			/* soft backend: the key's octets */
+	/* Token bucket of set-ups for unverified objects naming this key. */
+	double setup_tokens;
+	int64_t setup_ms;
 };
 
 struct esprim_ctx {
@@ -149,9 +153,6 @@ struct esprim_ctx {
 	struct esprim_session *all;	/* linked or still referenced */
 	uint64_t next_ns;
 	int64_t next_reap_ms;
-	/* Token bucket of set-ups for unverified objects. */
-	double setup_tokens;
-	int64_t setup_ms;
 	struct esprim_ctx_stats stats;
 	/* Session whose peer header text hashes to the slot (open's cache). */
 	struct esprim_session *hdr_cache[256];
@@ -167,8 +168,9 @@ void esprim_pairwise_put(struct esprim_pairwise *pw);
 /* Whether a key is usable at now; the RSC (4112) if not. */
 int esprim_pairwise_check(const struct esprim_pairwise *pw, const char *kid,
 			  int64_t now, struct esprim_error *err);
-/* Takes a token for setting up a session for an unverified object. */
-int esprim_ctx_setup_allowed(struct esprim_ctx *ctx, int64_t now,
+/* Takes a token of pw's for setting up a session for an unverified object. */
+int esprim_ctx_setup_allowed(struct esprim_ctx *ctx,
+			     struct esprim_pairwise *pw, int64_t now,
 			     struct esprim_error *err);
 /* Reaps if it is time (once a second) or force is set. */
 void esprim_ctx_maybe_reap(struct esprim_ctx *ctx, int64_t now, bool force);
@@ -246,6 +248,8 @@ int esprim_session_create(struct esprim_ctx *ctx, struct esprim_pairwise *pw,
 			  const struct esprim_session_config *cfg,
 			  struct esprim_session **out,
 			  struct esprim_error *err);
+/* Whether an expired session stays, without keys, to refuse replays. */
+bool esprim_session_tombstone(const struct esprim_session *s, int64_t now);
 /* Frees every session, references held or not (the context goes). */
 void esprim_sessions_destroy_all(struct esprim_ctx *ctx);
 /* Unlinks from the context (idempotent); drops the context's reference. */

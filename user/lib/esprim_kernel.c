@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <keyutils.h>
 #include <kcapi.h>
 
@@ -319,10 +320,15 @@ static key_serial_t esprim_kernel_ring(struct esprim_session *s,
 {
 	struct esprim_kernel_ctx *kc = s->ctx->backend;
 	unsigned int i = 2 * enc + (s->role == ONEM2M_ESPRIM_ROLE_RECEIVER);
-	char name[32];
+	char name[64];
 
+	/*
+	 * Named for this context: another one sharing a configured keyring
+	 * must not replace it.
+	 */
 	if (kc->rings[i] <= 0) {
-		snprintf(name, sizeof(name), "esprim-sessions-%c%d",
+		snprintf(name, sizeof(name), "esprim-sessions-%d-%p-%c%d",
+			 (int)getpid(), (void *)s->ctx,
 			 s->role == ONEM2M_ESPRIM_ROLE_RECEIVER ? 'r' : 'o',
 			 enc);
 		kc->rings[i] = add_key("keyring", name, NULL, 0, kc->keyring);

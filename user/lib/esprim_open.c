@@ -206,8 +206,31 @@ static int esprim_open_new_session(struct esprim_ctx *ctx,
 		return esprim_fail(err, ESPRIM_RSC_UNKNOWN_ORIG_RAND_ID,
 				   "no originator rand object %s", h->ori);
 	/* Each costs a derivation (and a key and sockets in the kernel). */
-	rc = esprim_ctx_setup_allowed(ctx, now, err);
+	rc = esprim_ctx_setup_allowed(ctx, pw, now, err);
 	return rc ?: esprim_session_create(ctx, pw, &cfg, out, err);
+}
+
+/*
+ * Who checks the From of a request (TS-0003 7.2.2): the library reads a
+ * JSON primitive; a caller that took the check on (caller_checks_from)
+ * reads any.  Without it, a primitive the library cannot read is refused:
+ * no request goes through unchecked because of what its sender chose.
+ */
+static int esprim_open_from_mode(const struct esprim_ctx *ctx,
+				 const struct esprim_header *h,
+				 enum esprim_from_mode *mode,
+				 struct esprim_error *err)
+{
+	if (ctx->config.caller_checks_from) {
+		*mode = ESPRIM_FROM_CALLER;
+		return 0;
+	}
+	if (h->cty[0] && !esprim_cty_is_json(h->cty, strlen(h->cty)))
+		return esprim_fail(err, ESPRIM_RSC_UNSUPPORTED_OPTION,
+				   "cty %.64s: the From check reads JSON requests only (a CSE reading others sets caller_checks_from)",
+				   h->cty);
+	*mode = ESPRIM_FROM_LIBRARY;
+	return 0;
 }
 
 /* Parses a header not seen before and finds or sets up its session. */
@@ -262,6 +285,12 @@ static int esprim_open_header(struct esprim_ctx *ctx,
 					   "rro differs from receiver rand object %s of the session",
 					   h->rri);
 	}
+	info->from = ESPRIM_FROM_NONE;
+	if (role == ONEM2M_ESPRIM_ROLE_RECEIVER) {
+		rc = esprim_open_from_mode(ctx, h, &info->from, err);
+		if (rc)
+			return rc;
+	}
 	/* B.13: any enc of the originator's espa, object by object. */
 	if (s && !(s->oro.espa & (1U << h->enc)))
 		return esprim_fail(err, ESPRIM_RSC_UNSUPPORTED_OPTION,
@@ -277,12 +306,6 @@ static int esprim_open_header(struct esprim_ctx *ctx,
 
 	info->enc = h->enc;
 	info->cty = h->cty;
-	info->from = ESPRIM_FROM_NONE;
-	if (role == ONEM2M_ESPRIM_ROLE_RECEIVER)
-		info->from = !ctx->config.caller_checks_from &&
-			     (!h->cty[0] || esprim_cty_is_json(h->cty,
-							      strlen(h->cty))) ?
-			     ESPRIM_FROM_LIBRARY : ESPRIM_FROM_CALLER;
 	/* B.15: a member whose esri is not the session's is the next one. */
 	info->next = NULL;
 	if (role == ONEM2M_ESPRIM_ROLE_RECEIVER && h->has_oro &&
@@ -378,6 +401,26 @@ static unsigned int esprim_hdr_slot(const char *hdr, size_t len)
 	return h & 255;
 }
 
+/* What a verified object teaches, once it is accepted. */
+static int esprim_open_commit(struct esprim_ctx *ctx, struct esprim_session *s,
+			      const struct esprim_compact *c, unsigned int slot,
+			      const struct esprim_open_info *info,
+			      struct esprim_opened *o, struct esprim_error *err)
+{
+	if (!o->header_cached) {
+		esprim_open_learn(ctx, s, info);
+		esprim_remember_peer_header(s, c->part[0], c->len[0], info);
+		/* Learning may have reaped it: then it is not cached. */
+		if (s->linked)
+			ctx->hdr_cache[slot] = s;
+		if (info->next) {
+			o->next = *info->next;
+			o->has_next = true;
+		}
+	}
+	return s->verified ? 0 : esprim_session_peer_verified(s, err);
+}
+
 int esprim_open(struct esprim_ctx *ctx, const char *obj, size_t obj_len,
 		void *out, size_t out_size, struct esprim_opened *o,
 		struct esprim_error *err)
@@ -419,35 +462,41 @@ int esprim_open(struct esprim_ctx *ctx, const char *obj, size_t obj_len,
 		rc = esprim_open_header(ctx, &c, now, &s, &created, &info,
 					err);
 	}
-	rc = rc ?: esprim_open_payload(ctx, s, info.enc, &c, out, out_size,
-				       &len, err);
+	if (rc)
+		return rc;
+	/*
+	 * Our own reference until the end: learning may reap, and a reaped
+	 * session must not go while it is used here.
+	 */
+	esprim_session_get(s);
+	rc = esprim_open_payload(ctx, s, info.enc, &c, out, out_size, &len,
+				 err);
 	if (rc) {
 		/* Nothing unverified stays behind. */
 		if (created) {
 			ctx->stats.setups_failed++;
 			esprim_session_unlink(s);
 		}
+		esprim_session_put(s);
 		return rc;
 	}
-
-	if (!o->header_cached) {
-		esprim_open_learn(ctx, s, &info);
-		esprim_remember_peer_header(s, c.part[0], c.len[0], &info);
-		ctx->hdr_cache[slot] = s;
-		if (info.next) {
-			o->next = *info.next;
-			o->has_next = true;
-		}
-	}
-	if (!s->verified) {
-		rc = esprim_session_peer_verified(s, err);
+	/* A request naming someone else teaches nothing (TS-0003 7.2.2). */
+	if (info.from == ESPRIM_FROM_LIBRARY) {
+		rc = esprim_check_from(out, len, s->pairwise->peer, err);
 		if (rc) {
 			esprim_wipe(out, len);
+			esprim_session_put(s);
 			return rc;
 		}
 	}
+	rc = esprim_open_commit(ctx, s, &c, slot, &info, o, err);
+	if (rc) {
+		esprim_wipe(out, len);
+		esprim_session_put(s);
+		return rc;
+	}
 
-	o->session = esprim_session_get(s);
+	o->session = s;		/* our reference is the result's now */
 	o->text = out;
 	o->text_len = len;
 	o->enc = info.enc;
@@ -455,20 +504,10 @@ int esprim_open(struct esprim_ctx *ctx, const char *obj, size_t obj_len,
 	strcpy(o->kid, s->pairwise->kid);
 	strcpy(o->peer, s->pairwise->peer ?: "");
 	strcpy(o->cty, info.cty);
-	switch (info.from) {
-	case ESPRIM_FROM_LIBRARY:
-		rc = esprim_check_from(out, len, s->pairwise->peer, err);
-		if (rc) {
-			esprim_wipe(out, len);
-			o->text_len = 0;
-		}
-		return rc;
-	case ESPRIM_FROM_CALLER:
-		o->from_pending = true;
-		return ESPRIM_FROM_UNCHECKED;
-	default:
+	if (info.from != ESPRIM_FROM_CALLER)
 		return 0;
-	}
+	o->from_pending = true;
+	return ESPRIM_FROM_UNCHECKED;
 }
 
 unsigned int esprim_open_batch(struct esprim_ctx *ctx,
@@ -480,11 +519,11 @@ unsigned int esprim_open_batch(struct esprim_ctx *ctx,
 	int rc;
 
 	for (i = 0; i < n; i++) {
-		o = opened ? opened[i] : &tmp;
+		o = opened && opened[i] ? opened[i] : &tmp;
 		rc = esprim_open(ctx, items[i].in, items[i].in_len,
 				 items[i].out, items[i].out_size, o, NULL);
 		/* Without a result to check it with, nobody can. */
-		if (rc == ESPRIM_FROM_UNCHECKED && !opened) {
+		if (rc == ESPRIM_FROM_UNCHECKED && o == &tmp) {
 			esprim_wipe(items[i].out, o->text_len);
 			o->text_len = 0;
 		}

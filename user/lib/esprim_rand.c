@@ -41,12 +41,14 @@ bool esprim_is_ncname(const char *s, size_t len)
 
 /* esrx: absolute timestamp, or relative milliseconds (integer or digits). */
 static bool esprim_parse_expiry(const json_t *v, int64_t now_ms,
-				int64_t *ms)
+				int64_t *ms, bool *relative)
 {
 	const char *s;
 	size_t i, n;
 	int64_t rel = 0;
 
+	*relative = !json_is_string(v) ||
+		    !memchr(json_string_value(v), 'T', json_string_length(v));
 	if (json_is_integer(v)) {
 		/* As the 15-digit string form: about 35,000 years at most. */
 		rel = json_integer_value(v);
@@ -224,7 +226,8 @@ int esprim_rand_from_json(struct esprim_rand *r, const json_t *obj,
 				   ESPRIM_RAND_VALUE_MAX);
 	memcpy(r->value, json_string_value(v[4]), n + 1);
 
-	if (!v[5] || !esprim_parse_expiry(v[5], now_ms, &r->expiry_ms))
+	if (!v[5] || !esprim_parse_expiry(v[5], now_ms, &r->expiry_ms,
+					  &r->relative))
 		return esprim_fail(err, ESPRIM_RSC_BAD_REQUEST,
 				   "%s rand object: esrx must be a timestamp YYYYMMDDTHHMMSS or relative milliseconds",
 				   kind);

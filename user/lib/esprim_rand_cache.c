@@ -78,8 +78,17 @@ int esprim_rands_add(struct esprim_ctx *ctx, struct esprim_pairwise *pw,
 				   ESPRIM_RSC_UNKNOWN_ORIG_RAND_ID,
 				   "rand object %s has expired", r->id);
 	e = esprim_rands_lookup(ctx, ns, r->id, r->receiver);
+	if (e && esprim_rand_equal(&e->rand, r)) {
+		/*
+		 * The same octets again: a relative esrx counts from when they
+		 * were first seen, and a replayed header must not extend it.
+		 */
+		if (r->expiry_ms < e->rand.expiry_ms)
+			e->rand.expiry_ms = r->expiry_ms;
+		return 0;
+	}
 	if (e) {
-		/* The same esri again replaces the object. */
+		/* Another object of that esri replaces it. */
 		e->rand = *r;
 		return 0;
 	}
@@ -189,8 +198,9 @@ int esprim_ctx_add_learnt_rand(struct esprim_ctx *ctx, const char *kid,
 					 ESPRIM_RSC_DECRYPTION_ERROR,
 					 "no rand object");
 	if (!pw)
-		return esprim_fail(err, ESPRIM_RSC_UNKNOWN_KEY_ID,
-				   "no pairwise key %.64s", kid ?: "(null)");
+		return esprim_fail_local(err, ENOENT,
+					 ESPRIM_RSC_DECRYPTION_ERROR,
+					 "no pairwise key %.64s", kid ?: "(null)");
 	return esprim_rands_add(ctx, pw, r, err);
 }
 

@@ -74,6 +74,24 @@ int esprim_session_expired(const struct esprim_session *s, int64_t now,
 			   "originator rand object %s has expired", s->ori);
 }
 
+/*
+ * Whether an expired receiver session stays (without keys) as a
+ * tombstone: its originator object had a relative esrx, which a replayed
+ * header would resolve anew and so derive the same key again with a new
+ * replay state.  It stays while its receiver object, which this side
+ * wrote with an absolute esrx, and its key are valid: a replay finds it
+ * and gets 4113.
+ */
+bool esprim_session_tombstone(const struct esprim_session *s, int64_t now)
+{
+	const struct esprim_pairwise *pw = s->pairwise;
+
+	return s->linked && s->role == ONEM2M_ESPRIM_ROLE_RECEIVER &&
+	       s->oro.relative && pw->linked &&
+	       (!pw->expiry_ms || pw->expiry_ms > now) &&
+	       s->rro.expiry_ms > now;
+}
+
 /* Reads a sized session config. */
 static int esprim_session_config_read(struct esprim_session_config *c,
 				      const struct esprim_session_config *in,
@@ -361,6 +379,10 @@ int esprim_session_offer_next(struct esprim_session *s,
 					 "an %s offers %s rand objects",
 					 orig ? "originator" : "receiver",
 					 orig ? "originator" : "receiver");
+	if (next && next->expiry_ms <= esprim_now_ms())
+		return esprim_fail_local(err, EINVAL,
+					 ESPRIM_RSC_ENCRYPTION_ERROR,
+					 "rand object %s has expired", next->id);
 	if (next && !orig) {
 		/* Sessions against it open from now on: it is ours. */
 		rc = esprim_rands_add(s->ctx, NULL, next, err);
@@ -382,6 +404,11 @@ int esprim_session_offer_next(struct esprim_session *s,
 int esprim_session_set_iv(struct esprim_session *s, uint32_t fixed,
 			  uint64_t counter, struct esprim_error *err)
 {
+	if (!s->backend)
+		return esprim_session_expired(s, esprim_now_ms(), err) ?:
+		       esprim_fail_local(err, EINVAL,
+					 ESPRIM_RSC_ENCRYPTION_ERROR,
+					 "session without keys");
 	if (!s->ctx->ops->set_iv)
 		return esprim_fail_local(err, EOPNOTSUPP,
 					 ESPRIM_RSC_ENCRYPTION_ERROR,
