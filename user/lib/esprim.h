@@ -272,7 +272,9 @@ enum esprim_backend_kind {
  * @replay: default policy of pairwise keys: ONEM2M_ESPRIM_REPLAY_AUTO
  *	(counter IVs through a window, a random-IV peer's through an exact
  *	set), _STRICT (counter IVs only) or _OFF; reflected objects are
- *	refused under each (uapi header, profile B.9)
+ *	refused under each (uapi header, profile B.9).  The kernel backend
+ *	keeps one replay state per derived key and role on the machine; the
+ *	soft backend one per session of this context
  * @replay_window: a power of two from 64 to 4096 counters; 0 means 1024
  * @replay_set: AUTO: IVs of a random-IV peer remembered per session, up
  *	to 4096; 0 means 1024.  When full, the session is used up for
