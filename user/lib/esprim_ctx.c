@@ -43,22 +43,38 @@ int esprim_ctx_scratch(struct esprim_ctx *ctx, size_t size)
 	return esprim_buf_grow(&ctx->scratch, &ctx->scratch_size, size);
 }
 
-/* Reads a sized config: what the caller's size covers, zeros after. */
+int esprim_config_read(void *dst, size_t dst_size, const void *in,
+		       size_t min_size, const char *what, int rsc,
+		       struct esprim_error *err)
+{
+	size_t size = in ? *(const size_t *)in : 0;
+
+	if (size < min_size)
+		return esprim_fail_local(err, EINVAL, rsc,
+					 "%s config of %zu bytes: its size must be set (ESPRIM_*_CONFIG_INIT)",
+					 what, size);
+	memset(dst, 0, dst_size);
+	memcpy(dst, in, size < dst_size ? size : dst_size);
+	*(size_t *)dst = dst_size;
+	return 0;
+}
+
+/* The members of version 1, which every caller has. */
+#define ESPRIM_CTX_CONFIG_V1 \
+	(offsetof(struct esprim_ctx_config, caller_checks_from) + sizeof(bool))
+#define ESPRIM_PAIRWISE_CONFIG_V1 \
+	(offsetof(struct esprim_pairwise_config, expiry_ms) + sizeof(int64_t))
+
 static int esprim_ctx_config_read(struct esprim_ctx_config *c,
 				  const struct esprim_ctx_config *in,
 				  struct esprim_error *err)
 {
-	size_t n;
+	int rc = esprim_config_read(c, sizeof(*c), in, ESPRIM_CTX_CONFIG_V1,
+				    "context", ESPRIM_RSC_DECRYPTION_ERROR,
+				    err);
 
-	if (!in || in->size < offsetof(struct esprim_ctx_config,
-				       caller_checks_from) + sizeof(bool))
-		return esprim_fail_local(err, EINVAL,
-					 ESPRIM_RSC_DECRYPTION_ERROR,
-					 "context config without a size (use ESPRIM_CTX_CONFIG_INIT)");
-	n = in->size < sizeof(*c) ? in->size : sizeof(*c);
-	memset(c, 0, sizeof(*c));
-	memcpy(c, in, n);
-	c->size = sizeof(*c);
+	if (rc)
+		return rc;
 	if (c->replay != ONEM2M_ESPRIM_REPLAY_AUTO &&
 	    c->replay != ONEM2M_ESPRIM_REPLAY_STRICT &&
 	    c->replay != ONEM2M_ESPRIM_REPLAY_OFF)
@@ -246,21 +262,16 @@ const char *esprim_ctx_pairwise_peer(const struct esprim_ctx *ctx,
 	return pw ? pw->peer : NULL;
 }
 
-/* Reads a sized pairwise config. */
 static int esprim_pairwise_config_read(struct esprim_pairwise_config *c,
 				       const struct esprim_pairwise_config *in,
 				       struct esprim_error *err)
 {
-	size_t n;
+	int rc = esprim_config_read(c, sizeof(*c), in,
+				    ESPRIM_PAIRWISE_CONFIG_V1, "pairwise",
+				    ESPRIM_RSC_DECRYPTION_ERROR, err);
 
-	if (!in || in->size < offsetof(struct esprim_pairwise_config,
-				       expiry_ms) + sizeof(int64_t))
-		return esprim_fail_local(err, EINVAL,
-					 ESPRIM_RSC_DECRYPTION_ERROR,
-					 "pairwise config without a size (use ESPRIM_PAIRWISE_CONFIG_INIT)");
-	n = in->size < sizeof(*c) ? in->size : sizeof(*c);
-	memset(c, 0, sizeof(*c));
-	memcpy(c, in, n);
+	if (rc)
+		return rc;
 	if (!c->kid || !esprim_is_kid(c->kid, strlen(c->kid)))
 		return esprim_fail_local(err, EINVAL,
 					 ESPRIM_RSC_DECRYPTION_ERROR,

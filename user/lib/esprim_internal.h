@@ -26,6 +26,14 @@ int esprim_fail_local(struct esprim_error *err, int errnum, int rsc,
 /* Wipes memory the compiler must not optimise away. */
 void esprim_wipe(void *p, size_t len);
 
+/*
+ * Reads a sized config (its first member the size the caller knows):
+ * what that size covers, zeros after; refused below min_size.
+ */
+int esprim_config_read(void *dst, size_t dst_size, const void *in,
+		       size_t min_size, const char *what, int rsc,
+		       struct esprim_error *err);
+
 /* Grows a buffer (wiping the old one) to at least need bytes; 0 or -1. */
 int esprim_buf_grow(uint8_t **buf, size_t *size, size_t need);
 

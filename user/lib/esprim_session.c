@@ -92,22 +92,19 @@ bool esprim_session_tombstone(const struct esprim_session *s, int64_t now)
 	       s->rro.expiry_ms > now;
 }
 
-/* Reads a sized session config. */
 static int esprim_session_config_read(struct esprim_session_config *c,
 				      const struct esprim_session_config *in,
 				      struct esprim_error *err)
 {
-	size_t n;
+	int rc = esprim_config_read(c, sizeof(*c), in,
+				    offsetof(struct esprim_session_config,
+					     announce) +
+				    sizeof(enum esprim_announce),
+				    "session", ESPRIM_RSC_ENCRYPTION_ERROR,
+				    err);
 
-	if (!in || in->size < offsetof(struct esprim_session_config,
-				       announce) +
-			      sizeof(enum esprim_announce))
-		return esprim_fail_local(err, EINVAL,
-					 ESPRIM_RSC_ENCRYPTION_ERROR,
-					 "session config without a size (use ESPRIM_SESSION_CONFIG_INIT)");
-	n = in->size < sizeof(*c) ? in->size : sizeof(*c);
-	memset(c, 0, sizeof(*c));
-	memcpy(c, in, n);
+	if (rc)
+		return rc;
 	if (!c->kid || !c->rro || !c->oro)
 		return esprim_fail_local(err, EINVAL,
 					 ESPRIM_RSC_ENCRYPTION_ERROR,
