@@ -977,8 +977,9 @@ TEST(replayed_and_reflected_objects_refused_by_kernel_backend)
 static int esprim_key_seen(key_serial_t parent, key_serial_t key, char *desc,
 			   int desc_len, void *data)
 {
-	return !strncmp(desc, ONEM2M_ESPRIM_KEY_TYPE ";",
-			strlen(ONEM2M_ESPRIM_KEY_TYPE) + 1);
+	/* No description: the key went between listing and describing. */
+	return desc && !strncmp(desc, ONEM2M_ESPRIM_KEY_TYPE ";",
+				strlen(ONEM2M_ESPRIM_KEY_TYPE) + 1);
 }
 
 /*

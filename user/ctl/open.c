@@ -97,6 +97,12 @@ static int open_print(const struct esprim_opened *op, const char *text,
 	return 0;
 }
 
+/* Whether the library reads the From of a request of this cty. */
+static bool open_cty_readable(const char *cty)
+{
+	return !cty[0] || esprim_cty_is_json(cty, strlen(cty));
+}
+
 static int open_run(const struct open_opts *o, struct esprim_error *e)
 {
 	struct esprim_ctx_config ccfg = ESPRIM_CTX_CONFIG_INIT;
@@ -136,6 +142,21 @@ static int open_run(const struct open_opts *o, struct esprim_error *e)
 	ccfg.backend = o->key.backend;
 	if (o->replay_off)
 		ccfg.replay = ONEM2M_ESPRIM_REPLAY_OFF;
+	/*
+	 * The library reads the From of JSON requests; of others only the
+	 * operator can say it (--from), and then the check is ours to make.
+	 */
+	if (o->role == ONEM2M_ESPRIM_ROLE_RECEIVER &&
+	    !open_cty_readable(esprim_header_cty(h))) {
+		if (!o->from) {
+			rc = ctl_fail_local(e, EOPNOTSUPP,
+					    ESPRIM_RSC_DECRYPTION_ERROR,
+					    "the From of a '%s' request cannot be read here: give it with --from",
+					    esprim_header_cty(h));
+			goto out;
+		}
+		ccfg.caller_checks_from = true;
+	}
 	rc = esprim_ctx_new(&ctx, &ccfg, e);
 	rc = rc ?: ctl_key_add(ctx, &o->key, esprim_header_kid(h),
 			       ESPRIM_RSC_DECRYPTION_ERROR, e);
@@ -174,14 +195,7 @@ static int open_run(const struct open_opts *o, struct esprim_error *e)
 	if (!rc && esprim_opened_role(op) == ONEM2M_ESPRIM_ROLE_RECEIVER)
 		from = "library";
 	if (rc == ESPRIM_FROM_UNCHECKED) {
-		/* Verified, but not to be shown as accepted without a From. */
-		if (!o->from) {
-			rc = ctl_fail_local(e, EOPNOTSUPP,
-					    ESPRIM_RSC_DECRYPTION_ERROR,
-					    "the From of a '%s' request cannot be read here: give it with --from",
-					    esprim_opened_cty(op));
-			goto out;
-		}
+		/* Verified, but not accepted before the From given matches. */
 		rc = esprim_opened_check_from(op, o->from, strlen(o->from), e);
 		from = "caller";
 	}
