@@ -21,6 +21,7 @@ for test in aead_test keys_test session_state_test module_test \
 	"$dir/$test" || rc=1
 done
 "$(dirname "$0")/keyctl_test.sh" || rc=1
+"$(dirname "$0")/esprimctl_kernel_test.sh" "$dir/../.." || rc=1
 if [ -d /sys/kernel/debug/failslab ]; then
 	"$(dirname "$0")/fault_injection.sh" "$dir" || rc=1
 fi
