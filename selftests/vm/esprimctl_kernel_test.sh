@@ -52,8 +52,12 @@ tap $? "the soft backend opens it with the key's octets"
 "$ctl" open --backend kernel --rro rro.json <obj.soft >out &&
 	cmp -s out req.json
 tap $? "the kernel backend opens a soft object, the bound identity from the kernel"
+# Another object: the first one's session state (one per derived key on
+# the machine) may outlive its process until the keys are collected.
+"$ctl" seal --pairwise-key-file pw.hex --kid "$kid" --rro rro.json \
+	--oro oro.json --enc A128GCM <req.json >obj.soft2
 "$ctl" -j open --backend kernel --key-serial "$serial" --rro rro.json \
-	<obj.soft >out.json &&
+	<obj.soft2 >out.json &&
 	python3 -c 'import json,sys; j = json.load(open(sys.argv[1]))
 sys.exit(j["peer"] != sys.argv[2] or j["kid"] != sys.argv[3])' \
 	out.json "$peer" "$kid"
