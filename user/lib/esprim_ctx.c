@@ -164,26 +164,25 @@ int esprim_ctx_new(struct esprim_ctx **out,
 	return 0;
 }
 
+static unsigned int esprim_session_unlink_of_key(struct esprim_hnode *n,
+						 void *pw)
+{
+	struct esprim_session *s =
+		esprim_container_of(n, struct esprim_session, node);
+
+	if (s->pairwise == pw)
+		esprim_session_unlink(s);
+	return 0;
+}
+
 static void esprim_pairwise_unlink(struct esprim_pairwise *pw)
 {
 	struct esprim_ctx *ctx = pw->ctx;
-	struct esprim_hnode *n, *next;
-	uint32_t i;
 
 	if (!pw->linked)
 		return;
 	/* Its sessions stop; references held elsewhere see 4112. */
-	for (i = 0; i <= ctx->sessions.mask; i++) {
-		for (n = ctx->sessions.buckets[i]; n; n = next) {
-			struct esprim_session *s =
-				esprim_container_of(n, struct esprim_session,
-						    node);
-
-			next = n->next;
-			if (s->pairwise == pw)
-				esprim_session_unlink(s);
-		}
-	}
+	esprim_htable_walk(&ctx->sessions, esprim_session_unlink_of_key, pw);
 	esprim_rands_drop_ns(ctx, pw->ns);
 	esprim_htable_del(&ctx->pairwise, &pw->node);
 	pw->linked = false;
@@ -392,33 +391,28 @@ int esprim_ctx_setup_allowed(struct esprim_ctx *ctx,
 	return 0;
 }
 
+/* An expired session goes, or stays as a tombstone without its keys. */
+static unsigned int esprim_session_reap(struct esprim_hnode *n, void *arg)
+{
+	struct esprim_session *s =
+		esprim_container_of(n, struct esprim_session, node);
+	int64_t now = *(const int64_t *)arg;
+
+	if (!esprim_session_expired(s, now, NULL))
+		return 0;
+	if (esprim_session_tombstone(s, now)) {
+		if (!s->backend)
+			return 0;
+		s->ctx->ops->session_fini(s);
+		return 1;
+	}
+	esprim_session_unlink(s);
+	return 1;
+}
+
 static unsigned int esprim_sessions_reap(struct esprim_ctx *ctx, int64_t now)
 {
-	struct esprim_hnode *n, *next;
-	unsigned int reaped = 0;
-	uint32_t i;
-
-	for (i = 0; i <= ctx->sessions.mask; i++) {
-		for (n = ctx->sessions.buckets[i]; n; n = next) {
-			struct esprim_session *s =
-				esprim_container_of(n, struct esprim_session,
-						    node);
-
-			next = n->next;
-			if (!esprim_session_expired(s, now, NULL))
-				continue;
-			if (esprim_session_tombstone(s, now)) {
-				if (s->backend) {
-					ctx->ops->session_fini(s);
-					reaped++;
-				}
-				continue;
-			}
-			esprim_session_unlink(s);
-			reaped++;
-		}
-	}
-	return reaped;
+	return esprim_htable_walk(&ctx->sessions, esprim_session_reap, &now);
 }
 
 void esprim_ctx_maybe_reap(struct esprim_ctx *ctx, int64_t now, bool force)

@@ -83,6 +83,24 @@ struct esprim_hnode *esprim_htable_first(const struct esprim_htable *t,
 	return t->buckets[hash & t->mask];
 }
 
+unsigned int esprim_htable_walk(struct esprim_htable *t,
+				unsigned int (*fn)(struct esprim_hnode *n,
+						   void *arg),
+				void *arg)
+{
+	struct esprim_hnode *n, *next;
+	unsigned int sum = 0;
+	uint32_t i;
+
+	for (i = 0; i <= t->mask; i++) {
+		for (n = t->buckets[i]; n; n = next) {
+			next = n->next;
+			sum += fn(n, arg);
+		}
+	}
+	return sum;
+}
+
 static uint32_t esprim_fnv(uint32_t h, const char *s)
 {
 	do {

@@ -123,6 +123,14 @@ void esprim_htable_del(struct esprim_htable *t, struct esprim_hnode *n);
 /* The first node of hash's chain; walk with ->next, compare ->hash. */
 struct esprim_hnode *esprim_htable_first(const struct esprim_htable *t,
 					 uint32_t hash);
+/*
+ * Calls fn on every node (fn may remove the node it is given); returns
+ * the sum of what fn returned.
+ */
+unsigned int esprim_htable_walk(struct esprim_htable *t,
+				unsigned int (*fn)(struct esprim_hnode *n,
+						   void *arg),
+				void *arg);
 /* FNV-1a over strings, each with its NUL, and a number. */
 uint32_t esprim_hash(uint64_t n, const char *a, const char *b,
 		     const char *c);

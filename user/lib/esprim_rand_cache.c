@@ -116,30 +116,33 @@ int esprim_rands_add(struct esprim_ctx *ctx, struct esprim_pairwise *pw,
 	return 0;
 }
 
+struct esprim_rands_filter {
+	struct esprim_ctx *ctx;
+	bool (*drop)(const struct esprim_rand_entry *e, const void *arg);
+	const void *arg;
+};
+
+static unsigned int esprim_rand_filter(struct esprim_hnode *n, void *arg)
+{
+	struct esprim_rand_entry *e =
+		esprim_container_of(n, struct esprim_rand_entry, node);
+	const struct esprim_rands_filter *f = arg;
+
+	if (!f->drop(e, f->arg))
+		return 0;
+	esprim_rands_remove(f->ctx, e);
+	return 1;
+}
+
 /* Calls drop on every entry, removing those it says so of. */
 static unsigned int esprim_rands_filter(struct esprim_ctx *ctx,
 					bool (*drop)(const struct esprim_rand_entry *,
 						     const void *),
 					const void *arg)
 {
-	struct esprim_hnode *n, *next;
-	unsigned int dropped = 0;
-	uint32_t i;
+	struct esprim_rands_filter f = { ctx, drop, arg };
 
-	for (i = 0; i <= ctx->rands.mask; i++) {
-		for (n = ctx->rands.buckets[i]; n; n = next) {
-			struct esprim_rand_entry *e =
-				esprim_container_of(n, struct esprim_rand_entry,
-						    node);
-
-			next = n->next;
-			if (drop(e, arg)) {
-				esprim_rands_remove(ctx, e);
-				dropped++;
-			}
-		}
-	}
-	return dropped;
+	return esprim_htable_walk(&ctx->rands, esprim_rand_filter, &f);
 }
 
 static bool esprim_rand_in_ns(const struct esprim_rand_entry *e,
