@@ -22,6 +22,7 @@
 #include <linux/err.h>
 #include <linux/key.h>
 #include <linux/module.h>
+#include <linux/ratelimit.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/onem2m_esprim.h>
@@ -160,6 +161,51 @@ static int esprim_aead_usable(struct esprim_aead_ctx *ctx)
 	return esprim_session_usable(ctx->session);
 }
 
+/* Bad tags are reported at most this often (a peer may send many). */
+static DEFINE_RATELIMIT_STATE(esprim_bad_mac_events, HZ, 10);
+
+/*
+ * Counts and reports an operation the session refused; returns @err,
+ * with a reflected object refused as a replay is.
+ */
+static int esprim_aead_refused(const struct key *key, struct esprim_session *s,
+			       int err)
+{
+	u32 type = 0;
+
+	switch (err) {
+	case -EKEYEXPIRED:
+		atomic64_inc(&s->limit_hits);
+		esprim_stat_inc(ESPRIM_STAT_LIMIT_HITS);
+		if (!test_and_set_bit(ESPRIM_SESSION_HARD_REPORTED, &s->flags))
+			type = ONEM2M_ESPRIM_EVENT_TYPE_HARD_EXPIRED;
+		break;
+	case -EBADMSG:
+		atomic64_inc(&s->bad_mac);
+		esprim_stat_inc(ESPRIM_STAT_BAD_MAC);
+		if (__ratelimit(&esprim_bad_mac_events))
+			type = ONEM2M_ESPRIM_EVENT_TYPE_BAD_MAC;
+		break;
+	case -EALREADY:
+		esprim_stat_inc(ESPRIM_STAT_REPLAYS);
+		type = ONEM2M_ESPRIM_EVENT_TYPE_REPLAY;
+		break;
+	case ESPRIM_OPEN_REFLECTED:
+		esprim_stat_inc(ESPRIM_STAT_REFLECTIONS);
+		type = ONEM2M_ESPRIM_EVENT_TYPE_REFLECTION;
+		err = -EALREADY;
+		break;
+	}
+	if (type)
+		esprim_event_session(type, key, s);
+	return err;
+}
+
+void esprim_aead_events_init(void)
+{
+	ratelimit_set_flags(&esprim_bad_mac_events, RATELIMIT_MSG_ON_RELEASE);
+}
+
 int esprim_aead_seal(struct esprim_aead_ctx *ctx,
 		     struct esprim_aead_req_ctx *rctx, struct aead_request *req)
 {
@@ -171,14 +217,15 @@ int esprim_aead_seal(struct esprim_aead_ctx *ctx,
 	    req->cryptlen > ONEM2M_ESPRIM_MAX_TEXT)
 		return -EINVAL;
 
-	if (ctx->key) {
-		err = esprim_session_key_usable(ctx->key);
-		if (err)
-			return err;
-	}
-	err = esprim_session_next_iv(ctx->session, &next);
-	if (err)
-		return err;
+	err = esprim_aead_usable(ctx);
+	if (!err)
+		err = esprim_session_next_iv(ctx->session, &next);
+	if (err < 0)
+		return esprim_aead_refused(ctx->key, ctx->session, err);
+	if (err == ESPRIM_SOFT_LIMIT_REACHED)
+		esprim_event_session(ONEM2M_ESPRIM_EVENT_TYPE_SOFT_LIMIT,
+				     ctx->key, ctx->session);
+	esprim_stat_inc(ESPRIM_STAT_SEALS);
 	memcpy(iv, &next, ONEM2M_ESPRIM_IV_LEN);
 
 	scatterwalk_map_and_copy(iv, req->dst,
@@ -206,6 +253,12 @@ static int esprim_aead_open_commit(struct esprim_aead_req_ctx *rctx, int err)
 						 &rctx->spare);
 	esprim_iv_set_free(rctx->spare);
 	rctx->spare = NULL;
+	if (!err) {
+		atomic64_inc(&rctx->session->opens);
+		esprim_stat_inc(ESPRIM_STAT_OPENS);
+	} else {
+		err = esprim_aead_refused(rctx->key, rctx->session, err);
+	}
 	if (err)
 		sg_zero_buffer(req->dst, sg_nents(req->dst), rctx->textlen,
 			       req->assoclen);
@@ -243,7 +296,7 @@ int esprim_aead_open(struct esprim_aead_ctx *ctx,
 
 	err = esprim_aead_usable(ctx);
 	if (err)
-		return err;
+		return esprim_aead_refused(ctx->key, ctx->session, err);
 
 	scatterwalk_map_and_copy(iv, req->src,
 				 req->assoclen + req->cryptlen -
@@ -255,6 +308,7 @@ int esprim_aead_open(struct esprim_aead_ctx *ctx,
 	rctx->peer_counter = be64_to_cpu(peer.counter);
 	rctx->textlen = textlen;
 	rctx->session = ctx->session;
+	rctx->key = ctx->key;
 	rctx->req = req;
 
 	gfp = req->base.flags & CRYPTO_TFM_REQ_MAY_SLEEP ? GFP_KERNEL :

@@ -28,4 +28,14 @@ static void name(struct crypto_async_request *base, int err)		\
 }
 #endif
 
+/*
+ * The validated attributes of a dump request: in the dump's genl_info
+ * since 6.2, in struct genl_dumpit_info before.
+ */
+#ifdef ESPRIM_GENL_INFO_DUMP
+#define esprim_dump_attrs(cb)	(genl_info_dump(cb)->attrs)
+#else
+#define esprim_dump_attrs(cb)	(genl_dumpit_info(cb)->attrs)
+#endif
+
 #endif /* _ONEM2M_ESPRIM_COMPAT_H */

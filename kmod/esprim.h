@@ -12,7 +12,9 @@
 #include <linux/refcount.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
+#include <net/genetlink.h>
 #include <linux/onem2m_esprim.h>
+#include <linux/onem2m_esprim_netlink.h>
 
 /* NIST SP 800-38D 8.2.1 deterministic IV, as it goes on the wire. */
 struct esprim_iv {
@@ -48,6 +50,7 @@ struct esprim_limits {
 enum esprim_session_flags {
 	ESPRIM_SESSION_SOFT_EXPIRED,
 	ESPRIM_SESSION_SET_FULL,	/* used up for opening */
+	ESPRIM_SESSION_HARD_REPORTED,	/* its hard-expired event was sent */
 };
 
 /* The state of one side of a session, one per (key, role) (session.c). */
@@ -62,8 +65,11 @@ struct esprim_session {
 	struct esprim_limits lim;
 	atomic64_t next_counter;	/* our IV counter */
 	atomic64_t soft_events;
+	atomic64_t opens;		/* objects opened */
+	atomic64_t bad_mac;		/* objects failing their tag */
 	atomic64_t replays;		/* authentic objects refused as replays */
 	atomic64_t reflections;		/* authentic objects of our own */
+	atomic64_t limit_hits;		/* refused at the hard limits */
 	spinlock_t lock;		/* the replay state below */
 	struct esprim_iv_set *set;	/* AUTO: a random-IV peer's IVs */
 	bool peer_seen;
@@ -96,7 +102,12 @@ esprim_session_get(struct esprim_session *s)
 /* 0, or -EKEYEXPIRED past the hard deadline. */
 int esprim_session_usable(const struct esprim_session *s);
 
-/* The next IV of our side, or -EKEYEXPIRED at the hard limits. */
+/*
+ * The next IV of our side, or -EKEYEXPIRED at the hard limits.  Returns
+ * ESPRIM_SOFT_LIMIT_REACHED (positive, the IV is good) from the one call
+ * that crossed the soft limit or lifetime: the rekey event.
+ */
+#define ESPRIM_SOFT_LIMIT_REACHED	1
 int esprim_session_next_iv(struct esprim_session *s, struct esprim_iv *iv);
 
 /*
@@ -112,9 +123,11 @@ void esprim_iv_set_free(struct esprim_iv_set *set);
 
 /*
  * After the tag of an object verified: checks its IV against the replay
- * state and records it.  -EALREADY: replayed or reflected; -ENOSPC: the
- * IV set is full, the session is used up for opening.
+ * state and records it.  -EALREADY: replayed; ESPRIM_OPEN_REFLECTED
+ * (positive): reflected, which callers refuse with -EALREADY too;
+ * -ENOSPC: the IV set is full, the session is used up for opening.
  */
+#define ESPRIM_OPEN_REFLECTED	2
 int esprim_session_open_commit(struct esprim_session *s, u32 fixed, u64 c,
 			       struct esprim_iv_set **spare);
 
@@ -128,6 +141,7 @@ struct esprim_key {
 	u8 key[ONEM2M_ESPRIM_MAX_PAIRWISE_LEN];
 	time64_t deadline;	/* hard end of use; 0: none */
 	struct esprim_session *session;	/* session keys, one reference */
+	u64 net_cookie;		/* session keys: the creator's netns */
 	char peer[];		/* pairwise keys: @peer_len bytes */
 };
 
@@ -146,6 +160,52 @@ int esprim_session_key_get(s32 serial, u8 *key, unsigned int *key_len,
  * invalidated or expired), else -errno.
  */
 int esprim_session_key_usable(const struct key *key);
+
+/*
+ * Session keys by serial (key_type.c), for the netlink family.  Calls @fn
+ * for each instantiated session key with serial >= *@serial, in serial
+ * order, with a reference held and no lock, until @fn returns non-zero;
+ * *@serial is then the serial to go on from.  The number of session keys
+ * is esprim_session_keys_count().
+ */
+int esprim_session_keys_walk(unsigned long *serial,
+			     int (*fn)(struct key *key, void *arg), void *arg);
+unsigned int esprim_session_keys_count(void);
+bool esprim_is_session_key(const struct key *key);
+
+/* What the netlink family shows of a session key. */
+struct esprim_session_info {
+	s32 pairwise_serial;
+	char peer[ONEM2M_ESPRIM_MAX_PEER_LEN + 1];
+	u8 enc;
+	u8 role;
+	u8 replay;
+	bool soft_expired;
+	u32 replay_window;
+	u64 soft_invocations;
+	u64 hard_invocations;
+	time64_t soft_deadline;	/* 0: none */
+	time64_t hard_deadline;	/* 0: none */
+	u64 seals;
+	u64 opens;
+	u64 bad_mac;
+	u64 replays;
+	u64 reflections;
+	u64 limit_hits;
+};
+
+/* Fills @si from session key @key; -EKEYREVOKED once it is revoked. */
+int esprim_session_key_info(struct key *key, struct esprim_session_info *si);
+
+/* The serial of the pairwise key a session key derives from, else 0. */
+s32 esprim_key_parent_serial(const struct key *key);
+
+/*
+ * The ID fields of an "esprim" key's description: @n of them (kid, then
+ * ori and rri of a session key) into @ids as pointers and lengths.
+ */
+void esprim_desc_ids(const struct key *key, const char **ids, size_t *lens,
+		     unsigned int n);
 
 /* Key derivations (kdf.c), on a transform allocated at load. */
 int esprim_kdf_init(void);
@@ -173,6 +233,7 @@ struct esprim_aead_req_ctx {
 	u64 peer_counter;
 	unsigned int textlen;
 	struct esprim_session *session;
+	const struct key *key;		/* the tfm's session key, if any */
 	struct esprim_iv_set *spare;	/* from open_prepare, if any */
 	struct aead_request *req;
 	/*
@@ -202,5 +263,85 @@ int esprim_aead_open(struct esprim_aead_ctx *ctx,
 
 /* Known-answer self-test run before the module goes live (selftest.c). */
 int esprim_aead_selftest(void);
+
+/* Sets up the data path's event rate limit (aead.c). */
+void esprim_aead_events_init(void);
+
+/* The module's configuration (config.c), changed over netlink. */
+struct esprim_config {
+	u8 replay;		/* enum onem2m_esprim_replay, not DEFAULT */
+	u32 replay_window;
+	u64 soft_invocations;	/* 0: none */
+	u64 hard_invocations;
+	u32 soft_seconds;	/* 0: none */
+	u32 hard_seconds;	/* 0: none */
+	u32 upcall_timeout_ms;
+	u32 negative_timeout;	/* seconds */
+	u32 session_cap;
+};
+
+void esprim_config_get(struct esprim_config *cfg);
+void esprim_config_set(const struct esprim_config *cfg);
+
+/* Module-wide counters (config.c), per CPU. */
+enum esprim_stat {
+	ESPRIM_STAT_SEALS,
+	ESPRIM_STAT_OPENS,
+	ESPRIM_STAT_BAD_MAC,
+	ESPRIM_STAT_REPLAYS,
+	ESPRIM_STAT_REFLECTIONS,
+	ESPRIM_STAT_LIMIT_HITS,
+	ESPRIM_STAT_UPCALLS,
+	ESPRIM_STAT_UPCALL_FAILURES,
+	ESPRIM_STAT_COUNT
+};
+
+void esprim_stat_inc(enum esprim_stat stat);
+u64 esprim_stat_read(enum esprim_stat stat);
+/* Forgets what the load-time self-test counted. */
+void esprim_stats_clear(void);
+
+/* Generic netlink family (netlink.c). */
+int esprim_netlink_init(void);
+void esprim_netlink_exit(void);
+extern struct genl_family esprim_genl_family;
+
+/* What an event reports; the family sends it to the "events" group. */
+struct esprim_event {
+	u32 type;			/* enum onem2m_esprim_event_type */
+	const struct key *key;		/* the key concerned, if known */
+	int role;			/* enum onem2m_esprim_role, or -1 */
+	const char *description;	/* upcall: the key requested */
+	u32 error;			/* upcall: how it failed */
+};
+
+/*
+ * The network namespace an event caused by the current context belongs
+ * to: the current task's, or the initial one outside task context.
+ */
+struct net *esprim_current_net(void);
+void esprim_event_send(struct net *net, const struct esprim_event *ev);
+void esprim_event_send_cookie(u64 net_cookie, const struct esprim_event *ev);
+
+/*
+ * An event about a session from the data path (soft limit, hard expiry,
+ * refusals), in the current context's namespace.
+ */
+void esprim_event_session(u32 type, const struct key *key,
+			  const struct esprim_session *s);
+
+/* Key-establishment upcall (upcall.c). */
+int esprim_upcall_init(void);
+void esprim_upcall_exit(void);
+int esprim_request_key(struct key *authkey, void *aux);
+int esprim_upcall_register(struct net *net, u32 portid,
+			   struct netlink_ext_ack *extack);
+#define ESPRIM_UPCALL_MAX_PAYLOAD	4096
+int esprim_upcall_complete(struct net *net, u32 portid, s32 id,
+			   const void *payload, unsigned int len, u32 error,
+			   u32 negative_timeout, struct netlink_ext_ack *extack);
+
+/* Batched sealing and opening (batch.c). */
+void esprim_batch_exit(void);
 
 #endif /* _ONEM2M_ESPRIM_H */

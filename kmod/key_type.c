@@ -390,22 +390,31 @@ static struct key *esprim_find_pairwise(s32 serial, const char *kid,
 	return key;
 }
 
-/* Checks a session payload's head and turns it into session limits. */
+/*
+ * Checks a session payload's head and turns it into session limits, the
+ * module's configured defaults standing in for the fields left 0.
+ */
 static int esprim_session_head_parse(const struct onem2m_esprim_session_payload *h,
 				     size_t datalen, struct esprim_limits *lim)
 {
-	unsigned int window = h->replay_window ?: ONEM2M_ESPRIM_REPLAY_WINDOW;
-	unsigned int set = h->replay_set ?: ONEM2M_ESPRIM_REPLAY_SET;
 	time64_t now = ktime_get_real_seconds();
+	struct esprim_config cfg;
+	unsigned int window, set, replay;
+	u32 soft_seconds, hard_seconds;
 
+	esprim_config_get(&cfg);
+	window = h->replay_window ?: cfg.replay_window;
+	set = h->replay_set ?: ONEM2M_ESPRIM_REPLAY_SET;
+	replay = h->replay == ONEM2M_ESPRIM_REPLAY_DEFAULT ? cfg.replay :
+							     h->replay;
 	if (h->reserved || h->reserved3 ||
 	    h->enc < ONEM2M_ESPRIM_ENC_A128GCM ||
 	    h->enc > ONEM2M_ESPRIM_ENC_A256GCM ||
 	    (h->role != ONEM2M_ESPRIM_ROLE_ORIGINATOR &&
 	     h->role != ONEM2M_ESPRIM_ROLE_RECEIVER) ||
-	    (h->replay != ONEM2M_ESPRIM_REPLAY_AUTO &&
-	     h->replay != ONEM2M_ESPRIM_REPLAY_STRICT &&
-	     h->replay != ONEM2M_ESPRIM_REPLAY_OFF) ||
+	    (replay != ONEM2M_ESPRIM_REPLAY_AUTO &&
+	     replay != ONEM2M_ESPRIM_REPLAY_STRICT &&
+	     replay != ONEM2M_ESPRIM_REPLAY_OFF) ||
 	    window < ONEM2M_ESPRIM_MIN_REPLAY_WINDOW ||
 	    window > ONEM2M_ESPRIM_MAX_REPLAY_WINDOW ||
 	    !is_power_of_2(window) || set > ONEM2M_ESPRIM_MAX_REPLAY_SET ||
@@ -415,12 +424,13 @@ static int esprim_session_head_parse(const struct onem2m_esprim_session_payload 
 	    h->hard_invocations > ONEM2M_ESPRIM_MAX_INVOCATIONS)
 		return -EINVAL;
 
-	lim->hard_invocations = h->hard_invocations ?:
-				ONEM2M_ESPRIM_MAX_INVOCATIONS;
-	lim->soft_invocations = h->soft_invocations;
-	lim->soft_deadline = h->soft_seconds ? now + h->soft_seconds : 0;
-	lim->hard_deadline = h->hard_seconds ? now + h->hard_seconds : 0;
-	lim->replay = h->replay;
+	soft_seconds = h->soft_seconds ?: cfg.soft_seconds;
+	hard_seconds = h->hard_seconds ?: cfg.hard_seconds;
+	lim->hard_invocations = h->hard_invocations ?: cfg.hard_invocations;
+	lim->soft_invocations = h->soft_invocations ?: cfg.soft_invocations;
+	lim->soft_deadline = soft_seconds ? now + soft_seconds : 0;
+	lim->hard_deadline = hard_seconds ? now + hard_seconds : 0;
+	lim->replay = replay;
 	lim->replay_window = window;
 	lim->replay_set = set;
 	return 0;
@@ -545,21 +555,200 @@ static void esprim_key_free_rcu(struct rcu_head *head)
 	esprim_key_free(container_of(head, struct esprim_key, rcu));
 }
 
+/*
+ * Session keys by serial, for the netlink family.  A key is here from its
+ * instantiation until it is revoked or destroyed; the key memory stays
+ * valid while it is here (destroy takes it out before the keys core frees
+ * it), so a reference is taken under the lock.
+ */
+static DEFINE_XARRAY(esprim_session_keys);
+static atomic_t esprim_session_key_count = ATOMIC_INIT(0);
+
+static u8 esprim_key_role(const struct esprim_key *ek)
+{
+	return ek->session->role;
+}
+
+/* Takes a session key out of the index; true if it was in it. */
+static bool esprim_session_key_unindex(struct key *key)
+{
+	if (!xa_erase(&esprim_session_keys, key->serial))
+		return false;
+	atomic_dec(&esprim_session_key_count);
+	return true;
+}
+
+static int esprim_key_instantiate(struct key *key,
+				  struct key_preparsed_payload *prep)
+{
+	struct esprim_key *ek = prep->payload.data[ESPRIM_KEY_PAYLOAD];
+	struct esprim_event ev = {
+		.type = ONEM2M_ESPRIM_EVENT_TYPE_SESSION_CREATED,
+		.key = key,
+	};
+	struct esprim_config cfg;
+	struct net *net;
+	int err;
+
+	if (ek->kind != ONEM2M_ESPRIM_PAYLOAD_SESSION)
+		return generic_key_instantiate(key, prep);
+
+	esprim_config_get(&cfg);
+	if (atomic_inc_return(&esprim_session_key_count) > cfg.session_cap) {
+		err = -EDQUOT;
+		goto err_count;
+	}
+	err = xa_insert(&esprim_session_keys, key->serial, key, GFP_KERNEL);
+	if (err)
+		goto err_count;
+	net = esprim_current_net();
+	ek->net_cookie = net->net_cookie;
+	ev.role = esprim_key_role(ek);
+	err = generic_key_instantiate(key, prep);
+	if (err) {
+		xa_erase(&esprim_session_keys, key->serial);
+		goto err_count;
+	}
+	esprim_event_send(net, &ev);
+	return 0;
+
+err_count:
+	atomic_dec(&esprim_session_key_count);
+	return err;
+}
+
 static void esprim_key_revoke(struct key *key)
 {
 	struct esprim_key *ek = dereference_key_locked(key);
+	struct esprim_event ev = {
+		.type = ONEM2M_ESPRIM_EVENT_TYPE_SESSION_DESTROYED,
+		.key = key,
+	};
 
 	key_payload_reserve(key, 0);
-	if (ek) {
-		rcu_assign_keypointer(key, NULL);
-		call_rcu(&ek->rcu, esprim_key_free_rcu);
+	if (!ek)
+		return;
+	if (esprim_session_key_unindex(key)) {
+		ev.role = esprim_key_role(ek);
+		esprim_event_send(esprim_current_net(), &ev);
 	}
+	rcu_assign_keypointer(key, NULL);
+	call_rcu(&ek->rcu, esprim_key_free_rcu);
 }
 
 static void esprim_key_destroy(struct key *key)
 {
-	esprim_key_free(key->payload.data[ESPRIM_KEY_PAYLOAD]);
+	struct esprim_key *ek = key->payload.data[ESPRIM_KEY_PAYLOAD];
+	struct esprim_event ev = {
+		.type = ONEM2M_ESPRIM_EVENT_TYPE_SESSION_DESTROYED,
+		.key = key,
+	};
+
+	/* Garbage collection: to the namespace the key was made in. */
+	if (ek && esprim_session_key_unindex(key)) {
+		ev.role = esprim_key_role(ek);
+		esprim_event_send_cookie(ek->net_cookie, &ev);
+	}
+	esprim_key_free(ek);
 	key_put(key->payload.data[ESPRIM_KEY_PARENT]);
+}
+
+int esprim_session_keys_walk(unsigned long *serial,
+			     int (*fn)(struct key *key, void *arg), void *arg)
+{
+	struct key *key;
+	int ret;
+
+	for (;; (*serial)++) {
+		xa_lock(&esprim_session_keys);
+		key = xa_find(&esprim_session_keys, serial, S32_MAX,
+			      XA_PRESENT);
+		/* One whose last reference is gone is being collected. */
+		if (key && !refcount_inc_not_zero(&key->usage)) {
+			xa_unlock(&esprim_session_keys);
+			continue;
+		}
+		xa_unlock(&esprim_session_keys);
+		if (!key)
+			return 0;
+		ret = fn(key, arg);
+		key_put(key);
+		if (ret)
+			return ret;
+		cond_resched();
+	}
+}
+
+int esprim_session_key_info(struct key *key, struct esprim_session_info *si)
+{
+	const struct key *pairwise = key->payload.data[ESPRIM_KEY_PARENT];
+	const struct esprim_key *ek, *pk;
+	const struct esprim_session *s;
+	int err = 0;
+
+	memset(si, 0, sizeof(*si));
+	rcu_read_lock();
+	ek = dereference_key_rcu(key);
+	if (!ek || ek->kind != ONEM2M_ESPRIM_PAYLOAD_SESSION) {
+		err = -EKEYREVOKED;
+		goto out;
+	}
+	s = ek->session;
+	si->pairwise_serial = pairwise ? key_serial(pairwise) : 0;
+	pk = pairwise ? dereference_key_rcu(pairwise) : NULL;
+	if (pk)
+		memcpy(si->peer, pk->peer, pk->peer_len);
+	si->enc = ek->enc;
+	si->role = s->role;
+	si->replay = s->lim.replay;
+	si->soft_expired = test_bit(ESPRIM_SESSION_SOFT_EXPIRED, &s->flags);
+	si->replay_window = s->lim.replay_window;
+	si->soft_invocations = s->lim.soft_invocations;
+	si->hard_invocations = s->lim.hard_invocations;
+	si->soft_deadline = s->lim.soft_deadline;
+	si->hard_deadline = ek->deadline;
+	si->seals = min_t(u64, atomic64_read(&s->next_counter),
+			  s->lim.hard_invocations);
+	si->opens = atomic64_read(&s->opens);
+	si->bad_mac = atomic64_read(&s->bad_mac);
+	si->replays = atomic64_read(&s->replays);
+	si->reflections = atomic64_read(&s->reflections);
+	si->limit_hits = atomic64_read(&s->limit_hits);
+out:
+	rcu_read_unlock();
+	return err;
+}
+
+s32 esprim_key_parent_serial(const struct key *key)
+{
+	const struct key *parent = key->payload.data[ESPRIM_KEY_PARENT];
+
+	return parent ? key_serial(parent) : 0;
+}
+
+unsigned int esprim_session_keys_count(void)
+{
+	return atomic_read(&esprim_session_key_count);
+}
+
+bool esprim_is_session_key(const struct key *key)
+{
+	return key->type == &esprim_key_type &&
+	       esprim_desc_kind(key->description) ==
+	       ONEM2M_ESPRIM_PAYLOAD_SESSION;
+}
+
+void esprim_desc_ids(const struct key *key, const char **ids, size_t *lens,
+		     unsigned int n)
+{
+	const char *p = strchr(key->description, ':');
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		ids[i] = p ? p + 1 : "";
+		lens[i] = p ? esprim_id_len(ids[i]) : 0;
+		p = p ? strchr(ids[i], ':') : NULL;
+	}
 }
 
 static void esprim_key_describe(const struct key *key, struct seq_file *m)
@@ -602,7 +791,8 @@ struct key_type esprim_key_type = {
 	.vet_description = esprim_vet_description,
 	.preparse = esprim_key_preparse,
 	.free_preparse = esprim_key_free_preparse,
-	.instantiate = generic_key_instantiate,
+	.instantiate = esprim_key_instantiate,
+	.request_key = esprim_request_key,
 	.revoke = esprim_key_revoke,
 	.destroy = esprim_key_destroy,
 	.describe = esprim_key_describe,

@@ -8,6 +8,7 @@
 #include <linux/key-type.h>
 #include <linux/module.h>
 #include <linux/rcupdate.h>
+#include <net/genetlink.h>
 #include <linux/onem2m_esprim.h>
 
 #include "esprim.h"
@@ -25,6 +26,8 @@ static int __init esprim_module_init(void)
 	err = esprim_aead_selftest();
 	if (err)
 		goto err_kdf;
+	esprim_stats_clear();
+	esprim_aead_events_init();
 
 	err = register_key_type(&esprim_key_type);
 	if (err)
@@ -33,22 +36,39 @@ static int __init esprim_module_init(void)
 	err = crypto_register_template(&esprim_aead_tmpl);
 	if (err)
 		goto err_key_type;
+
+	err = esprim_upcall_init();
+	if (err)
+		goto err_template;
+
+	err = esprim_netlink_init();
+	if (err)
+		goto err_upcall;
 	return 0;
 
+err_upcall:
+	esprim_upcall_exit();
+err_template:
+	crypto_unregister_template(&esprim_aead_tmpl);
 err_key_type:
 	unregister_key_type(&esprim_key_type);
 	rcu_barrier();
 err_kdf:
+	esprim_batch_exit();
 	esprim_kdf_exit();
 	return err;
 }
 
 static void __exit esprim_module_exit(void)
 {
+	/* No command runs once the family is gone; then no upcall waits. */
+	esprim_netlink_exit();
+	esprim_upcall_exit();
 	crypto_unregister_template(&esprim_aead_tmpl);
 	unregister_key_type(&esprim_key_type);
 	/* Revoked keys' payloads are freed by RCU callbacks in this module. */
 	rcu_barrier();
+	esprim_batch_exit();
 	esprim_kdf_exit();
 	/* Every tfm and key is gone: so must their session states be. */
 	WARN_ON(!esprim_sessions_empty());
@@ -60,4 +80,5 @@ module_exit(esprim_module_exit);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("oneM2M End-to-End Security of Primitives (ESPrim)");
 MODULE_ALIAS_CRYPTO(ONEM2M_ESPRIM_TEMPLATE);
+MODULE_ALIAS_GENL_FAMILY(ONEM2M_ESPRIM_GENL_NAME);
 MODULE_SOFTDEP("pre: gcm ctr ghash hmac sha256");

@@ -151,10 +151,12 @@ int esprim_session_usable(const struct esprim_session *s)
 }
 
 /* Counts the soft expiry once: the event the daemon rekeys on. */
-static void esprim_session_soft_expire(struct esprim_session *s)
+static bool esprim_session_soft_expire(struct esprim_session *s)
 {
-	if (!test_and_set_bit(ESPRIM_SESSION_SOFT_EXPIRED, &s->flags))
-		atomic64_inc(&s->soft_events);
+	if (test_and_set_bit(ESPRIM_SESSION_SOFT_EXPIRED, &s->flags))
+		return false;
+	atomic64_inc(&s->soft_events);
+	return true;
 }
 
 int esprim_session_next_iv(struct esprim_session *s, struct esprim_iv *iv)
@@ -172,13 +174,13 @@ int esprim_session_next_iv(struct esprim_session *s, struct esprim_iv *iv)
 	if (counter >= s->lim.hard_invocations)
 		return -EKEYEXPIRED;
 
-	if ((s->lim.soft_invocations && counter >= s->lim.soft_invocations) ||
-	    (s->lim.soft_deadline &&
-	     ktime_get_real_seconds() >= s->lim.soft_deadline))
-		esprim_session_soft_expire(s);
-
 	iv->fixed = cpu_to_be32(s->fixed);
 	iv->counter = cpu_to_be64(counter);
+	if (((s->lim.soft_invocations && counter >= s->lim.soft_invocations) ||
+	     (s->lim.soft_deadline &&
+	      ktime_get_real_seconds() >= s->lim.soft_deadline)) &&
+	    esprim_session_soft_expire(s))
+		return ESPRIM_SOFT_LIMIT_REACHED;
 	return 0;
 }
 
@@ -340,7 +342,7 @@ int esprim_session_open_commit(struct esprim_session *s, u32 fixed, u64 c,
 	if (class == ESPRIM_IV_REFLECTED) {
 		spin_unlock_bh(&s->lock);
 		atomic64_inc(&s->reflections);
-		return -EALREADY;
+		return ESPRIM_OPEN_REFLECTED;
 	}
 	/* A full IV set ends the session for opening (profile B.9). */
 	if (test_bit(ESPRIM_SESSION_SET_FULL, &s->flags)) {

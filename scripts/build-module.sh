@@ -28,6 +28,6 @@ done
 mkdir -p "$dir/kmod" "$dir/include/uapi/linux"
 cp -p "$top/Kbuild" "$dir/"
 cp -p "$top"/kmod/*.[ch] "$dir/kmod/"
-cp -p "$top/include/uapi/linux/onem2m_esprim.h" "$dir/include/uapi/linux/"
+cp -p "$top"/include/uapi/linux/onem2m_esprim*.h "$dir/include/uapi/linux/"
 
 make -C "$kdir" M="$dir" W=1 "$@" modules

@@ -17,7 +17,7 @@ add() {
 	remove
 	mkdir -p "$src/include/uapi/linux"
 	cp -r "$top/dkms.conf" "$top/Kbuild" "$top/kmod" "$src/"
-	cp "$top/include/uapi/linux/onem2m_esprim.h" "$src/include/uapi/linux/"
+	cp "$top"/include/uapi/linux/onem2m_esprim*.h "$src/include/uapi/linux/"
 	dkms add -m "$name" -v "$version"
 }
 

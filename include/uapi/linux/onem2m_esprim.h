@@ -267,11 +267,14 @@ enum onem2m_esprim_payload_kind {
  * tag is checked but kept only once an authentic such object arrived.
  * STRICT: counter IVs only; any other IV is refused with -EALREADY.
  * OFF: any IV other than a reflected one is accepted; no replay state.
+ * DEFAULT (session payloads only): the policy the module is configured
+ * with (netlink CONFIG_SET, AUTO unless changed).
  */
 enum onem2m_esprim_replay {
 	ONEM2M_ESPRIM_REPLAY_AUTO = 0,
 	ONEM2M_ESPRIM_REPLAY_OFF = 1,
 	ONEM2M_ESPRIM_REPLAY_STRICT = 2,
+	ONEM2M_ESPRIM_REPLAY_DEFAULT = 3,
 };
 
 /* Content encryption of a session (JWE "enc"). */
@@ -370,28 +373,33 @@ struct onem2m_esprim_rspf_payload {
  * @reserved: must be zero
  * @replay_window: counters the window spans, a power of two from
  *	ONEM2M_ESPRIM_MIN_REPLAY_WINDOW to ONEM2M_ESPRIM_MAX_REPLAY_WINDOW;
- *	0: ONEM2M_ESPRIM_REPLAY_WINDOW
+ *	0: the configured default (initially ONEM2M_ESPRIM_REPLAY_WINDOW)
  * @rro_len: length of the receiver rand object octets, 1 to
  *	ONEM2M_ESPRIM_MAX_RAND_OBJECT_LEN
  * @oro_len: the same for the originator rand object
  * @replay_set: AUTO: IVs of a random-IV peer remembered, 1 to
  *	ONEM2M_ESPRIM_MAX_REPLAY_SET; 0: ONEM2M_ESPRIM_REPLAY_SET
  * @soft_seconds: seconds after which the session is soft-expired (an
- *	event to rekey on; use goes on); 0: none
+ *	event to rekey on; use goes on); 0: the configured default
+ *	(initially none)
  * @hard_seconds: seconds after which the key expires and its session
- *	state refuses to seal and open; 0: none (it still expires with its
- *	pairwise key)
+ *	state refuses to seal and open; 0: the configured default
+ *	(initially none; it still expires with its pairwise key)
  * @reserved3: must be zero
- * @soft_invocations: IVs after which the session is soft-expired; 0: none
- * @hard_invocations: IVs this side may issue, at most and by default
- *	ONEM2M_ESPRIM_MAX_INVOCATIONS; then sealing fails with -EKEYEXPIRED
+ * @soft_invocations: IVs after which the session is soft-expired; 0: the
+ *	configured default (initially none)
+ * @hard_invocations: IVs this side may issue, at most
+ *	ONEM2M_ESPRIM_MAX_INVOCATIONS; then sealing fails with -EKEYEXPIRED;
+ *	0: the configured default (initially ONEM2M_ESPRIM_MAX_INVOCATIONS)
  * @rand_objects: @rro_len octets of the receiver rand object, then
  *	@oro_len octets of the originator rand object
  *
  * The payload is sizeof(struct onem2m_esprim_session_payload) + @rro_len +
  * @oro_len bytes long.  If the derived key bytes and @role already have a
  * session state (see "Nonce uniqueness"), the new key shares it, with the
- * state's limits and replay policy.
+ * state's limits and replay policy.  The configured defaults are those of
+ * the generic netlink family (onem2m_esprim_netlink.h, CONFIG_SET), as is
+ * the cap on session keys (EDQUOT beyond it).
  */
 struct onem2m_esprim_session_payload {
 	struct onem2m_esprim_payload_hdr hdr;
