@@ -14,9 +14,15 @@ HARNESS_INC := $(KSRC)/tools/testing/selftests
 
 CC ?= gcc
 CFLAGS ?= -O2 -g
+# libnl-genl-3: libesprim's batched path over the module's netlink family.
+NL_CFLAGS := $(patsubst -I%,-isystem %,$(shell pkg-config --cflags \
+	libnl-genl-3.0 2>/dev/null || echo -I/usr/include/libnl3))
+NL_LIBS := $(shell pkg-config --libs libnl-genl-3.0 2>/dev/null || \
+	echo -lnl-genl-3 -lnl-3)
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	-Wformat=2 -Wno-unused-parameter -Werror
-ALL_CFLAGS := $(CFLAGS) $(WARN) -D_GNU_SOURCE -Iinclude/uapi -Iuser/lib
+ALL_CFLAGS := $(CFLAGS) $(WARN) -D_GNU_SOURCE -Iinclude/uapi -Iuser/lib \
+	$(NL_CFLAGS)
 # The kselftest harness defines fixture functions without prototypes.
 TEST_CFLAGS := $(ALL_CFLAGS) -Wno-missing-prototypes -isystem $(HARNESS_INC)
 
@@ -26,6 +32,7 @@ CRYPTO_LIBS := $(shell pkg-config --libs libcrypto 2>/dev/null || echo -lcrypto)
 KEYUTILS_LIBS := -lkeyutils
 
 UAPI := include/uapi/linux/onem2m_esprim.h
+UAPI_NL := include/uapi/linux/onem2m_esprim_netlink.h
 GCM_REF := selftests/lib/gcm_ref.c selftests/lib/gcm_ref.h
 TEST_IV := selftests/lib/iv.c selftests/lib/iv.h
 REPLAY_VECTORS := selftests/lib/replay_vectors.h selftests/lib/scale.h
@@ -34,12 +41,13 @@ AFALG := user/lib/esprim_afalg.c user/lib/esprim_afalg.h
 # libesprim: static for the project's programs and tests, shared and a
 # pkg-config file for others.
 LIB_SRCS := $(wildcard user/lib/esprim*.c)
-LIB_HDRS := $(wildcard user/lib/*.h) $(UAPI)
+LIB_HDRS := $(wildcard user/lib/*.h) $(UAPI) \
+	include/uapi/linux/onem2m_esprim_netlink.h
 LIB_OBJS := $(patsubst user/lib/%.c,$(BUILD)/lib/%.o,$(LIB_SRCS))
 LIBESPRIM := $(BUILD)/lib/libesprim.a
 LIBESPRIM_SO := $(BUILD)/lib/libesprim.so.1
 LIB_LIBS := $(JANSSON_LIBS) $(CRYPTO_LIBS) $(KCAPI_LIBS) $(KEYUTILS_LIBS) \
-	-lpthread
+	$(NL_LIBS) -lpthread
 PREFIX ?= /usr/local
 
 HOST_TESTS := $(BUILD)/selftests/host/kat_vectors_test \
@@ -148,7 +156,8 @@ $(BUILD)/selftests/interop/cjose_tool: selftests/interop/cjose_tool.c
 
 # libFuzzer build of the parsers, with ASan and UBSan.
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined \
-	-fno-sanitize-recover=undefined -D_GNU_SOURCE -Iinclude/uapi -Iuser/lib
+	-fno-sanitize-recover=undefined -D_GNU_SOURCE -Iinclude/uapi -Iuser/lib \
+	$(NL_CFLAGS)
 $(BUILD)/fuzz/fuzz_parsers: selftests/fuzz/fuzz_parsers.c $(LIB_SRCS) \
 		$(LIB_HDRS)
 	@mkdir -p $(@D)
@@ -234,6 +243,8 @@ install: $(LIBESPRIM) $(LIBESPRIM_SO) $(BUILD)/user/esprimctl
 	install -D -m 644 user/lib/esprim.h $(DESTDIR)$(PREFIX)/include/esprim.h
 	install -D -m 644 $(UAPI) \
 		$(DESTDIR)$(PREFIX)/include/linux/onem2m_esprim.h
+	install -D -m 644 include/uapi/linux/onem2m_esprim_netlink.h \
+		$(DESTDIR)$(PREFIX)/include/linux/onem2m_esprim_netlink.h
 	install -D -m 644 $(LIBESPRIM) $(DESTDIR)$(PREFIX)/lib/libesprim.a
 	install -D -m 755 $(LIBESPRIM_SO) \
 		$(DESTDIR)$(PREFIX)/lib/libesprim.so.1

@@ -117,8 +117,8 @@ static size_t esprim_item_reply_size(const struct esprim_batch_item *it)
 	       nla_total_size(ONEM2M_ESPRIM_TRAILER_LEN);
 }
 
-/* The item's own checks, beyond the policy's; 0 or a positive errno. */
-static u32 esprim_item_check(const struct esprim_batch_item *it, bool open)
+/* The item's own checks, beyond the policy's. */
+static int esprim_item_check(const struct esprim_batch_item *it, bool open)
 {
 	if (!it->tb[ONEM2M_ESPRIM_A_ITEM_KEY_SERIAL] ||
 	    it->aad_len > ONEM2M_ESPRIM_MAX_AAD ||
@@ -126,7 +126,7 @@ static u32 esprim_item_check(const struct esprim_batch_item *it, bool open)
 	    !open != !it->tb[ONEM2M_ESPRIM_A_ITEM_TRAILER] ||
 	    it->tb[ONEM2M_ESPRIM_A_ITEM_INDEX] ||
 	    it->tb[ONEM2M_ESPRIM_A_ITEM_STATUS])
-		return EINVAL;
+		return -EINVAL;
 	return 0;
 }
 
@@ -157,6 +157,7 @@ static int esprim_item_run(struct esprim_engine *e,
 			   const struct esprim_batch_item *it, bool open,
 			   u8 *buf)
 {
+	s32 serial = nla_get_s32(it->tb[ONEM2M_ESPRIM_A_ITEM_KEY_SERIAL]);
 	unsigned int cryptlen = it->text_len;
 	struct aead_request req = {};
 	DECLARE_CRYPTO_WAIT(wait);
@@ -164,8 +165,7 @@ static int esprim_item_run(struct esprim_engine *e,
 	u8 *p = buf;
 	int err;
 
-	err = esprim_engine_setkey(e,
-		nla_get_u32(it->tb[ONEM2M_ESPRIM_A_ITEM_KEY_SERIAL]));
+	err = esprim_engine_setkey(e, serial);
 	if (err)
 		return err;
 
@@ -313,9 +313,10 @@ static int esprim_batch(struct genl_info *info, bool open)
 		goto out_size;
 
 	for (i = 0; i < n; i++) {
-		status = esprim_item_check(&items[i], open);
-		if (!status)
-			status = -esprim_item_run(e, &items[i], open, buf);
+		err = esprim_item_check(&items[i], open);
+		if (!err)
+			err = esprim_item_run(e, &items[i], open, buf);
+		status = -err;
 		err = esprim_item_reply(msg, i, status, &items[i], open,
 					buf + items[i].aad_len);
 		if (err)

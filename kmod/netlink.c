@@ -91,10 +91,10 @@ static int esprim_event_fill(struct sk_buff *skb, const struct esprim_event *ev)
 		goto cancel;
 	if (ev->key) {
 		esprim_desc_ids(ev->key, &kid, &kid_len, 1);
-		if (nla_put_u32(skb, ONEM2M_ESPRIM_A_EVENT_KEY_SERIAL,
+		if (nla_put_s32(skb, ONEM2M_ESPRIM_A_EVENT_KEY_SERIAL,
 				ev->key->serial) ||
 		    (esprim_is_session_key(ev->key) &&
-		     nla_put_u32(skb, ONEM2M_ESPRIM_A_EVENT_PAIRWISE_SERIAL,
+		     nla_put_s32(skb, ONEM2M_ESPRIM_A_EVENT_PAIRWISE_SERIAL,
 				 esprim_key_parent_serial(ev->key))) ||
 		    esprim_nl_put_id(skb, ONEM2M_ESPRIM_A_EVENT_KID, kid,
 				     kid_len))
@@ -197,8 +197,8 @@ static int esprim_nl_session_fill(struct sk_buff *skb, struct key *key,
 			  ONEM2M_ESPRIM_CMD_SESSION_GET);
 	if (!hdr)
 		goto out;
-	if (nla_put_u32(skb, ONEM2M_ESPRIM_A_SESSION_KEY_SERIAL, key->serial) ||
-	    nla_put_u32(skb, ONEM2M_ESPRIM_A_SESSION_PAIRWISE_SERIAL,
+	if (nla_put_s32(skb, ONEM2M_ESPRIM_A_SESSION_KEY_SERIAL, key->serial) ||
+	    nla_put_s32(skb, ONEM2M_ESPRIM_A_SESSION_PAIRWISE_SERIAL,
 			si->pairwise_serial) ||
 	    esprim_nl_put_id(skb, ONEM2M_ESPRIM_A_SESSION_KID, ids[0], lens[0]) ||
 	    nla_put_string(skb, ONEM2M_ESPRIM_A_SESSION_PEER, si->peer) ||
@@ -269,6 +269,7 @@ int onem2m_esprim_nl_session_get_doit(struct sk_buff *skb,
 				      struct genl_info *info)
 {
 	struct sk_buff *msg;
+	s32 serial;
 	struct key *key;
 	int err;
 
@@ -278,9 +279,8 @@ int onem2m_esprim_nl_session_get_doit(struct sk_buff *skb,
 		GENL_SET_ERR_MSG(info, "key-serial is required");
 		return -EINVAL;
 	}
-	key = esprim_nl_session_key(info,
-		nla_get_u32(info->attrs[ONEM2M_ESPRIM_A_SESSION_KEY_SERIAL]),
-		KEY_NEED_VIEW);
+	serial = nla_get_s32(info->attrs[ONEM2M_ESPRIM_A_SESSION_KEY_SERIAL]);
+	key = esprim_nl_session_key(info, serial, KEY_NEED_VIEW);
 	if (IS_ERR(key))
 		return PTR_ERR(key);
 
@@ -313,9 +313,9 @@ static void esprim_nl_filter_parse(struct nlattr **attrs,
 				   struct esprim_nl_filter *f)
 {
 	f->key_serial = attrs[ONEM2M_ESPRIM_A_SESSION_KEY_SERIAL] ?
-		nla_get_u32(attrs[ONEM2M_ESPRIM_A_SESSION_KEY_SERIAL]) : 0;
+		nla_get_s32(attrs[ONEM2M_ESPRIM_A_SESSION_KEY_SERIAL]) : 0;
 	f->pairwise_serial = attrs[ONEM2M_ESPRIM_A_SESSION_PAIRWISE_SERIAL] ?
-		nla_get_u32(attrs[ONEM2M_ESPRIM_A_SESSION_PAIRWISE_SERIAL]) : 0;
+		nla_get_s32(attrs[ONEM2M_ESPRIM_A_SESSION_PAIRWISE_SERIAL]) : 0;
 }
 
 static bool esprim_nl_filter_match(const struct esprim_nl_filter *f,
@@ -465,6 +465,8 @@ err:
 
 static DEFINE_MUTEX(esprim_config_update);
 
+#define ESPRIM_UPCALL_MAX_TIMEOUT_MS	600000
+
 int onem2m_esprim_nl_config_get_doit(struct sk_buff *skb,
 				     struct genl_info *info)
 {
@@ -518,11 +520,17 @@ int onem2m_esprim_nl_config_set_doit(struct sk_buff *skb,
 				    "replay-window must be a power of two");
 		return -EINVAL;
 	}
+	a = tb[ONEM2M_ESPRIM_A_CONFIG_UPCALL_TIMEOUT];
+	if (a && nla_get_u32(a) > ESPRIM_UPCALL_MAX_TIMEOUT_MS) {
+		NL_SET_ERR_MSG_ATTR(info->extack, a,
+				    "upcall-timeout above 600000 ms");
+		return -ERANGE;
+	}
 	a = tb[ONEM2M_ESPRIM_A_CONFIG_HARD_INVOCATIONS];
 	if (a && nla_get_u64(a) > ONEM2M_ESPRIM_MAX_INVOCATIONS) {
 		NL_SET_ERR_MSG_ATTR(info->extack, a,
 				    "hard-invocations above 2^32");
-		return -EINVAL;
+		return -ERANGE;
 	}
 
 	mutex_lock(&esprim_config_update);
@@ -596,7 +604,7 @@ int onem2m_esprim_nl_upcall_complete_doit(struct sk_buff *skb,
 		return -EINVAL;
 	}
 	return esprim_upcall_complete(genl_info_net(info), info->snd_portid,
-				      nla_get_u32(tb[ONEM2M_ESPRIM_A_UPCALL_ID]),
+				      nla_get_s32(tb[ONEM2M_ESPRIM_A_UPCALL_ID]),
 				      payload ? nla_data(payload) : NULL,
 				      payload ? nla_len(payload) : 0,
 				      error ? nla_get_u32(error) : 0,

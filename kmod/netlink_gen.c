@@ -14,35 +14,9 @@
 #include <linux/onem2m_esprim.h>
 #include <linux/onem2m_esprim.h>
 
-/* Integer value ranges */
-static const struct netlink_range_validation onem2m_esprim_a_session_key_serial_range = {
-	.min	= 1ULL,
-	.max	= S32_MAX,
-};
-
-static const struct netlink_range_validation onem2m_esprim_a_session_pairwise_serial_range = {
-	.min	= 1ULL,
-	.max	= S32_MAX,
-};
-
-static const struct netlink_range_validation onem2m_esprim_a_config_upcall_timeout_range = {
-	.min	= 100ULL,
-	.max	= 600000ULL,
-};
-
-static const struct netlink_range_validation onem2m_esprim_a_upcall_id_range = {
-	.min	= 1ULL,
-	.max	= S32_MAX,
-};
-
-static const struct netlink_range_validation onem2m_esprim_a_item_key_serial_range = {
-	.min	= 1ULL,
-	.max	= S32_MAX,
-};
-
 /* Common nested types */
 const struct nla_policy onem2m_esprim_item_nl_policy[ONEM2M_ESPRIM_A_ITEM_STATUS + 1] = {
-	[ONEM2M_ESPRIM_A_ITEM_KEY_SERIAL] = NLA_POLICY_FULL_RANGE(NLA_U32, &onem2m_esprim_a_item_key_serial_range),
+	[ONEM2M_ESPRIM_A_ITEM_KEY_SERIAL] = NLA_POLICY_MIN(NLA_S32, 1),
 	[ONEM2M_ESPRIM_A_ITEM_AAD] = { .type = NLA_BINARY, },
 	[ONEM2M_ESPRIM_A_ITEM_TEXT] = { .type = NLA_BINARY, },
 	[ONEM2M_ESPRIM_A_ITEM_TRAILER] = NLA_POLICY_EXACT_LEN(28),
@@ -52,14 +26,14 @@ const struct nla_policy onem2m_esprim_item_nl_policy[ONEM2M_ESPRIM_A_ITEM_STATUS
 
 /* ONEM2M_ESPRIM_CMD_SESSION_GET - do */
 const struct nla_policy onem2m_esprim_session_get_nl_policy[ONEM2M_ESPRIM_A_SESSION_PAIRWISE_SERIAL + 1] = {
-	[ONEM2M_ESPRIM_A_SESSION_KEY_SERIAL] = NLA_POLICY_FULL_RANGE(NLA_U32, &onem2m_esprim_a_session_key_serial_range),
-	[ONEM2M_ESPRIM_A_SESSION_PAIRWISE_SERIAL] = NLA_POLICY_FULL_RANGE(NLA_U32, &onem2m_esprim_a_session_pairwise_serial_range),
+	[ONEM2M_ESPRIM_A_SESSION_KEY_SERIAL] = NLA_POLICY_MIN(NLA_S32, 1),
+	[ONEM2M_ESPRIM_A_SESSION_PAIRWISE_SERIAL] = NLA_POLICY_MIN(NLA_S32, 1),
 };
 
 /* ONEM2M_ESPRIM_CMD_SESSION_FLUSH - do */
 const struct nla_policy onem2m_esprim_session_flush_nl_policy[ONEM2M_ESPRIM_A_SESSION_PAIRWISE_SERIAL + 1] = {
-	[ONEM2M_ESPRIM_A_SESSION_KEY_SERIAL] = NLA_POLICY_FULL_RANGE(NLA_U32, &onem2m_esprim_a_session_key_serial_range),
-	[ONEM2M_ESPRIM_A_SESSION_PAIRWISE_SERIAL] = NLA_POLICY_FULL_RANGE(NLA_U32, &onem2m_esprim_a_session_pairwise_serial_range),
+	[ONEM2M_ESPRIM_A_SESSION_KEY_SERIAL] = NLA_POLICY_MIN(NLA_S32, 1),
+	[ONEM2M_ESPRIM_A_SESSION_PAIRWISE_SERIAL] = NLA_POLICY_MIN(NLA_S32, 1),
 };
 
 /* ONEM2M_ESPRIM_CMD_STATS_GET - do */
@@ -78,7 +52,7 @@ const struct nla_policy onem2m_esprim_config_set_nl_policy[ONEM2M_ESPRIM_A_CONFI
 	[ONEM2M_ESPRIM_A_CONFIG_HARD_INVOCATIONS] = NLA_POLICY_MIN(NLA_U64, 1),
 	[ONEM2M_ESPRIM_A_CONFIG_SOFT_SECONDS] = { .type = NLA_U32, },
 	[ONEM2M_ESPRIM_A_CONFIG_HARD_SECONDS] = { .type = NLA_U32, },
-	[ONEM2M_ESPRIM_A_CONFIG_UPCALL_TIMEOUT] = NLA_POLICY_FULL_RANGE(NLA_U32, &onem2m_esprim_a_config_upcall_timeout_range),
+	[ONEM2M_ESPRIM_A_CONFIG_UPCALL_TIMEOUT] = NLA_POLICY_MIN(NLA_U32, 100),
 	[ONEM2M_ESPRIM_A_CONFIG_NEGATIVE_TIMEOUT] = NLA_POLICY_RANGE(NLA_U32, 1, 3600),
 	[ONEM2M_ESPRIM_A_CONFIG_SESSION_CAP] = NLA_POLICY_MIN(NLA_U32, 1),
 };
@@ -89,7 +63,7 @@ const struct nla_policy onem2m_esprim_upcall_register_nl_policy[ONEM2M_ESPRIM_A_
 
 /* ONEM2M_ESPRIM_CMD_UPCALL_COMPLETE - do */
 const struct nla_policy onem2m_esprim_upcall_complete_nl_policy[ONEM2M_ESPRIM_A_UPCALL_NEGATIVE_TIMEOUT + 1] = {
-	[ONEM2M_ESPRIM_A_UPCALL_ID] = NLA_POLICY_FULL_RANGE(NLA_U32, &onem2m_esprim_a_upcall_id_range),
+	[ONEM2M_ESPRIM_A_UPCALL_ID] = NLA_POLICY_MIN(NLA_S32, 1),
 	[ONEM2M_ESPRIM_A_UPCALL_PAYLOAD] = { .type = NLA_BINARY, },
 	[ONEM2M_ESPRIM_A_UPCALL_ERROR] = NLA_POLICY_RANGE(NLA_U32, 1, MAX_ERRNO),
 	[ONEM2M_ESPRIM_A_UPCALL_NEGATIVE_TIMEOUT] = NLA_POLICY_RANGE(NLA_U32, 1, 3600),

@@ -163,8 +163,8 @@ static struct sk_buff *esprim_acquire_msg(struct net *net,
 	hdr = genlmsg_put(msg, 0, 0, &esprim_genl_family, 0,
 			  ONEM2M_ESPRIM_CMD_ACQUIRE);
 	if (!hdr ||
-	    nla_put_u32(msg, ONEM2M_ESPRIM_A_UPCALL_ID, key_serial(authkey)) ||
-	    nla_put_u32(msg, ONEM2M_ESPRIM_A_UPCALL_KEY_SERIAL,
+	    nla_put_s32(msg, ONEM2M_ESPRIM_A_UPCALL_ID, key_serial(authkey)) ||
+	    nla_put_s32(msg, ONEM2M_ESPRIM_A_UPCALL_KEY_SERIAL,
 			key_serial(target)) ||
 	    nla_put_string(msg, ONEM2M_ESPRIM_A_UPCALL_DESCRIPTION,
 			   target->description) ||
