@@ -194,7 +194,10 @@ struct esprim_session_info {
 	u64 limit_hits;
 };
 
-/* Fills @si from session key @key; -EKEYREVOKED once it is revoked. */
+/*
+ * Fills @si from session key @key; -ENOKEY, -EKEYREVOKED or -EKEYEXPIRED
+ * once it is invalidated, revoked or expired.
+ */
 int esprim_session_key_info(struct key *key, struct esprim_session_info *si);
 
 /* The serial of the pairwise key a session key derives from, else 0. */

@@ -688,11 +688,13 @@ int esprim_session_key_info(struct key *key, struct esprim_session_info *si)
 
 	memset(si, 0, sizeof(*si));
 	rcu_read_lock();
+	/* Invalidated, revoked or expired: no longer a session to show. */
+	err = key_validate(key);
 	ek = dereference_key_rcu(key);
-	if (!ek || ek->kind != ONEM2M_ESPRIM_PAYLOAD_SESSION) {
+	if (!err && (!ek || ek->kind != ONEM2M_ESPRIM_PAYLOAD_SESSION))
 		err = -EKEYREVOKED;
+	if (err)
 		goto out;
-	}
 	s = ek->session;
 	si->pairwise_serial = pairwise ? key_serial(pairwise) : 0;
 	pk = pairwise ? dereference_key_rcu(pairwise) : NULL;

@@ -244,6 +244,12 @@ out:
 	return err;
 }
 
+/* Errors of a session key that is on its way out: not shown. */
+static bool esprim_nl_session_gone(int err)
+{
+	return err == -ENOKEY || err == -EKEYREVOKED || err == -EKEYEXPIRED;
+}
+
 /* A session key by serial, with @perm on it, or an error for extack. */
 static struct key *esprim_nl_session_key(struct genl_info *info, s32 serial,
 					 enum key_need_perm perm)
@@ -293,8 +299,9 @@ int onem2m_esprim_nl_session_get_doit(struct sk_buff *skb,
 				     info->snd_seq, 0);
 	if (err) {
 		nlmsg_free(msg);
-		if (err == -EKEYREVOKED)
-			GENL_SET_ERR_MSG(info, "key revoked");
+		if (esprim_nl_session_gone(err))
+			GENL_SET_ERR_MSG(info,
+					 "session key invalidated, revoked or expired");
 		goto out;
 	}
 	err = genlmsg_reply(msg, info);
@@ -358,8 +365,7 @@ static int esprim_nl_dump_one(struct key *key, void *arg)
 	err = esprim_nl_session_fill(d->skb, key,
 				     NETLINK_CB(d->cb->skb).portid,
 				     d->cb->nlh->nlmsg_seq, NLM_F_MULTI);
-	/* Revoked since it was found: not a session any more. */
-	return err == -EKEYREVOKED ? 0 : err;
+	return esprim_nl_session_gone(err) ? 0 : err;
 }
 
 int onem2m_esprim_nl_session_get_dumpit(struct sk_buff *skb,
