@@ -161,14 +161,19 @@ static int esprim_aead_usable(struct esprim_aead_ctx *ctx)
 	return esprim_session_usable(ctx->session);
 }
 
-/* Bad tags are reported at most this often (a peer may send many). */
+/*
+ * Refused objects are reported at most this often: a peer, or whoever
+ * replays its objects, may send them at line rate.
+ */
 static DEFINE_RATELIMIT_STATE(esprim_bad_mac_events, HZ, 10);
+static DEFINE_RATELIMIT_STATE(esprim_replay_events, HZ, 10);
 
 /*
  * Counts and reports an operation the session refused; returns @err,
  * with a reflected object refused as a replay is.
  */
-static int esprim_aead_refused(const struct key *key, struct esprim_session *s,
+static int esprim_aead_refused(struct esprim_aead_req_ctx *rctx,
+			       const struct key *key, struct esprim_session *s,
 			       int err)
 {
 	u32 type = 0;
@@ -188,22 +193,25 @@ static int esprim_aead_refused(const struct key *key, struct esprim_session *s,
 		break;
 	case -EALREADY:
 		esprim_stat_inc(ESPRIM_STAT_REPLAYS);
-		type = ONEM2M_ESPRIM_EVENT_TYPE_REPLAY;
+		if (__ratelimit(&esprim_replay_events))
+			type = ONEM2M_ESPRIM_EVENT_TYPE_REPLAY;
 		break;
 	case ESPRIM_OPEN_REFLECTED:
 		esprim_stat_inc(ESPRIM_STAT_REFLECTIONS);
-		type = ONEM2M_ESPRIM_EVENT_TYPE_REFLECTION;
+		if (__ratelimit(&esprim_replay_events))
+			type = ONEM2M_ESPRIM_EVENT_TYPE_REFLECTION;
 		err = -EALREADY;
 		break;
 	}
 	if (type)
-		esprim_event_session(type, key, s);
+		esprim_event_session(rctx->net, type, key, s);
 	return err;
 }
 
 void esprim_aead_events_init(void)
 {
 	ratelimit_set_flags(&esprim_bad_mac_events, RATELIMIT_MSG_ON_RELEASE);
+	ratelimit_set_flags(&esprim_replay_events, RATELIMIT_MSG_ON_RELEASE);
 }
 
 int esprim_aead_seal(struct esprim_aead_ctx *ctx,
@@ -217,13 +225,16 @@ int esprim_aead_seal(struct esprim_aead_ctx *ctx,
 	    req->cryptlen > ONEM2M_ESPRIM_MAX_TEXT)
 		return -EINVAL;
 
+	/* Events go to the submitter's namespace, whoever completes. */
+	rctx->net = esprim_current_net();
 	err = esprim_aead_usable(ctx);
 	if (!err)
 		err = esprim_session_next_iv(ctx->session, &next);
 	if (err < 0)
-		return esprim_aead_refused(ctx->key, ctx->session, err);
+		return esprim_aead_refused(rctx, ctx->key, ctx->session, err);
 	if (err == ESPRIM_SOFT_LIMIT_REACHED)
-		esprim_event_session(ONEM2M_ESPRIM_EVENT_TYPE_SOFT_LIMIT,
+		esprim_event_session(rctx->net,
+				     ONEM2M_ESPRIM_EVENT_TYPE_SOFT_LIMIT,
 				     ctx->key, ctx->session);
 	esprim_stat_inc(ESPRIM_STAT_SEALS);
 	memcpy(iv, &next, ONEM2M_ESPRIM_IV_LEN);
@@ -257,7 +268,7 @@ static int esprim_aead_open_commit(struct esprim_aead_req_ctx *rctx, int err)
 		atomic64_inc(&rctx->session->opens);
 		esprim_stat_inc(ESPRIM_STAT_OPENS);
 	} else {
-		err = esprim_aead_refused(rctx->key, rctx->session, err);
+		err = esprim_aead_refused(rctx, rctx->key, rctx->session, err);
 	}
 	if (err)
 		sg_zero_buffer(req->dst, sg_nents(req->dst), rctx->textlen,
@@ -294,9 +305,10 @@ int esprim_aead_open(struct esprim_aead_ctx *ctx,
 	    textlen > ONEM2M_ESPRIM_MAX_TEXT)
 		return -EINVAL;
 
+	rctx->net = esprim_current_net();
 	err = esprim_aead_usable(ctx);
 	if (err)
-		return esprim_aead_refused(ctx->key, ctx->session, err);
+		return esprim_aead_refused(rctx, ctx->key, ctx->session, err);
 
 	scatterwalk_map_and_copy(iv, req->src,
 				 req->assoclen + req->cryptlen -

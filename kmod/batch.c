@@ -120,9 +120,11 @@ static size_t esprim_item_reply_size(const struct esprim_batch_item *it)
 /* The item's own checks, beyond the policy's. */
 static int esprim_item_check(const struct esprim_batch_item *it, bool open)
 {
+	/* The reply item is one attribute too: at most 64 KiB. */
+	if (it->text_len > ONEM2M_ESPRIM_BATCH_MAX_TEXT)
+		return -EMSGSIZE;
 	if (!it->tb[ONEM2M_ESPRIM_A_ITEM_KEY_SERIAL] ||
 	    it->aad_len > ONEM2M_ESPRIM_MAX_AAD ||
-	    it->text_len > ONEM2M_ESPRIM_MAX_TEXT ||
 	    !open != !it->tb[ONEM2M_ESPRIM_A_ITEM_TRAILER] ||
 	    it->tb[ONEM2M_ESPRIM_A_ITEM_INDEX] ||
 	    it->tb[ONEM2M_ESPRIM_A_ITEM_STATUS])

@@ -237,6 +237,7 @@ struct esprim_aead_req_ctx {
 	unsigned int textlen;
 	struct esprim_session *session;
 	const struct key *key;		/* the tfm's session key, if any */
+	struct net *net;		/* of the task that submitted it */
 	struct esprim_iv_set *spare;	/* from open_prepare, if any */
 	struct aead_request *req;
 	/*
@@ -328,21 +329,22 @@ void esprim_event_send_cookie(u64 net_cookie, const struct esprim_event *ev);
 
 /*
  * An event about a session from the data path (soft limit, hard expiry,
- * refusals), in the current context's namespace.
+ * refusals), to @net: that of the task whose request it was.
  */
-void esprim_event_session(u32 type, const struct key *key,
+void esprim_event_session(struct net *net, u32 type, const struct key *key,
 			  const struct esprim_session *s);
 
 /* Key-establishment upcall (upcall.c). */
 int esprim_upcall_init(void);
 void esprim_upcall_exit(void);
 int esprim_request_key(struct key *authkey, void *aux);
-int esprim_upcall_register(struct net *net, u32 portid,
+int esprim_upcall_register(struct net *net, const struct sock *sk, u32 portid,
 			   struct netlink_ext_ack *extack);
 #define ESPRIM_UPCALL_MAX_PAYLOAD	4096
-int esprim_upcall_complete(struct net *net, u32 portid, s32 id,
-			   const void *payload, unsigned int len, u32 error,
-			   u32 negative_timeout, struct netlink_ext_ack *extack);
+int esprim_upcall_complete(struct net *net, const struct sock *sk, u32 portid,
+			   s32 id, const void *payload, unsigned int len,
+			   u32 error, u32 negative_timeout,
+			   struct netlink_ext_ack *extack);
 
 /* Batched sealing and opening (batch.c). */
 void esprim_batch_exit(void);

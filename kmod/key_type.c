@@ -368,11 +368,21 @@ static struct key *esprim_find_pairwise(s32 serial, const char *kid,
 			return ERR_CAST(ref);
 		key = key_ref_to_ptr(ref);
 	} else {
+		/*
+		 * Found, not constructed and not waited for: this may run in
+		 * the key daemon's own upcall answer.
+		 */
 		snprintf(desc, sizeof(desc), "%s%.*s",
 			 ONEM2M_ESPRIM_PAIRWISE_PREFIX, (int)kid_len, kid);
-		key = request_key(&esprim_key_type, desc, NULL);
+		rcu_read_lock();
+		key = request_key_rcu(&esprim_key_type, desc, NULL);
+		rcu_read_unlock();
 		if (IS_ERR(key))
 			return key;
+		if (!key_is_positive(key)) {
+			key_put(key);
+			return ERR_PTR(-ENOKEY);
+		}
 	}
 
 	/* It must be a pairwise key for the kid the session names. */
@@ -628,9 +638,10 @@ static void esprim_key_revoke(struct key *key)
 	key_payload_reserve(key, 0);
 	if (!ek)
 		return;
+	/* As for garbage collection: to the namespace it was made in. */
 	if (esprim_session_key_unindex(key)) {
 		ev.role = esprim_key_role(ek);
-		esprim_event_send(esprim_current_net(), &ev);
+		esprim_event_send_cookie(ek->net_cookie, &ev);
 	}
 	rcu_assign_keypointer(key, NULL);
 	call_rcu(&ek->rcu, esprim_key_free_rcu);

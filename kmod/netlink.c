@@ -93,7 +93,7 @@ static int esprim_event_fill(struct sk_buff *skb, const struct esprim_event *ev)
 		esprim_desc_ids(ev->key, &kid, &kid_len, 1);
 		if (nla_put_s32(skb, ONEM2M_ESPRIM_A_EVENT_KEY_SERIAL,
 				ev->key->serial) ||
-		    (esprim_is_session_key(ev->key) &&
+		    (esprim_key_parent_serial(ev->key) &&
 		     nla_put_s32(skb, ONEM2M_ESPRIM_A_EVENT_PAIRWISE_SERIAL,
 				 esprim_key_parent_serial(ev->key))) ||
 		    esprim_nl_put_id(skb, ONEM2M_ESPRIM_A_EVENT_KID, kid,
@@ -121,7 +121,8 @@ void esprim_event_send(struct net *net, const struct esprim_event *ev)
 {
 	struct sk_buff *skb;
 
-	if (!READ_ONCE(esprim_genl_registered) ||
+	/* Hard interrupt context (a driver's completion): not from here. */
+	if (in_hardirq() || in_nmi() || !READ_ONCE(esprim_genl_registered) ||
 	    !genl_has_listeners(&esprim_genl_family, net,
 				ONEM2M_ESPRIM_NLGRP_EVENTS))
 		return;
@@ -155,7 +156,7 @@ void esprim_event_send_cookie(u64 net_cookie, const struct esprim_event *ev)
 	put_net(found);
 }
 
-void esprim_event_session(u32 type, const struct key *key,
+void esprim_event_session(struct net *net, u32 type, const struct key *key,
 			  const struct esprim_session *s)
 {
 	struct esprim_event ev = {
@@ -164,7 +165,7 @@ void esprim_event_session(u32 type, const struct key *key,
 		.role = s->role,
 	};
 
-	esprim_event_send(esprim_current_net(), &ev);
+	esprim_event_send(net, &ev);
 }
 
 /* ---- sessions ---- */
@@ -178,25 +179,21 @@ static int esprim_nl_put_u64(struct sk_buff *skb, int attr, u64 value)
 static int esprim_nl_session_fill(struct sk_buff *skb, struct key *key,
 				  u32 portid, u32 seq, int flags)
 {
-	struct esprim_session_info *si;
+	struct esprim_session_info info, *si = &info;
 	const char *ids[3];
 	size_t lens[3];
 	void *hdr;
 	int err;
 
-	si = kmalloc(sizeof(*si), GFP_KERNEL);
-	if (!si)
-		return -ENOMEM;
 	err = esprim_session_key_info(key, si);
 	if (err)
-		goto out;
+		return err;
 	esprim_desc_ids(key, ids, lens, 3);
 
-	err = -EMSGSIZE;
 	hdr = genlmsg_put(skb, portid, seq, &esprim_genl_family, flags,
 			  ONEM2M_ESPRIM_CMD_SESSION_GET);
 	if (!hdr)
-		goto out;
+		return -EMSGSIZE;
 	if (nla_put_s32(skb, ONEM2M_ESPRIM_A_SESSION_KEY_SERIAL, key->serial) ||
 	    nla_put_s32(skb, ONEM2M_ESPRIM_A_SESSION_PAIRWISE_SERIAL,
 			si->pairwise_serial) ||
@@ -235,13 +232,10 @@ static int esprim_nl_session_fill(struct sk_buff *skb, struct key *key,
 	    esprim_nl_put_u64(skb, ONEM2M_ESPRIM_A_SESSION_LIMIT_HITS,
 			      si->limit_hits)) {
 		genlmsg_cancel(skb, hdr);
-		goto out;
+		return -EMSGSIZE;
 	}
 	genlmsg_end(skb, hdr);
-	err = 0;
-out:
-	kfree(si);
-	return err;
+	return 0;
 }
 
 /* Errors of a session key that is on its way out: not shown. */
@@ -384,44 +378,45 @@ int onem2m_esprim_nl_session_get_dumpit(struct sk_buff *skb,
 	return err ?: skb->len;
 }
 
-struct esprim_nl_flush {
-	struct esprim_nl_filter filter;
-	unsigned int count;
-};
-
+/* As keyctl invalidate: search permission, and not a key to keep. */
 static int esprim_nl_flush_one(struct key *key, void *arg)
 {
-	struct esprim_nl_flush *f = arg;
+	const struct esprim_nl_filter *f = arg;
 
-	if (esprim_nl_filter_match(&f->filter, key) &&
-	    esprim_nl_permitted(key, KEY_NEED_SEARCH)) {
+	if (esprim_nl_filter_match(f, key) &&
+	    !test_bit(KEY_FLAG_KEEP, &key->flags) &&
+	    esprim_nl_permitted(key, KEY_NEED_SEARCH))
 		key_invalidate(key);
-		f->count++;
-	}
 	return 0;
 }
 
 int onem2m_esprim_nl_session_flush_doit(struct sk_buff *skb,
 					struct genl_info *info)
 {
-	struct esprim_nl_flush f = {};
+	struct esprim_nl_filter f;
 	unsigned long next = 1;
 	struct key *key;
+	int err = 0;
 
-	esprim_nl_filter_parse(info->attrs, &f.filter);
-	if (f.filter.key_serial && f.filter.pairwise_serial) {
+	esprim_nl_filter_parse(info->attrs, &f);
+	if (f.key_serial && f.pairwise_serial) {
 		GENL_SET_ERR_MSG(info,
 				 "give key-serial or pairwise-serial, not both");
 		return -EINVAL;
 	}
-	if (f.filter.key_serial) {
-		key = esprim_nl_session_key(info, f.filter.key_serial,
+	if (f.key_serial) {
+		key = esprim_nl_session_key(info, f.key_serial,
 					    KEY_NEED_SEARCH);
 		if (IS_ERR(key))
 			return PTR_ERR(key);
-		key_invalidate(key);
+		if (test_bit(KEY_FLAG_KEEP, &key->flags)) {
+			GENL_SET_ERR_MSG(info, "the key is kept");
+			err = -EPERM;
+		} else {
+			key_invalidate(key);
+		}
 		key_put(key);
-		return 0;
+		return err;
 	}
 	return esprim_session_keys_walk(&next, esprim_nl_flush_one, &f);
 }
@@ -577,8 +572,8 @@ int onem2m_esprim_nl_config_set_doit(struct sk_buff *skb,
 int onem2m_esprim_nl_upcall_register_doit(struct sk_buff *skb,
 					  struct genl_info *info)
 {
-	return esprim_upcall_register(genl_info_net(info), info->snd_portid,
-				      info->extack);
+	return esprim_upcall_register(genl_info_net(info), NETLINK_CB(skb).sk,
+				      info->snd_portid, info->extack);
 }
 
 int onem2m_esprim_nl_upcall_complete_doit(struct sk_buff *skb,
@@ -609,7 +604,8 @@ int onem2m_esprim_nl_upcall_complete_doit(struct sk_buff *skb,
 				    "negative-timeout goes with error");
 		return -EINVAL;
 	}
-	return esprim_upcall_complete(genl_info_net(info), info->snd_portid,
+	return esprim_upcall_complete(genl_info_net(info), NETLINK_CB(skb).sk,
+				      info->snd_portid,
 				      nla_get_s32(tb[ONEM2M_ESPRIM_A_UPCALL_ID]),
 				      payload ? nla_data(payload) : NULL,
 				      payload ? nla_len(payload) : 0,

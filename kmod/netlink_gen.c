@@ -9,7 +9,6 @@
 #include "netlink_gen.h"
 
 #include <uapi/linux/onem2m_esprim_netlink.h>
-#include <linux/err.h>
 #include <linux/onem2m_esprim.h>
 #include <linux/onem2m_esprim.h>
 #include <linux/onem2m_esprim.h>
@@ -65,7 +64,7 @@ const struct nla_policy onem2m_esprim_upcall_register_nl_policy[ONEM2M_ESPRIM_A_
 const struct nla_policy onem2m_esprim_upcall_complete_nl_policy[ONEM2M_ESPRIM_A_UPCALL_NEGATIVE_TIMEOUT + 1] = {
 	[ONEM2M_ESPRIM_A_UPCALL_ID] = NLA_POLICY_MIN(NLA_S32, 1),
 	[ONEM2M_ESPRIM_A_UPCALL_PAYLOAD] = { .type = NLA_BINARY, },
-	[ONEM2M_ESPRIM_A_UPCALL_ERROR] = NLA_POLICY_RANGE(NLA_U32, 1, MAX_ERRNO),
+	[ONEM2M_ESPRIM_A_UPCALL_ERROR] = NLA_POLICY_RANGE(NLA_U32, 1, 511),
 	[ONEM2M_ESPRIM_A_UPCALL_NEGATIVE_TIMEOUT] = NLA_POLICY_RANGE(NLA_U32, 1, 3600),
 };
 

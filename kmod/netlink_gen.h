@@ -10,7 +10,6 @@
 #include <net/genetlink.h>
 
 #include <uapi/linux/onem2m_esprim_netlink.h>
-#include <linux/err.h>
 #include <linux/onem2m_esprim.h>
 #include <linux/onem2m_esprim.h>
 #include <linux/onem2m_esprim.h>

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The key-establishment upcall: request_key() for an "esprim" key that
- * does not exist asks the key daemon of the caller's network namespace
- * (esprimd) to establish it.
+ * The key-establishment upcall: request_key() for an "esprim" pairwise or
+ * session key that does not exist asks the key daemon of the caller's
+ * network namespace (esprimd) to establish it.
  *
  * The daemon registers a generic netlink socket (UPCALL_REGISTER); the key
  * type's request_key operation sends it an ACQUIRE message naming the
@@ -10,12 +10,16 @@
  * payload, with which this module instantiates the key on the daemon's
  * behalf (as the NFS idmapper does through its pipe), or an error, with
  * which it refuses the key.  Whatever happens, the key under construction
- * ends instantiated or negative: at once when no daemon is registered
+ * ends instantiated or negative: at once when no daemon serves the caller
  * (ENOTCONN), when the configured timeout passes (ETIMEDOUT), when the
  * daemon's socket closes (ECONNRESET) or the message cannot be delivered
  * (ECONNREFUSED).  A negative key lasts the configured negative timeout,
  * so that later callers fail fast.  net/handshake follows the same idea
  * for TLS handshakes on newer kernels; this is its pattern on 6.1 too.
+ *
+ * A daemon serves requesters whose user namespace is its network
+ * namespace's owner or below it: a container's daemon never sees the
+ * requests of a host process that merely entered its network namespace.
  */
 
 #include <keys/request_key_auth-type.h>
@@ -26,7 +30,9 @@
 #include <linux/netlink.h>
 #include <linux/notifier.h>
 #include <linux/pid.h>
+#include <linux/pid_namespace.h>
 #include <linux/slab.h>
+#include <linux/user_namespace.h>
 #include <linux/workqueue.h>
 #include <net/genetlink.h>
 #include <net/net_namespace.h>
@@ -38,16 +44,24 @@
 /* The key daemon of one network namespace: a socket of this family. */
 struct esprim_daemon {
 	struct list_head node;
-	struct net *net;	/* the socket holds it */
+	struct net *net;		/* the socket holds it */
+	const struct sock *sk;		/* identity only, never dereferenced */
 	u32 portid;
+	struct pid_namespace *pid_ns;	/* the daemon's, for requester pids */
 };
 
-/* A request_key() waiting for the daemon's answer. */
+/*
+ * A request_key() waiting for the daemon's answer.  Whoever sets @taken
+ * (under esprim_upcall_lock) ends it and frees it: the answer, the
+ * timeout, the daemon's socket closing, or the module unloading.
+ */
 struct esprim_upcall {
-	struct list_head node;	/* empty once taken for completion */
-	struct net *net;
-	u32 portid;		/* the daemon asked */
-	s32 id;			/* the authorisation key's serial */
+	struct list_head node;		/* on esprim_upcalls until taken */
+	struct net *net;		/* a reference */
+	const struct sock *sk;		/* the daemon asked */
+	u32 portid;
+	s32 id;				/* the authorisation key's serial */
+	bool taken;
 	struct key *authkey;
 	struct delayed_work timeout;
 };
@@ -56,6 +70,8 @@ static DEFINE_MUTEX(esprim_upcall_lock);
 static LIST_HEAD(esprim_daemons);
 static LIST_HEAD(esprim_upcalls);
 static bool esprim_upcall_closed;	/* module unloading */
+/* The timeouts: flushed before the module goes. */
+static struct workqueue_struct *esprim_upcall_wq;
 
 static struct esprim_daemon *esprim_daemon_find(struct net *net)
 {
@@ -74,7 +90,7 @@ static struct key *esprim_upcall_target(struct key *authkey)
 }
 
 static void esprim_upcall_report(struct net *net, struct key *authkey,
-				 u32 error)
+				 int error)
 {
 	struct key *target = esprim_upcall_target(authkey);
 	struct esprim_event ev = {
@@ -82,15 +98,15 @@ static void esprim_upcall_report(struct net *net, struct key *authkey,
 		.key = target,
 		.role = -1,
 		.description = target->description,
-		.error = error,
+		.error = -error,
 	};
 
 	esprim_event_send(net, &ev);
 }
 
-/* Refuses the key under construction; its callers get @error. */
+/* Refuses the key under construction; its callers get @error (< 0). */
 static void esprim_upcall_refuse(struct net *net, struct key *authkey,
-				 u32 error, unsigned int negative_timeout)
+				 int error, unsigned int negative_timeout)
 {
 	struct esprim_config cfg;
 
@@ -99,26 +115,30 @@ static void esprim_upcall_refuse(struct net *net, struct key *authkey,
 		negative_timeout = cfg.negative_timeout;
 	}
 	key_reject_and_link(esprim_upcall_target(authkey), negative_timeout,
-			    error, NULL, authkey);
+			    -error, NULL, authkey);
 	esprim_stat_inc(ESPRIM_STAT_UPCALL_FAILURES);
 	esprim_upcall_report(net, authkey, error);
 }
 
-/* Takes @up for completion; false if another path already took it. */
+/* Takes @up for ending it; false if another path has it already. */
 static bool esprim_upcall_take(struct esprim_upcall *up)
 {
-	bool pending;
+	bool mine;
 
 	mutex_lock(&esprim_upcall_lock);
-	pending = !list_empty(&up->node);
-	list_del_init(&up->node);
+	mine = !up->taken;
+	if (mine) {
+		up->taken = true;
+		list_del_init(&up->node);
+	}
 	mutex_unlock(&esprim_upcall_lock);
-	return pending;
+	return mine;
 }
 
 static void esprim_upcall_free(struct esprim_upcall *up)
 {
 	key_put(up->authkey);
+	put_net(up->net);
 	kfree(up);
 }
 
@@ -128,28 +148,50 @@ static void esprim_upcall_timeout(struct work_struct *work)
 						struct esprim_upcall, timeout);
 
 	if (!esprim_upcall_take(up))
-		return;	/* being completed; that path frees it */
-	esprim_upcall_refuse(up->net, up->authkey, ETIMEDOUT, 0);
+		return;	/* being ended elsewhere; that path frees it */
+	esprim_upcall_refuse(up->net, up->authkey, -ETIMEDOUT, 0);
 	esprim_upcall_free(up);
 }
 
-/* Ends upcalls taken off the list: the daemon will not answer them. */
-static void esprim_upcall_abort_list(struct list_head *list, u32 error)
+/*
+ * Moves the upcalls for which @match holds to @list, taken: the daemon
+ * will not answer them.
+ */
+typedef bool (*esprim_upcall_match_t)(struct esprim_upcall *up,
+				      const void *arg);
+
+static void esprim_upcall_take_all(esprim_upcall_match_t match,
+				   const void *arg, struct list_head *list)
+{
+	struct esprim_upcall *up, *next;
+
+	lockdep_assert_held(&esprim_upcall_lock);
+	list_for_each_entry_safe(up, next, &esprim_upcalls, node) {
+		if (match(up, arg)) {
+			up->taken = true;
+			list_move(&up->node, list);
+		}
+	}
+}
+
+/* Ends upcalls taken onto @list. */
+static void esprim_upcall_abort_list(struct list_head *list, int error)
 {
 	struct esprim_upcall *up, *next;
 
 	list_for_each_entry_safe(up, next, list, node) {
-		list_del_init(&up->node);
+		list_del(&up->node);
 		cancel_delayed_work_sync(&up->timeout);
 		esprim_upcall_refuse(up->net, up->authkey, error, 0);
 		esprim_upcall_free(up);
 	}
 }
 
-static struct sk_buff *esprim_acquire_msg(struct net *net,
+static struct sk_buff *esprim_acquire_msg(struct esprim_daemon *d,
 					  struct key *authkey)
 {
 	struct request_key_auth *rka = get_request_key_auth(authkey);
+	struct user_namespace *user_ns = d->net->user_ns;
 	struct key *target = rka->target_key;
 	size_t desc_len = strlen(target->description) + 1;
 	struct sk_buff *msg;
@@ -172,15 +214,29 @@ static struct sk_buff *esprim_acquire_msg(struct net *net,
 	     nla_put(msg, ONEM2M_ESPRIM_A_UPCALL_CALLOUT, rka->callout_len,
 		     rka->callout_info)) ||
 	    nla_put_u32(msg, ONEM2M_ESPRIM_A_UPCALL_UID,
-			from_kuid_munged(net->user_ns, rka->cred->fsuid)) ||
+			from_kuid_munged(user_ns, rka->cred->fsuid)) ||
 	    nla_put_u32(msg, ONEM2M_ESPRIM_A_UPCALL_GID,
-			from_kgid_munged(net->user_ns, rka->cred->fsgid)) ||
-	    nla_put_u32(msg, ONEM2M_ESPRIM_A_UPCALL_PID, pid_vnr(rka->pid))) {
+			from_kgid_munged(user_ns, rka->cred->fsgid)) ||
+	    nla_put_u32(msg, ONEM2M_ESPRIM_A_UPCALL_PID,
+			pid_nr_ns(rka->pid, d->pid_ns))) {
 		nlmsg_free(msg);
 		return NULL;
 	}
 	genlmsg_end(msg, hdr);
 	return msg;
+}
+
+/* The daemon that serves the current task, if any. */
+static struct esprim_daemon *esprim_daemon_serving(struct net *net)
+{
+	struct esprim_daemon *d;
+
+	if (esprim_upcall_closed)
+		return NULL;
+	d = esprim_daemon_find(net);
+	if (d && !current_in_userns(net->user_ns))
+		return NULL;
+	return d;
 }
 
 /*
@@ -192,61 +248,63 @@ static struct sk_buff *esprim_acquire_msg(struct net *net,
 int esprim_request_key(struct key *authkey, void *aux)
 {
 	struct net *net = esprim_current_net();
-	struct esprim_daemon *daemon;
+	struct key *target = esprim_upcall_target(authkey);
+	struct sk_buff *msg = NULL;
+	struct esprim_daemon *d;
 	struct esprim_config cfg;
 	struct esprim_upcall *up;
-	struct sk_buff *msg;
 	int err;
 
 	esprim_stat_inc(ESPRIM_STAT_UPCALLS);
 	esprim_upcall_report(net, authkey, 0);
+	/* Enrolment keys come from provisioning, never from the daemon. */
+	if (str_has_prefix(target->description,
+			   ONEM2M_ESPRIM_ENROLMENT_PREFIX)) {
+		esprim_upcall_refuse(net, authkey, -ENOKEY, 0);
+		return 0;
+	}
 	esprim_config_get(&cfg);
-
 	up = kzalloc(sizeof(*up), GFP_KERNEL);
-	msg = esprim_acquire_msg(net, authkey);
-	if (!up || !msg) {
-		err = ENOMEM;
-		goto refuse;
+	if (!up) {
+		esprim_upcall_refuse(net, authkey, -ENOMEM, 0);
+		return 0;
 	}
 	INIT_LIST_HEAD(&up->node);
 	INIT_DELAYED_WORK(&up->timeout, esprim_upcall_timeout);
-	up->net = net;
 	up->id = key_serial(authkey);
-	up->authkey = key_get(authkey);
 
 	mutex_lock(&esprim_upcall_lock);
-	daemon = esprim_upcall_closed ? NULL : esprim_daemon_find(net);
-	err = ENOTCONN;
+	d = esprim_daemon_serving(net);
+	err = -ENOTCONN;
+	if (d) {
+		err = -ENOMEM;
+		msg = esprim_acquire_msg(d, authkey);
+	}
 	/*
 	 * Sent under the lock, so that no answer can come before the upcall
 	 * is listed.  genlmsg_unicast() consumes msg; it fails when the
-	 * daemon's socket is gone or its queue full.
+	 * daemon's socket is gone or its queue is full.
 	 */
-	if (daemon) {
-		err = genlmsg_unicast(net, msg, daemon->portid) ?
-		      ECONNREFUSED : 0;
-		msg = NULL;
-	}
+	if (msg)
+		err = genlmsg_unicast(net, msg, d->portid) ? -ECONNREFUSED : 0;
 	if (err) {
 		mutex_unlock(&esprim_upcall_lock);
-		key_put(up->authkey);
-		goto refuse;
+		kfree(up);
+		esprim_upcall_refuse(net, authkey, err, 0);
+		return 0;
 	}
-	up->portid = daemon->portid;
+	up->net = get_net(net);
+	up->sk = d->sk;
+	up->portid = d->portid;
+	up->authkey = key_get(authkey);
 	list_add_tail(&up->node, &esprim_upcalls);
-	schedule_delayed_work(&up->timeout,
-			      msecs_to_jiffies(cfg.upcall_timeout_ms));
+	queue_delayed_work(esprim_upcall_wq, &up->timeout,
+			   msecs_to_jiffies(cfg.upcall_timeout_ms));
 	mutex_unlock(&esprim_upcall_lock);
-	return 0;
-
-refuse:
-	nlmsg_free(msg);
-	kfree(up);
-	esprim_upcall_refuse(net, authkey, err, 0);
 	return 0;
 }
 
-int esprim_upcall_register(struct net *net, u32 portid,
+int esprim_upcall_register(struct net *net, const struct sock *sk, u32 portid,
 			   struct netlink_ext_ack *extack)
 {
 	struct esprim_daemon *d;
@@ -261,7 +319,9 @@ int esprim_upcall_register(struct net *net, u32 portid,
 		err = -EBUSY;
 	} else {
 		d->net = net;
+		d->sk = sk;
 		d->portid = portid;
+		d->pid_ns = get_pid_ns(task_active_pid_ns(current));
 		list_add(&d->node, &esprim_daemons);
 		d = NULL;
 	}
@@ -270,27 +330,70 @@ int esprim_upcall_register(struct net *net, u32 portid,
 	return err;
 }
 
-int esprim_upcall_complete(struct net *net, u32 portid, s32 id,
-			   const void *payload, unsigned int len, u32 error,
-			   u32 negative_timeout, struct netlink_ext_ack *extack)
+static void esprim_daemon_free(struct esprim_daemon *d)
 {
-	struct esprim_upcall *up, *found = NULL;
+	if (d)
+		put_pid_ns(d->pid_ns);
+	kfree(d);
+}
+
+/*
+ * Instantiates the key of @up with the daemon's payload.  A failure the
+ * daemon may retry (a signal, memory) leaves the upcall waiting;
+ * otherwise the key is refused.
+ */
+static int esprim_upcall_instantiate(struct esprim_upcall *up,
+				     const void *payload, unsigned int len,
+				     struct netlink_ext_ack *extack)
+{
+	struct esprim_config cfg;
 	int err;
 
-	mutex_lock(&esprim_upcall_lock);
-	list_for_each_entry(up, &esprim_upcalls, node) {
-		if (up->id == id && net_eq(up->net, net)) {
-			found = up;
-			break;
-		}
+	err = key_instantiate_and_link(esprim_upcall_target(up->authkey),
+				       payload, len, NULL, up->authkey);
+	if (!err)
+		return 0;
+	if (err == -ERESTARTSYS || err == -EINTR || err == -ENOMEM) {
+		esprim_config_get(&cfg);
+		mutex_lock(&esprim_upcall_lock);
+		up->taken = false;
+		list_add_tail(&up->node, &esprim_upcalls);
+		queue_delayed_work(esprim_upcall_wq, &up->timeout,
+				   msecs_to_jiffies(cfg.upcall_timeout_ms));
+		mutex_unlock(&esprim_upcall_lock);
+		NL_SET_ERR_MSG(extack, "interrupted; the upcall still waits");
+		return -EAGAIN;
 	}
-	if (found && found->portid != portid) {
+	NL_SET_ERR_MSG(extack, "payload refused by the key type");
+	esprim_upcall_refuse(up->net, up->authkey, -EKEYREJECTED, 0);
+	esprim_upcall_free(up);
+	return err;
+}
+
+int esprim_upcall_complete(struct net *net, const struct sock *sk, u32 portid,
+			   s32 id, const void *payload, unsigned int len,
+			   u32 error, u32 negative_timeout,
+			   struct netlink_ext_ack *extack)
+{
+	struct esprim_upcall *up, *found = NULL;
+	struct esprim_daemon *d;
+
+	mutex_lock(&esprim_upcall_lock);
+	/* The socket itself: a port ID may be bound again once released. */
+	d = esprim_daemon_find(net);
+	if (!d || d->sk != sk || d->portid != portid) {
 		mutex_unlock(&esprim_upcall_lock);
 		NL_SET_ERR_MSG(extack, "not the registered key daemon");
 		return -EPERM;
 	}
-	if (found)
-		list_del_init(&found->node);
+	list_for_each_entry(up, &esprim_upcalls, node) {
+		if (up->id == id && net_eq(up->net, net) && up->sk == sk) {
+			found = up;
+			found->taken = true;
+			list_del_init(&found->node);
+			break;
+		}
+	}
 	mutex_unlock(&esprim_upcall_lock);
 	if (!found) {
 		NL_SET_ERR_MSG(extack, "no such upcall");
@@ -298,22 +401,29 @@ int esprim_upcall_complete(struct net *net, u32 portid, s32 id,
 	}
 	cancel_delayed_work_sync(&found->timeout);
 
-	if (!payload) {
-		esprim_upcall_refuse(net, found->authkey, error,
-				     negative_timeout);
-		err = 0;
-	} else {
-		err = key_instantiate_and_link(esprim_upcall_target(found->authkey),
-					       payload, len, NULL,
-					       found->authkey);
-		if (err) {
-			NL_SET_ERR_MSG(extack, "payload refused by the key type");
-			esprim_upcall_refuse(net, found->authkey, EKEYREJECTED,
-					     0);
-		}
-	}
+	if (payload)
+		return esprim_upcall_instantiate(found, payload, len, extack);
+	esprim_upcall_refuse(net, found->authkey, -(int)error,
+			     negative_timeout);
 	esprim_upcall_free(found);
-	return err;
+	return 0;
+}
+
+struct esprim_upcall_owner {
+	struct net *net;
+	u32 portid;
+};
+
+static bool esprim_upcall_of(struct esprim_upcall *up, const void *arg)
+{
+	const struct esprim_upcall_owner *o = arg;
+
+	return net_eq(up->net, o->net) && up->portid == o->portid;
+}
+
+static bool esprim_upcall_any(struct esprim_upcall *up, const void *arg)
+{
+	return true;
 }
 
 /* A socket closed: if it was a key daemon, its upcalls fail now. */
@@ -321,8 +431,11 @@ static int esprim_upcall_netlink_event(struct notifier_block *nb,
 				       unsigned long event, void *ptr)
 {
 	struct netlink_notify *n = ptr;
+	struct esprim_upcall_owner owner = {
+		.net = n->net,
+		.portid = n->portid,
+	};
 	struct esprim_daemon *d, *gone = NULL;
-	struct esprim_upcall *up, *next;
 	LIST_HEAD(orphans);
 
 	if (event != NETLINK_URELEASE || n->protocol != NETLINK_GENERIC)
@@ -334,13 +447,11 @@ static int esprim_upcall_netlink_event(struct notifier_block *nb,
 		list_del(&d->node);
 		gone = d;
 	}
-	list_for_each_entry_safe(up, next, &esprim_upcalls, node)
-		if (net_eq(up->net, n->net) && up->portid == n->portid)
-			list_move(&up->node, &orphans);
+	esprim_upcall_take_all(esprim_upcall_of, &owner, &orphans);
 	mutex_unlock(&esprim_upcall_lock);
 
-	kfree(gone);
-	esprim_upcall_abort_list(&orphans, ECONNRESET);
+	esprim_daemon_free(gone);
+	esprim_upcall_abort_list(&orphans, -ECONNRESET);
 	return NOTIFY_DONE;
 }
 
@@ -350,7 +461,15 @@ static struct notifier_block esprim_upcall_notifier = {
 
 int esprim_upcall_init(void)
 {
-	return netlink_register_notifier(&esprim_upcall_notifier);
+	int err;
+
+	esprim_upcall_wq = alloc_workqueue("esprim_upcall", 0, 0);
+	if (!esprim_upcall_wq)
+		return -ENOMEM;
+	err = netlink_register_notifier(&esprim_upcall_notifier);
+	if (err)
+		destroy_workqueue(esprim_upcall_wq);
+	return err;
 }
 
 void esprim_upcall_exit(void)
@@ -358,14 +477,16 @@ void esprim_upcall_exit(void)
 	struct esprim_daemon *d, *next;
 	LIST_HEAD(orphans);
 
+	netlink_unregister_notifier(&esprim_upcall_notifier);
 	mutex_lock(&esprim_upcall_lock);
 	esprim_upcall_closed = true;
-	list_splice_init(&esprim_upcalls, &orphans);
+	esprim_upcall_take_all(esprim_upcall_any, NULL, &orphans);
 	list_for_each_entry_safe(d, next, &esprim_daemons, node) {
 		list_del(&d->node);
-		kfree(d);
+		esprim_daemon_free(d);
 	}
 	mutex_unlock(&esprim_upcall_lock);
-	esprim_upcall_abort_list(&orphans, ECONNRESET);
-	netlink_unregister_notifier(&esprim_upcall_notifier);
+	esprim_upcall_abort_list(&orphans, -ECONNRESET);
+	/* Timeouts that took their upcall before: let them finish. */
+	destroy_workqueue(esprim_upcall_wq);
 }
