@@ -63,11 +63,12 @@ VM_TESTS := $(BUILD)/selftests/vm/aead_test \
 	$(BUILD)/selftests/vm/keys_test \
 	$(BUILD)/selftests/vm/module_test \
 	$(BUILD)/selftests/vm/libesprim_kernel_test \
+	$(BUILD)/selftests/vm/libesprim_batch_test \
 	$(BUILD)/selftests/vm/session_state_test \
 	$(BUILD)/selftests/vm/fault_ops
 PROGRAMS := $(BUILD)/user/esprim_demo $(BUILD)/bench/aead_bench \
 	$(BUILD)/bench/session_scale $(BUILD)/bench/jwe_bench \
-	$(BUILD)/bench/backend_bench \
+	$(BUILD)/bench/backend_bench $(BUILD)/bench/netlink_bench \
 	$(BUILD)/user/esprimctl $(LIBESPRIM_SO)
 
 .PHONY: all deps module user selftests check demo bench vm-shell \
@@ -184,6 +185,13 @@ $(BUILD)/selftests/vm/libesprim_kernel_test: \
 	$(CC) $(TEST_CFLAGS) -o $@ $< selftests/lib/iv.c $(LIBESPRIM) \
 		$(LIB_LIBS)
 
+$(BUILD)/selftests/vm/libesprim_batch_test: \
+		selftests/vm/libesprim_batch_test.c $(TEST_IV) $(LIBESPRIM) \
+		$(KSRC)/.extracted
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) -o $@ $< selftests/lib/iv.c $(LIBESPRIM) \
+		$(LIB_LIBS)
+
 $(BUILD)/selftests/vm/%: selftests/vm/%.c $(UAPI) $(GCM_REF) $(TEST_IV) \
 		$(REPLAY_VECTORS) \
 		$(AFALG) kmod/selftest_vectors.h \
@@ -199,6 +207,10 @@ $(BUILD)/user/esprim_demo: user/demo/esprim_demo.c $(LIBESPRIM)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBESPRIM) $(LIB_LIBS)
 
 $(BUILD)/bench/backend_bench: bench/backend_bench.c $(LIBESPRIM)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBESPRIM) $(LIB_LIBS)
+
+$(BUILD)/bench/netlink_bench: bench/netlink_bench.c $(LIBESPRIM)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBESPRIM) $(LIB_LIBS)
 

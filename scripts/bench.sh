@@ -8,7 +8,11 @@
 #   tcg     guest ns follow the host clock: wall time, under emulation
 #
 # libesprim's kernel backend against its soft backend, whole ESPrim
-# Objects (bench/backend_bench.c, icount), and the scale of the key type:
+# Objects (bench/backend_bench.c, icount), the generic netlink family
+# (bench/netlink_bench.c, icount: batched SEAL/OPEN at 1, 8, 32 and 128
+# items against AF_ALG and OpenSSL, objects through libesprim, a
+# SESSION_GET dump of 100,000 sessions, the upcall round trip), and the
+# scale of the key type:
 # 100,000 sessions created, kernel memory per session, use of a random one
 # (bench/session_scale.c).
 #
@@ -34,6 +38,10 @@ for series in $(scripts/kernels.sh series); do
 	echo "== $kver, libesprim kernel backend against soft backend, icount"
 	vm/run.sh --series "$series" --quiet --icount --timeout 1800 -- \
 		build/bench/backend_bench 1000
+	echo
+	echo "== $kver, netlink family: batches, session dump, upcall, icount"
+	vm/run.sh --series "$series" --quiet --icount --timeout 1800 -- \
+		build/bench/netlink_bench 2048 100000 200
 	echo
 	echo "== $kver, key type scale"
 	vm/run.sh --series "$series" --quiet --timeout 1800 -- \

@@ -10,8 +10,9 @@
 #
 # As root it installs what it lacks, once: qemu-user and the cross gcc
 # from apt, and the target's libraries (jansson, OpenSSL, libkcapi,
-# keyutils) downloaded with apt-get and unpacked into a sysroot of its
-# own under build/cross/ARCH rather than installed as multiarch packages:
+# keyutils, libnl-genl-3) downloaded with apt-get and unpacked into a
+# sysroot of its own under build/cross/ARCH rather than installed as
+# multiarch packages:
 # Multi-Arch: same packages must have the host's exact version, which a
 # port whose security updates lag (s390x) cannot always offer.
 #
@@ -25,7 +26,8 @@ cd "$top" || exit 1
 
 HARNESS_INC=build/ksrc/tools/testing/selftests
 TARGET_LIBS="libjansson4 libjansson-dev libssl3 libssl-dev libkcapi1
-libkcapi-dev libkeyutils1 libkeyutils-dev"
+libkcapi-dev libkeyutils1 libkeyutils-dev libnl-3-200 libnl-3-dev
+libnl-genl-3-200 libnl-genl-3-dev"
 WARN="-Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 -Wformat=2 -Wno-unused-parameter -Werror"
 
@@ -112,9 +114,11 @@ target_sysroot() {	# arch sysroot
 # Compiler flags and libraries for a target.
 cross_flags() {	# triplet sysroot
 	cflags="-O2 $WARN -D_GNU_SOURCE -Iinclude/uapi -Iuser/lib
-		-isystem $2/usr/include -isystem $2/usr/include/$1"
+		-isystem $2/usr/include -isystem $2/usr/include/$1
+		-isystem $2/usr/include/libnl3"
 	libs="-L$2/usr/lib/$1 -Wl,-rpath-link,$2/usr/lib/$1
-		-ljansson -lcrypto -lkcapi -lkeyutils -lpthread"
+		-ljansson -lcrypto -lkcapi -lkeyutils -lnl-genl-3 -lnl-3
+		-lpthread"
 }
 
 # Builds libesprim into out/lib/libesprim.a.

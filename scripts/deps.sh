@@ -14,6 +14,7 @@ sparse
 qemu-system-x86 busybox-static kmod
 dkms
 libkcapi-dev libssl-dev libkeyutils-dev libjansson-dev keyutils python3
+libnl-genl-3-dev
 flex bison bc libelf-dev
 libcjose-dev jose clang libclang-rt-dev valgrind xxd
 "

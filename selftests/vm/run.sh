@@ -17,7 +17,7 @@ case $(uname -r) in
 esac
 rc=0
 for test in aead_test keys_test session_state_test module_test \
-	libesprim_kernel_test; do
+	libesprim_kernel_test libesprim_batch_test; do
 	"$dir/$test" || rc=1
 done
 "$(dirname "$0")/keyctl_test.sh" || rc=1

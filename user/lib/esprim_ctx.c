@@ -43,6 +43,14 @@ int esprim_ctx_scratch(struct esprim_ctx *ctx, size_t size)
 	return esprim_buf_grow(&ctx->scratch, &ctx->scratch_size, size);
 }
 
+struct esprim_batch_op *esprim_ctx_batch_ops(struct esprim_ctx *ctx)
+{
+	if (!ctx->batch_ops)
+		ctx->batch_ops = calloc(ESPRIM_BATCH_WINDOW,
+					sizeof(*ctx->batch_ops));
+	return ctx->batch_ops;
+}
+
 int esprim_config_read(void *dst, size_t dst_size, const void *in,
 		       size_t min_size, const char *what, int rsc,
 		       struct esprim_error *err)
@@ -219,6 +227,8 @@ void esprim_ctx_free(struct esprim_ctx *ctx)
 	if (ctx->scratch)
 		esprim_wipe(ctx->scratch, ctx->scratch_size);
 	free(ctx->scratch);
+	free(ctx->batch_ops);
+	free(ctx->batch_state);
 	esprim_wipe(&ctx->hdr, sizeof(ctx->hdr));
 	esprim_ctx_tables_fini(ctx);
 	free(ctx);

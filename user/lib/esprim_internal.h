@@ -7,6 +7,7 @@
 #define ESPRIM_INTERNAL_H
 
 #include <jansson.h>
+#include <linux/onem2m_esprim_netlink.h>
 
 #include "esprim.h"
 
@@ -176,6 +177,9 @@ struct esprim_ctx {
 	struct esprim_header hdr;
 	uint8_t *scratch;
 	size_t scratch_size;
+	/* The window of a batch on a backend with a batched path. */
+	struct esprim_batch_op *batch_ops;
+	void *batch_state;
 };
 
 struct esprim_pairwise *esprim_ctx_find_pairwise(struct esprim_ctx *ctx,
@@ -192,6 +196,8 @@ int esprim_ctx_setup_allowed(struct esprim_ctx *ctx,
 void esprim_ctx_maybe_reap(struct esprim_ctx *ctx, int64_t now, bool force);
 /* Grows ctx->scratch to at least size bytes; 0 or -1. */
 int esprim_ctx_scratch(struct esprim_ctx *ctx, size_t size);
+/* The context's batch window (ESPRIM_BATCH_WINDOW ops), or NULL. */
+struct esprim_batch_op *esprim_ctx_batch_ops(struct esprim_ctx *ctx);
 
 /* ---- rand object namespaces (esprim_rand_cache.c) ---- */
 
@@ -322,6 +328,30 @@ int esprim_replay_fail(int result, struct esprim_error *err);
 
 /* ---- backends (esprim_soft.c, esprim_kernel.c) ---- */
 
+/* Messages a batch hands a backend at once, at most. */
+#define ESPRIM_BATCH_WINDOW	ONEM2M_ESPRIM_BATCH_MAX_ITEMS
+
+/*
+ * One message of a batch as a backend sees it.  Seal: @in is the text,
+ * and on success @ct the ciphertext (in the backend's buffer, valid until
+ * its next operation) and @trailer the tag and IV it used.  Open: @in is
+ * the ciphertext, @trailer the tag and IV given, the text goes to @out
+ * (@len bytes; @out may be @in).  @rc is 0, an RSC or -errno.
+ */
+struct esprim_batch_op {
+	struct esprim_session *s;
+	enum onem2m_esprim_enc enc;
+	const char *aad;		/* the protected header as sent */
+	size_t aad_len;
+	const uint8_t *in;
+	size_t len;
+	uint8_t *out;
+	const uint8_t *ct;
+	uint8_t trailer[ONEM2M_ESPRIM_TRAILER_LEN];	/* tag || IV */
+	unsigned int item;		/* the caller's */
+	int rc;
+};
+
 /*
  * A backend keeps the keys and seals and opens one message of a session
  * under one enc (profile B.13: each enc has its own key, IV counter and
@@ -356,6 +386,15 @@ struct esprim_backend_ops {
 	int (*set_iv)(struct esprim_session *s, enum onem2m_esprim_enc enc,
 		      uint32_t fixed, uint64_t counter,
 		      struct esprim_error *err);
+	/*
+	 * Optional batched paths: handle the first of ops[0..n) (as many as
+	 * go together, at least one) in order, as seal and open would one by
+	 * one, and return how many.
+	 */
+	unsigned int (*seal_batch)(struct esprim_ctx *ctx,
+				   struct esprim_batch_op *ops, unsigned int n);
+	unsigned int (*open_batch)(struct esprim_ctx *ctx,
+				   struct esprim_batch_op *ops, unsigned int n);
 };
 
 extern const struct esprim_backend_ops esprim_soft_ops;

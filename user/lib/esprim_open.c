@@ -318,27 +318,42 @@ static int esprim_open_header(struct esprim_ctx *ctx,
 	return 0;
 }
 
-/* Decrypts the object's ciphertext with its session into out. */
-static int esprim_open_payload(struct esprim_ctx *ctx,
-			       struct esprim_session *s,
-			       enum onem2m_esprim_enc enc,
-			       const struct esprim_compact *c, void *out,
-			       size_t out_size, size_t *len,
-			       struct esprim_error *err)
+/*
+ * What opening one object found before the backend runs: its parts, its
+ * session and header information, and its decoded IV, tag and
+ * ciphertext.
+ */
+struct esprim_open_state {
+	struct esprim_compact c;
+	struct esprim_session *s;	/* our reference, or NULL */
+	struct esprim_open_info info;
+	unsigned int slot;		/* of the header cache */
+	bool cached;			/* the header was the session's last */
+	bool created;			/* the session was set up for it */
+	size_t len;			/* ciphertext octets */
+	uint8_t trailer[ONEM2M_ESPRIM_TRAILER_LEN];	/* tag || IV */
+};
+
+/* Decodes the object's IV, tag and ciphertext (into ct). */
+static int esprim_open_decode(struct esprim_open_state *st, size_t out_size,
+			      uint8_t *ct, size_t ct_size,
+			      struct esprim_error *err)
 {
-	uint8_t iv[ONEM2M_ESPRIM_IV_LEN], tag[ONEM2M_ESPRIM_TAG_LEN];
+	const struct esprim_compact *c = &st->c;
+	uint8_t *iv = st->trailer + ONEM2M_ESPRIM_TAG_LEN;
 	long n;
 
-	if (c->len[2] != esprim_b64url_encoded_len(sizeof(iv)) ||
-	    esprim_b64url_decode(c->part[2], c->len[2], iv, sizeof(iv)) < 0)
+	if (c->len[2] != esprim_b64url_encoded_len(ONEM2M_ESPRIM_IV_LEN) ||
+	    esprim_b64url_decode(c->part[2], c->len[2], iv,
+				 ONEM2M_ESPRIM_IV_LEN) < 0)
 		return esprim_fail(err, ESPRIM_RSC_BAD_REQUEST,
 				   "IV is not 12 octets of base64url");
-	if (c->len[4] != esprim_b64url_encoded_len(sizeof(tag)) ||
-	    esprim_b64url_decode(c->part[4], c->len[4], tag, sizeof(tag)) < 0)
+	if (c->len[4] != esprim_b64url_encoded_len(ONEM2M_ESPRIM_TAG_LEN) ||
+	    esprim_b64url_decode(c->part[4], c->len[4], st->trailer,
+				 ONEM2M_ESPRIM_TAG_LEN) < 0)
 		return esprim_fail(err, ESPRIM_RSC_BAD_REQUEST,
 				   "tag is not 16 octets of base64url");
-	n = esprim_b64url_decode(c->part[3], c->len[3], ctx->scratch,
-				 ctx->scratch_size);
+	n = esprim_b64url_decode(c->part[3], c->len[3], ct, ct_size);
 	if (n <= 0 || n > ONEM2M_ESPRIM_MAX_TEXT)
 		return esprim_fail(err, ESPRIM_RSC_BAD_REQUEST,
 				   "ciphertext is not base64url of 1 to %d octets",
@@ -348,9 +363,8 @@ static int esprim_open_payload(struct esprim_ctx *ctx,
 					 ESPRIM_RSC_DECRYPTION_ERROR,
 					 "output buffer of %zu bytes, %ld needed",
 					 out_size, n);
-	*len = (size_t)n;
-	return ctx->ops->open(s, enc, c->part[0], c->len[0], iv, ctx->scratch,
-			      (size_t)n, tag, out, err);
+	st->len = (size_t)n;
+	return 0;
 }
 
 /* Keeps the verified header text of the peer to skip parsing repeats. */
@@ -421,46 +435,63 @@ static int esprim_open_commit(struct esprim_ctx *ctx, struct esprim_session *s,
 	return s->verified ? 0 : esprim_session_peer_verified(s, err);
 }
 
-int esprim_open(struct esprim_ctx *ctx, const char *obj, size_t obj_len,
-		void *out, size_t out_size, struct esprim_opened *o,
-		struct esprim_error *err)
+/* Splits the object; the scratch is then large enough to decode it. */
+static int esprim_open_split(struct esprim_ctx *ctx, const char *obj,
+			     size_t obj_len, struct esprim_open_state *st,
+			     struct esprim_error *err)
 {
-	struct esprim_open_info info = { 0 };
-	struct esprim_session *s;
-	struct esprim_compact c;
-	bool created = false;
-	unsigned int slot;
-	int64_t now;
-	size_t len = 0;
 	int rc;
 
-	if (!o)
-		return esprim_fail_local(err, EINVAL,
-					 ESPRIM_RSC_DECRYPTION_ERROR,
-					 "no esprim_opened to fill");
-	esprim_opened_reset(o);
-	rc = esprim_compact_split(&c, obj, obj_len, err);
+	st->s = NULL;
+	st->cached = false;
+	st->created = false;
+	st->len = 0;
+	rc = esprim_compact_split(&st->c, obj, obj_len, err);
 	if (rc)
 		return rc;
-	if (esprim_ctx_scratch(ctx, c.len[0] + c.len[3] + 4))
+	if (esprim_ctx_scratch(ctx, st->c.len[0] + st->c.len[3] + 4))
 		return esprim_fail_local(err, ENOMEM,
 					 ESPRIM_RSC_DECRYPTION_ERROR,
 					 "out of memory");
-	now = esprim_now_ms();
-	esprim_ctx_maybe_reap(ctx, now, false);
+	return 0;
+}
 
-	slot = esprim_hdr_slot(c.part[0], c.len[0]);
-	s = ctx->hdr_cache[slot];
-	o->header_cached = s && s->peer_hdr_len == c.len[0] &&
-			   !memcmp(s->peer_hdr, c.part[0], c.len[0]);
-	if (o->header_cached) {
-		info.enc = s->peer_enc;
-		info.from = s->peer_from;
-		info.cty = s->peer_cty;
+/* Whether the header repeats the last one of the session in its slot. */
+static void esprim_open_lookup(struct esprim_ctx *ctx,
+			       struct esprim_open_state *st)
+{
+	const struct esprim_compact *c = &st->c;
+	struct esprim_session *s;
+
+	st->slot = esprim_hdr_slot(c->part[0], c->len[0]);
+	s = ctx->hdr_cache[st->slot];
+	st->cached = s && s->peer_hdr_len == c->len[0] &&
+		     !memcmp(s->peer_hdr, c->part[0], c->len[0]);
+}
+
+/*
+ * Finds or sets up the session (st->s, a reference, is set once one is
+ * found) and decodes IV, tag and ciphertext, the ciphertext into ct.
+ */
+static int esprim_open_prepare(struct esprim_ctx *ctx,
+			       struct esprim_open_state *st, int64_t now,
+			       size_t out_size, uint8_t *ct, size_t ct_size,
+			       struct esprim_error *err)
+{
+	struct esprim_session *s = NULL;
+	int rc;
+
+	if (st->cached) {
+		s = ctx->hdr_cache[st->slot];
+		st->info.enc = s->peer_enc;
+		st->info.from = s->peer_from;
+		st->info.cty = s->peer_cty;
+		st->info.next = NULL;
+		st->info.oro = NULL;
 		rc = esprim_session_expired(s, now, err);
 	} else {
-		rc = esprim_open_header(ctx, &c, now, &s, &created, &info,
-					err);
+		rc = esprim_open_header(ctx, &st->c, now, &s, &st->created,
+					&st->info, err);
 	}
 	if (rc)
 		return rc;
@@ -468,12 +499,21 @@ int esprim_open(struct esprim_ctx *ctx, const char *obj, size_t obj_len,
 	 * Our own reference until the end: learning may reap, and a reaped
 	 * session must not go while it is used here.
 	 */
-	esprim_session_get(s);
-	rc = esprim_open_payload(ctx, s, info.enc, &c, out, out_size, &len,
-				 err);
+	st->s = esprim_session_get(s);
+	return esprim_open_decode(st, out_size, ct, ct_size, err);
+}
+
+/* The backend's verdict rc on the text in out: the rest of esprim_open(). */
+static int esprim_open_end(struct esprim_ctx *ctx,
+			   struct esprim_open_state *st, int rc, void *out,
+			   struct esprim_opened *o, struct esprim_error *err)
+{
+	struct esprim_session *s = st->s;
+
+	o->header_cached = st->cached;
 	if (rc) {
 		/* Nothing unverified stays behind. */
-		if (created) {
+		if (s && st->created) {
 			ctx->stats.setups_failed++;
 			esprim_session_unlink(s);
 		}
@@ -481,56 +521,243 @@ int esprim_open(struct esprim_ctx *ctx, const char *obj, size_t obj_len,
 		return rc;
 	}
 	/* A request naming someone else teaches nothing (TS-0003 7.2.2). */
-	if (info.from == ESPRIM_FROM_LIBRARY) {
-		rc = esprim_check_from(out, len, s->pairwise->peer, err);
+	if (st->info.from == ESPRIM_FROM_LIBRARY) {
+		rc = esprim_check_from(out, st->len, s->pairwise->peer, err);
 		if (rc) {
-			esprim_wipe(out, len);
+			esprim_wipe(out, st->len);
 			esprim_session_put(s);
 			return rc;
 		}
 	}
-	rc = esprim_open_commit(ctx, s, &c, slot, &info, o, err);
+	rc = esprim_open_commit(ctx, s, &st->c, st->slot, &st->info, o, err);
 	if (rc) {
-		esprim_wipe(out, len);
+		esprim_wipe(out, st->len);
 		esprim_session_put(s);
 		return rc;
 	}
 
 	o->session = s;		/* our reference is the result's now */
 	o->text = out;
-	o->text_len = len;
-	o->enc = info.enc;
+	o->text_len = st->len;
+	o->enc = st->info.enc;
 	o->role = s->role;
 	strcpy(o->kid, s->pairwise->kid);
 	strcpy(o->peer, s->pairwise->peer ?: "");
-	strcpy(o->cty, info.cty);
-	if (info.from != ESPRIM_FROM_CALLER)
+	strcpy(o->cty, st->info.cty);
+	if (st->info.from != ESPRIM_FROM_CALLER)
 		return 0;
 	o->from_pending = true;
 	return ESPRIM_FROM_UNCHECKED;
+}
+
+/* Verifies and decrypts with the backend's single path. */
+static int esprim_open_one(struct esprim_ctx *ctx,
+			   struct esprim_open_state *st, void *out,
+			   struct esprim_error *err)
+{
+	return ctx->ops->open(st->s, st->info.enc, st->c.part[0],
+			      st->c.len[0],
+			      st->trailer + ONEM2M_ESPRIM_TAG_LEN,
+			      ctx->scratch, st->len, st->trailer, out, err);
+}
+
+int esprim_open(struct esprim_ctx *ctx, const char *obj, size_t obj_len,
+		void *out, size_t out_size, struct esprim_opened *o,
+		struct esprim_error *err)
+{
+	struct esprim_open_state st;
+	int64_t now;
+	int rc;
+
+	if (!o)
+		return esprim_fail_local(err, EINVAL,
+					 ESPRIM_RSC_DECRYPTION_ERROR,
+					 "no esprim_opened to fill");
+	esprim_opened_reset(o);
+	rc = esprim_open_split(ctx, obj, obj_len, &st, err);
+	if (rc)
+		return rc;
+	now = esprim_now_ms();
+	esprim_ctx_maybe_reap(ctx, now, false);
+	esprim_open_lookup(ctx, &st);
+	rc = esprim_open_prepare(ctx, &st, now, out_size, ctx->scratch,
+				 ctx->scratch_size, err);
+	rc = rc ?: esprim_open_one(ctx, &st, out, err);
+	return esprim_open_end(ctx, &st, rc, out, o, err);
+}
+
+/*
+ * Batches on a backend with a batched path.  Objects whose header repeats
+ * their session's last one (the steady state) need nothing from the
+ * objects before them: they are collected, their ciphertexts in an arena,
+ * and go to the backend together.  Any other object can depend on what
+ * those before it teach (a session set up or closed, rand objects
+ * learnt, the header cache), so the collected ones are finished first and
+ * it is opened on its own; so is every object when it is time to reap.
+ * Each item ends exactly as esprim_open() one after the other would.
+ */
+#define ESPRIM_OPEN_ARENA	ONEM2M_ESPRIM_BATCH_MAX_BYTES
+
+struct esprim_open_batch {
+	struct esprim_open_state st[ESPRIM_BATCH_WINDOW];
+	size_t used;			/* of the arena */
+	uint8_t arena[ESPRIM_OPEN_ARENA];
+};
+
+struct esprim_open_run {
+	struct esprim_ctx *ctx;
+	struct esprim_batch_item *items;
+	struct esprim_opened **opened;
+	struct esprim_opened tmp;
+	struct esprim_batch_op *ops;
+	struct esprim_open_batch *b;
+	unsigned int k;			/* collected */
+	unsigned int done;
+};
+
+/* Ends item i as esprim_open_batch() one by one would. */
+static void esprim_open_finish(struct esprim_open_run *r, unsigned int i,
+			       struct esprim_open_state *st, int rc)
+{
+	struct esprim_batch_item *it = &r->items[i];
+	struct esprim_opened *o = r->opened && r->opened[i] ? r->opened[i] :
+				  &r->tmp;
+
+	esprim_opened_reset(o);
+	rc = esprim_open_end(r->ctx, st, rc, it->out, o, NULL);
+	/* Without a result to check it with, nobody can. */
+	if (rc == ESPRIM_FROM_UNCHECKED && o == &r->tmp) {
+		esprim_wipe(it->out, o->text_len);
+		o->text_len = 0;
+	}
+	it->rsc = rc;
+	it->out_len = o->text_len;
+	r->done += !rc;
+}
+
+/* Opens the collected items in the backend and ends them in order. */
+static void esprim_open_flush(struct esprim_open_run *r)
+{
+	struct esprim_ctx *ctx = r->ctx;
+	unsigned int i, end;
+
+	for (i = 0; i < r->k; i = end) {
+		end = i + ctx->ops->open_batch(ctx, r->ops + i, r->k - i);
+		if (end <= i || end > r->k)
+			end = r->k;	/* cannot be: the backend handles 1 to k - i */
+	}
+	for (i = 0; i < r->k; i++)
+		esprim_open_finish(r, r->ops[i].item, &r->b->st[i],
+				   r->ops[i].rc);
+	r->k = 0;
+	r->b->used = 0;
+}
+
+/* One item as esprim_open() opens it. */
+static void esprim_open_single(struct esprim_open_run *r, unsigned int i)
+{
+	struct esprim_batch_item *it = &r->items[i];
+	struct esprim_opened *o = r->opened && r->opened[i] ? r->opened[i] :
+				  &r->tmp;
+	int rc;
+
+	rc = esprim_open(r->ctx, it->in, it->in_len, it->out, it->out_size, o,
+			 NULL);
+	/* Without a result to check it with, nobody can. */
+	if (rc == ESPRIM_FROM_UNCHECKED && o == &r->tmp) {
+		esprim_wipe(it->out, o->text_len);
+		o->text_len = 0;
+	}
+	it->rsc = rc;
+	it->out_len = o->text_len;
+	r->done += !rc;
+}
+
+/* One item: collected (its header is cached), or opened on its own. */
+static void esprim_open_item(struct esprim_open_run *r, unsigned int i)
+{
+	struct esprim_ctx *ctx = r->ctx;
+	struct esprim_batch_item *it = &r->items[i];
+	struct esprim_open_state st;
+	struct esprim_batch_op *op;
+	size_t need;
+	int64_t now;
+	int rc;
+
+	rc = esprim_open_split(ctx, it->in, it->in_len, &st, NULL);
+	if (rc) {
+		esprim_open_finish(r, i, &st, rc);
+		return;
+	}
+	now = esprim_now_ms();
+	/* Reaping may close sessions the collected items use. */
+	if (r->k && now >= ctx->next_reap_ms)
+		esprim_open_flush(r);
+	esprim_ctx_maybe_reap(ctx, now, false);
+	esprim_open_lookup(ctx, &st);
+	/* Base64url of len characters decodes to at most this. */
+	need = st.c.len[3] / 4 * 3 + 3;
+	if (!st.cached || need > ESPRIM_OPEN_ARENA) {
+		if (r->k)
+			esprim_open_flush(r);
+		rc = esprim_open_prepare(ctx, &st, now, it->out_size,
+					 ctx->scratch, ctx->scratch_size, NULL);
+		rc = rc ?: esprim_open_one(ctx, &st, it->out, NULL);
+		esprim_open_finish(r, i, &st, rc);
+		return;
+	}
+	if (need > ESPRIM_OPEN_ARENA - r->b->used)
+		esprim_open_flush(r);
+	rc = esprim_open_prepare(ctx, &st, now, it->out_size,
+				 r->b->arena + r->b->used,
+				 ESPRIM_OPEN_ARENA - r->b->used, NULL);
+	if (rc) {
+		esprim_open_finish(r, i, &st, rc);
+		return;
+	}
+	r->b->st[r->k] = st;
+	op = &r->ops[r->k];
+	*op = (struct esprim_batch_op){
+		.s = st.s,
+		.enc = st.info.enc,
+		.aad = st.c.part[0],
+		.aad_len = st.c.len[0],
+		.in = r->b->arena + r->b->used,
+		.len = st.len,
+		.out = it->out,
+		.item = i,
+	};
+	memcpy(op->trailer, st.trailer, sizeof(op->trailer));
+	r->b->used += st.len;
+	if (++r->k == ESPRIM_BATCH_WINDOW)
+		esprim_open_flush(r);
 }
 
 unsigned int esprim_open_batch(struct esprim_ctx *ctx,
 			       struct esprim_batch_item *items,
 			       struct esprim_opened **opened, unsigned int n)
 {
-	struct esprim_opened tmp = { 0 }, *o;
-	unsigned int i, done = 0;
-	int rc;
+	struct esprim_open_run r = {
+		.ctx = ctx, .items = items, .opened = opened,
+	};
+	unsigned int i;
 
-	for (i = 0; i < n; i++) {
-		o = opened && opened[i] ? opened[i] : &tmp;
-		rc = esprim_open(ctx, items[i].in, items[i].in_len,
-				 items[i].out, items[i].out_size, o, NULL);
-		/* Without a result to check it with, nobody can. */
-		if (rc == ESPRIM_FROM_UNCHECKED && o == &tmp) {
-			esprim_wipe(items[i].out, o->text_len);
-			o->text_len = 0;
-		}
-		items[i].rsc = rc;
-		items[i].out_len = o->text_len;
-		done += !rc;
+	if (ctx->ops->open_batch) {
+		r.ops = esprim_ctx_batch_ops(ctx);
+		if (!ctx->batch_state)
+			ctx->batch_state = calloc(1, sizeof(*r.b));
+		r.b = ctx->batch_state;
 	}
-	esprim_opened_reset(&tmp);
-	return done;
+	for (i = 0; i < n; i++) {
+		if (r.ops && r.b) {
+			esprim_open_item(&r, i);
+			continue;
+		}
+		/* One by one, as the backend has no batched path. */
+		esprim_open_single(&r, i);
+	}
+	if (r.k)
+		esprim_open_flush(&r);
+	esprim_opened_reset(&r.tmp);
+	return r.done;
 }
