@@ -65,7 +65,9 @@ VM_TESTS := $(BUILD)/selftests/vm/aead_test \
 	$(BUILD)/selftests/vm/libesprim_kernel_test \
 	$(BUILD)/selftests/vm/libesprim_batch_test \
 	$(BUILD)/selftests/vm/session_state_test \
-	$(BUILD)/selftests/vm/fault_ops
+	$(BUILD)/selftests/vm/fault_ops \
+	$(BUILD)/selftests/vm/netlink_test \
+	$(BUILD)/selftests/vm/netlink_fuzz
 PROGRAMS := $(BUILD)/user/esprim_demo $(BUILD)/bench/aead_bench \
 	$(BUILD)/bench/session_scale $(BUILD)/bench/jwe_bench \
 	$(BUILD)/bench/backend_bench $(BUILD)/bench/netlink_bench \
@@ -86,7 +88,7 @@ module: deps
 user: $(PROGRAMS)
 
 selftests: $(HOST_TESTS) $(VM_TESTS) $(BUILD)/selftests/interop/cjose_tool \
-	$(BUILD)/fuzz/fuzz_parsers
+	$(BUILD)/fuzz/fuzz_parsers $(YNL_CLI)
 
 $(BUILD)/lib/%.o: user/lib/%.c $(LIB_HDRS)
 	@mkdir -p $(@D)
@@ -191,6 +193,38 @@ $(BUILD)/selftests/vm/libesprim_batch_test: \
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) -o $@ $< selftests/lib/iv.c $(LIBESPRIM) \
 		$(LIB_LIBS)
+
+# The netlink family's tests: libnl-genl-3 (theirs only) and the client
+# of selftests/lib/genl.c.
+GENL_CFLAGS := $(patsubst -I%,-isystem %,$(shell pkg-config --cflags \
+	libnl-genl-3.0 2>/dev/null || echo -I/usr/include/libnl3))
+GENL_LIBS := $(shell pkg-config --libs libnl-genl-3.0 2>/dev/null || \
+	echo -lnl-genl-3 -lnl-3)
+NETLINK_TESTS := $(BUILD)/selftests/vm/netlink_test \
+	$(BUILD)/selftests/vm/netlink_fuzz
+$(NETLINK_TESTS): $(BUILD)/selftests/vm/%: selftests/vm/%.c $(UAPI) \
+		include/uapi/linux/onem2m_esprim_netlink.h \
+		selftests/lib/genl.c selftests/lib/genl.h \
+		selftests/lib/session_keys.h $(GCM_REF) $(TEST_IV) \
+		selftests/lib/scale.h $(AFALG) $(KSRC)/.extracted
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) $(GENL_CFLAGS) -o $@ $< selftests/lib/genl.c \
+		selftests/lib/gcm_ref.c selftests/lib/iv.c \
+		user/lib/esprim_afalg.c $(GENL_LIBS) $(KCAPI_LIBS) \
+		$(CRYPTO_LIBS) $(KEYUTILS_LIBS) -lpthread
+
+# The kernel's YNL command line (selftests/vm/ynl_cli_test.sh).  A tree
+# extracted before it was on scripts/ksrc.sh's list gets it from a fresh
+# extraction beside it, leaving the files in use alone.
+YNL_CLI := $(KSRC)/tools/net/ynl/cli.py
+$(YNL_CLI): | $(KSRC)/.extracted
+	rm -rf $(BUILD)/ksrc.ynl
+	scripts/ksrc.sh $(BUILD)/ksrc.ynl
+	mkdir -p $(KSRC)/tools/net $(KSRC)/Documentation/netlink
+	cp -r $(BUILD)/ksrc.ynl/tools/net/ynl $(KSRC)/tools/net/
+	cp $(BUILD)/ksrc.ynl/Documentation/netlink/genetlink-legacy.yaml \
+		$(KSRC)/Documentation/netlink/
+	rm -rf $(BUILD)/ksrc.ynl
 
 $(BUILD)/selftests/vm/%: selftests/vm/%.c $(UAPI) $(GCM_REF) $(TEST_IV) \
 		$(REPLAY_VECTORS) \

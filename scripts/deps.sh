@@ -17,6 +17,7 @@ libkcapi-dev libssl-dev libkeyutils-dev libjansson-dev keyutils python3
 libnl-genl-3-dev
 flex bison bc libelf-dev
 libcjose-dev jose clang libclang-rt-dev valgrind xxd
+python3-yaml python3-jsonschema
 "
 
 missing=""

@@ -20,5 +20,7 @@ tar -xf "$tarball" -C "$out" --strip-components=1 \
 	"$top/scripts/spelling.txt" \
 	"$top/scripts/const_structs.checkpatch" \
 	"$top/tools/testing/selftests/kselftest_harness.h" \
-	"$top/tools/testing/selftests/kselftest.h"
+	"$top/tools/testing/selftests/kselftest.h" \
+	"$top/tools/net/ynl" \
+	"$top/Documentation/netlink/genetlink-legacy.yaml"
 touch "$stamp"

@@ -25,4 +25,10 @@ done
 if [ -d /sys/kernel/debug/failslab ]; then
 	"$(dirname "$0")/fault_injection.sh" "$dir" || rc=1
 fi
+# The generic netlink family: its commands, permissions, events, upcall
+# and batches; 100,000 mutated messages; the kernel's YNL command line.
+for test in netlink_test netlink_fuzz; do
+	"$dir/$test" || rc=1
+done
+"$(dirname "$0")/ynl_cli_test.sh" "$dir/../.." || rc=1
 exit $rc
