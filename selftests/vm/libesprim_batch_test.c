@@ -26,6 +26,7 @@
 #include <unistd.h>
 #include <dirent.h>
 #include <keyutils.h>
+#include <linux/onem2m_esprim_netlink.h>
 
 #include "kselftest_harness.h"
 #include "esprim.h"
@@ -189,10 +190,12 @@ static void texts_free(char **t, unsigned int n)
 	free(t);
 }
 
-/* Sizes across the netlink path and the AF_ALG one (over ~64 KiB). */
+/* Sizes across the netlink path and the AF_ALG one (over 64 KiB). */
 static const size_t round_trip_sizes[] = { 32, 33, 100, 1000, 1024, 4096,
-					   5000, 40000, 65000, 70000,
-					   ONEM2M_ESPRIM_MAX_TEXT };
+					   5000, 40000,
+					   ONEM2M_ESPRIM_BATCH_MAX_TEXT,
+					   ONEM2M_ESPRIM_BATCH_MAX_TEXT + 1,
+					   70000, ONEM2M_ESPRIM_MAX_TEXT };
 
 TEST(batch_round_trip_matches_soft)
 {
@@ -201,7 +204,7 @@ TEST(batch_round_trip_matches_soft)
 	const unsigned int n = 3 * per;
 	struct esprim_batch_item *sealed, *opened, *sopened;
 	struct side k, soft, rx, srx;
-	size_t lens[3 * 11], len;
+	size_t lens[3 * 12], len;
 	uint64_t counter, first = 0;
 	struct pair p;
 	char **texts, *so;
@@ -209,7 +212,7 @@ TEST(batch_round_trip_matches_soft)
 	unsigned int i;
 	int enc;
 
-	ASSERT_EQ(11U, per);
+	ASSERT_EQ(12U, per);
 	for (enc = 1; enc <= 3; enc++) {
 		ASSERT_EQ(0, pair_new(&p));
 		ASSERT_EQ(0, side_new(&k, ESPRIM_BACKEND_KERNEL, &p, enc, true));

@@ -10,8 +10,9 @@
  * a request with exactly one message, its reply or an error (capped: the
  * request is not echoed back, and the extack message says why).
  *
- * An attribute's length is 16 bits, so an item whose nest would pass
- * 64 KiB cannot go over netlink; esprim_genl_fit() says which can.
+ * An attribute's length is 16 bits, so an item whose text passes
+ * ONEM2M_ESPRIM_BATCH_MAX_TEXT, or whose nest would pass 64 KiB, cannot
+ * go over netlink; esprim_genl_fit() says which can.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -198,7 +199,7 @@ static size_t esprim_genl_rep_size(bool open, size_t text_len)
 bool esprim_genl_item_fits(bool open, size_t aad_len, size_t text_len)
 {
 	return aad_len <= ONEM2M_ESPRIM_MAX_AAD &&
-	       text_len <= ONEM2M_ESPRIM_MAX_TEXT &&
+	       text_len <= ONEM2M_ESPRIM_BATCH_MAX_TEXT &&
 	       esprim_genl_req_size(open, aad_len, text_len) <=
 	       ESPRIM_GENL_NEST_MAX &&
 	       esprim_genl_rep_size(open, text_len) <= ESPRIM_GENL_NEST_MAX;

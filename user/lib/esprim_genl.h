@@ -58,8 +58,9 @@ bool esprim_genl_item_fits(bool open, size_t aad_len, size_t text_len);
 /*
  * How many of the first n items one request carries: within
  * ONEM2M_ESPRIM_BATCH_MAX_ITEMS, ONEM2M_ESPRIM_BATCH_MAX_BYTES and the
- * socket's buffer.  0 when the first cannot go over netlink (an item
- * beyond what a 16-bit attribute length holds: about 64 KiB).
+ * socket's buffer.  0 when the first cannot go over netlink (text over
+ * ONEM2M_ESPRIM_BATCH_MAX_TEXT, or a nest beyond what a 16-bit attribute
+ * length holds).
  */
 unsigned int esprim_genl_fit(const struct esprim_genl *g, bool open,
 			     const struct esprim_genl_item *items,

@@ -40,8 +40,10 @@
 /*
  * Single seals and opens over netlink (a batch of one) rather than
  * AF_ALG: whichever costs fewer instructions.  bench/netlink_bench.c,
- * 1 KiB with a 120-byte AAD, 6.12 under icount: AF_ALG 20,290 per seal
- * and 20,404 per open, a netlink batch of one 24,100 and 24,925.
+ * 1 KiB with a 120-byte AAD, guest instructions under icount: AF_ALG
+ * 18,811 per seal and 18,975 per open on 6.12 (28,530 and 28,753 on
+ * 6.1), a netlink batch of one 24,102 and 24,934 (37,475 and 38,325).
+ * From 8 items on, a netlink batch costs less per item than AF_ALG.
  */
 #ifndef ESPRIM_KERNEL_SINGLE_NETLINK
 #define ESPRIM_KERNEL_SINGLE_NETLINK	0
