@@ -116,7 +116,9 @@ cross_flags() {	# triplet sysroot
 	cflags="-O2 $WARN -D_GNU_SOURCE -Iinclude/uapi -Iuser/lib
 		-isystem $2/usr/include -isystem $2/usr/include/$1
 		-isystem $2/usr/include/libnl3"
+	# libnl's packages put their libraries in /lib rather than /usr/lib.
 	libs="-L$2/usr/lib/$1 -Wl,-rpath-link,$2/usr/lib/$1
+		-L$2/lib/$1 -Wl,-rpath-link,$2/lib/$1
 		-ljansson -lcrypto -lkcapi -lkeyutils -lnl-genl-3 -lnl-3
 		-lpthread"
 }
@@ -156,7 +158,7 @@ cross_run() {	# arch qemu triplet sysroot test
 	local arch=$1 log=$5.log rc
 
 	timeout 900 "$2" -L "/usr/$3" \
-		-E "LD_LIBRARY_PATH=$4/usr/lib/$3" "$5" >"$log" 2>&1
+		-E "LD_LIBRARY_PATH=$4/usr/lib/$3:$4/lib/$3" "$5" >"$log" 2>&1
 	rc=$?
 	sed -E -e '/^(TAP version|1\.\.)/d' \
 		-e "s/^(ok|not ok) ([0-9]+) /\\1 \\2 [$arch] /" \
