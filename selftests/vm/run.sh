@@ -31,5 +31,5 @@ fi
 for test in netlink_test netlink_fuzz; do
 	"$dir/$test" || rc=1
 done
-"$(dirname "$0")/ynl_cli_test.sh" "$dir/../.." || rc=1
+"$(dirname "$0")/ynl_cli_test.sh" "$(dirname "$0")/../.." || rc=1
 exit $rc
