@@ -218,13 +218,13 @@ $(NETLINK_TESTS): $(BUILD)/selftests/vm/%: selftests/vm/%.c $(UAPI) \
 # extraction beside it, leaving the files in use alone.
 YNL_CLI := $(KSRC)/tools/net/ynl/cli.py
 $(YNL_CLI): | $(KSRC)/.extracted
-	rm -rf $(BUILD)/ksrc.ynl
-	scripts/ksrc.sh $(BUILD)/ksrc.ynl
-	mkdir -p $(KSRC)/tools/net $(KSRC)/Documentation/netlink
-	cp -r $(BUILD)/ksrc.ynl/tools/net/ynl $(KSRC)/tools/net/
-	cp $(BUILD)/ksrc.ynl/Documentation/netlink/genetlink-legacy.yaml \
-		$(KSRC)/Documentation/netlink/
-	rm -rf $(BUILD)/ksrc.ynl
+	test -e $@ || { rm -rf $(BUILD)/ksrc.ynl && \
+		scripts/ksrc.sh $(BUILD)/ksrc.ynl && \
+		mkdir -p $(KSRC)/tools/net $(KSRC)/Documentation/netlink && \
+		cp -r $(BUILD)/ksrc.ynl/tools/net/ynl $(KSRC)/tools/net/ && \
+		cp $(BUILD)/ksrc.ynl/Documentation/netlink/genetlink-legacy.yaml \
+			$(KSRC)/Documentation/netlink/ && \
+		rm -rf $(BUILD)/ksrc.ynl; }
 
 $(BUILD)/selftests/vm/%: selftests/vm/%.c $(UAPI) $(GCM_REF) $(TEST_IV) \
 		$(REPLAY_VECTORS) \
