@@ -152,45 +152,42 @@ static int esprim_engine_setkey(struct esprim_engine *e, s32 serial)
 }
 
 /*
- * Seals or opens one item in @buf (room for AAD, text and trailer):
- * 0 with the result in @buf after the AAD, or -errno.
+ * Seals or opens one item in place in its reply: @text is the reply's
+ * text attribute, holding a copy of the item's text, @trailer the reply's
+ * trailer attribute (sealing) or a copy of the item's trailer after the
+ * AAD in @scratch (opening).  The request itself, which may sit in
+ * vmalloc memory, is only read.
  */
 static int esprim_item_run(struct esprim_engine *e,
 			   const struct esprim_batch_item *it, bool open,
-			   u8 *buf)
+			   u8 *scratch, u8 *text, u8 *trailer)
 {
 	s32 serial = nla_get_s32(it->tb[ONEM2M_ESPRIM_A_ITEM_KEY_SERIAL]);
 	unsigned int cryptlen = it->text_len;
 	struct aead_request req = {};
 	DECLARE_CRYPTO_WAIT(wait);
-	struct scatterlist sg;
-	u8 *p = buf;
+	struct scatterlist sg[3];
+	unsigned int n = 0;
 	int err;
 
 	err = esprim_engine_setkey(e, serial);
 	if (err)
 		return err;
 
-	if (it->aad_len)
-		memcpy(p, nla_data(it->tb[ONEM2M_ESPRIM_A_ITEM_AAD]),
-		       it->aad_len);
-	p += it->aad_len;
-	if (it->text_len)
-		memcpy(p, nla_data(it->tb[ONEM2M_ESPRIM_A_ITEM_TEXT]),
-		       it->text_len);
-	if (open) {
-		memcpy(p + it->text_len,
-		       nla_data(it->tb[ONEM2M_ESPRIM_A_ITEM_TRAILER]),
-		       ONEM2M_ESPRIM_TRAILER_LEN);
+	if (open)
 		cryptlen += ONEM2M_ESPRIM_TRAILER_LEN;
-	}
-	sg_init_one(&sg, buf, it->aad_len + it->text_len +
-		    ONEM2M_ESPRIM_TRAILER_LEN);
+	sg_init_table(sg, 1 + !!it->aad_len + !!it->text_len);
+	if (it->aad_len)
+		sg_set_buf(&sg[n++], scratch, it->aad_len);
+	if (it->text_len)
+		sg_set_buf(&sg[n++], text, it->text_len);
+	sg_set_buf(&sg[n], trailer, ONEM2M_ESPRIM_TRAILER_LEN);
+
 	aead_request_set_callback(&req, CRYPTO_TFM_REQ_MAY_BACKLOG |
 				  CRYPTO_TFM_REQ_MAY_SLEEP,
 				  crypto_req_done, &wait);
 	aead_request_set_ad(&req, it->aad_len);
-	aead_request_set_crypt(&req, &sg, &sg, cryptlen, NULL);
+	aead_request_set_crypt(&req, sg, sg, cryptlen, NULL);
 	if (open)
 		err = esprim_aead_open(&e->ctx, e->rctx, &req);
 	else
@@ -198,22 +195,59 @@ static int esprim_item_run(struct esprim_engine *e,
 	return crypto_wait_req(err, &wait);
 }
 
-static int esprim_item_reply(struct sk_buff *msg, u32 index, u32 status,
-			     const struct esprim_batch_item *it, bool open,
-			     const u8 *out)
+/*
+ * One item's reply: index, status and, when it succeeded, the text (and
+ * sealing, the trailer), made where they will be sent.
+ */
+static int esprim_item_reply(struct esprim_engine *e, struct sk_buff *msg,
+			     u32 index, const struct esprim_batch_item *it,
+			     bool open, u8 *scratch)
 {
-	struct nlattr *nest;
+	struct nlattr *nest, *status, *text, *trailer;
+	unsigned char *mark;
+	int err;
 
 	nest = nla_nest_start(msg, ONEM2M_ESPRIM_A_BATCH_ITEM);
-	if (!nest ||
-	    nla_put_u32(msg, ONEM2M_ESPRIM_A_ITEM_INDEX, index) ||
-	    nla_put_u32(msg, ONEM2M_ESPRIM_A_ITEM_STATUS, status))
+	if (!nest || nla_put_u32(msg, ONEM2M_ESPRIM_A_ITEM_INDEX, index))
 		return -EMSGSIZE;
-	if (!status &&
-	    (nla_put(msg, ONEM2M_ESPRIM_A_ITEM_TEXT, it->text_len, out) ||
-	     (!open && nla_put(msg, ONEM2M_ESPRIM_A_ITEM_TRAILER,
-			       ONEM2M_ESPRIM_TRAILER_LEN, out + it->text_len))))
+	status = nla_reserve(msg, ONEM2M_ESPRIM_A_ITEM_STATUS, sizeof(u32));
+	if (!status)
 		return -EMSGSIZE;
+	mark = skb_tail_pointer(msg);
+
+	err = esprim_item_check(it, open);
+	if (err)
+		goto done;
+	text = nla_reserve(msg, ONEM2M_ESPRIM_A_ITEM_TEXT, it->text_len);
+	trailer = open ? NULL : nla_reserve(msg, ONEM2M_ESPRIM_A_ITEM_TRAILER,
+					    ONEM2M_ESPRIM_TRAILER_LEN);
+	if (!text || (!open && !trailer))
+		return -EMSGSIZE;
+	if (it->aad_len)
+		memcpy(scratch, nla_data(it->tb[ONEM2M_ESPRIM_A_ITEM_AAD]),
+		       it->aad_len);
+	if (it->text_len)
+		memcpy(nla_data(text),
+		       nla_data(it->tb[ONEM2M_ESPRIM_A_ITEM_TEXT]),
+		       it->text_len);
+	if (open)
+		memcpy(scratch + it->aad_len,
+		       nla_data(it->tb[ONEM2M_ESPRIM_A_ITEM_TRAILER]),
+		       ONEM2M_ESPRIM_TRAILER_LEN);
+	err = esprim_item_run(e, it, open, scratch, nla_data(text),
+			      open ? scratch + it->aad_len : nla_data(trailer));
+	/*
+	 * Refused: its attributes go, and with them nothing readable (the
+	 * template wipes what it opened; a plaintext not sealed is wiped
+	 * here).
+	 */
+	if (err) {
+		if (!open)
+			memzero_explicit(nla_data(text), it->text_len);
+		nlmsg_trim(msg, mark);
+	}
+done:
+	*(u32 *)nla_data(status) = -err;
 	nla_nest_end(msg, nest);
 	return 0;
 }
@@ -280,28 +314,27 @@ static int esprim_batch(struct genl_info *info, bool open)
 {
 	struct esprim_batch_item *items;
 	struct esprim_engine *e = NULL;
-	unsigned int i, n, buf_len = 0;
+	unsigned int i, n, scratch_len = 0;
 	size_t reply_size = 0;
 	struct sk_buff *msg;
-	u8 *buf = NULL;
+	u8 *scratch = NULL;
 	void *hdr;
-	u32 status;
 	int err;
 
 	err = esprim_batch_parse(info, &items, &n);
 	if (err)
 		return err;
 	for (i = 0; i < n; i++) {
-		buf_len = max(buf_len, items[i].aad_len + items[i].text_len +
-			      ONEM2M_ESPRIM_TRAILER_LEN);
+		scratch_len = max(scratch_len, items[i].aad_len +
+				  ONEM2M_ESPRIM_TRAILER_LEN);
 		reply_size += esprim_item_reply_size(&items[i]);
 	}
 
 	err = -ENOMEM;
 	msg = genlmsg_new(reply_size, GFP_KERNEL);
-	/* Linear memory: the request runs on one scatterlist entry. */
-	buf = kmalloc(buf_len, GFP_KERNEL);
-	if (!msg || !buf)
+	/* Linear memory, for the scatterlists; the AAD and a trailer. */
+	scratch = kmalloc(scratch_len, GFP_KERNEL);
+	if (!msg || !scratch)
 		goto out;
 	e = esprim_engine_get();
 	if (IS_ERR(e)) {
@@ -315,12 +348,7 @@ static int esprim_batch(struct genl_info *info, bool open)
 		goto out_size;
 
 	for (i = 0; i < n; i++) {
-		err = esprim_item_check(&items[i], open);
-		if (!err)
-			err = esprim_item_run(e, &items[i], open, buf);
-		status = -err;
-		err = esprim_item_reply(msg, i, status, &items[i], open,
-					buf + items[i].aad_len);
+		err = esprim_item_reply(e, msg, i, &items[i], open, scratch);
 		if (err)
 			goto out_size;
 	}
@@ -336,7 +364,7 @@ out_size:
 out:
 	if (e)
 		esprim_engine_put(e);
-	kfree_sensitive(buf);
+	kfree_sensitive(scratch);
 	nlmsg_free(msg);
 	kvfree(items);
 	return err;
