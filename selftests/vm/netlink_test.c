@@ -680,14 +680,15 @@ static void drain_events(struct genlc *c, struct evlog *l, int ms)
 
 /*
  * A listener in a network namespace of its own (a child): counts every
- * message it gets until stopped.
+ * message it gets until stopped, once it heard the creation of a session
+ * key of @kid that it made there itself (so it does hear its own).
  */
 struct nslistener {
 	pid_t pid;
 	int stop_fd, result_fd;
 };
 
-static int nslistener_start(struct nslistener *n)
+static int nslistener_start(struct nslistener *n, const char *kid)
 {
 	int ready[2], stop[2], res[2];
 	char ch = 0;
@@ -701,9 +702,20 @@ static int nslistener_start(struct nslistener *n)
 		struct genlc c;
 		int count = 0;
 
-		if (unshare(CLONE_NEWNET) || genlc_open(&c) ||
+		struct tk_session own = { .tag = "nslistener" };
+		struct evlog *log = calloc(1, sizeof(*log));
+		key_serial_t k;
+
+		if (!log || unshare(CLONE_NEWNET) || genlc_open(&c) ||
 		    genlc_join(&c, EVENTS)) {
 			if (write(ready[1], "E", 1) < 0)
+				_exit(2);
+			_exit(1);
+		}
+		k = tk_add_session(kid, "nsl", "r", &own, RING);
+		if (k < 0 ||
+		    !wait_event(&c, log, EV(SESSION_CREATED), k, NULL, 5000)) {
+			if (write(ready[1], "N", 1) < 0)
 				_exit(2);
 			_exit(1);
 		}
@@ -995,8 +1007,9 @@ TEST_F(nl, config_set_and_get)
 	CONF(&want, SESSION_CAP) = 5000;
 	ASSERT_EQ(0, config_set(&self->c, &want)) TH_LOG("%s", self->c.extack);
 	ASSERT_EQ(0, config_get(&self->c, &got));
-	for (i = 1; i <= A_CONFIG(SESSION_CAP); i++)
+	for (i = 1; i <= A_CONFIG(SESSION_CAP); i++) {
 		EXPECT_EQ(want.v[i], got.v[i]) TH_LOG("attribute %d", i);
+	}
 
 	/* Attributes left out keep their values. */
 	ASSERT_EQ(0, config_set1(&self->c, A_CONFIG(REPLAY_WINDOW), 4096));
@@ -1079,8 +1092,9 @@ TEST_F(nl, config_values_refused)
 	CONF(&two, HARD_INVOCATIONS) = (1ULL << 32) + 1;
 	EXPECT_GT(0, config_set(&self->c, &two));
 	ASSERT_EQ(0, config_get(&self->c, &got));
-	for (i = 1; i <= A_CONFIG(SESSION_CAP); i++)
+	for (i = 1; i <= A_CONFIG(SESSION_CAP); i++) {
 		EXPECT_EQ(self->saved.v[i], got.v[i]) TH_LOG("attribute %zu", i);
+	}
 }
 
 TEST_F(nl, new_sessions_take_configured_defaults)
@@ -1224,9 +1238,10 @@ TEST_F(nl, stats_count)
 	ASSERT_LT(0, so);
 	ASSERT_LT(0, sr);
 	ASSERT_LT(0, sh);
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < 3; i++) {
 		ASSERT_EQ(0, nl_seal(&self->c, so, "h", 1, "text1234", 8, ct[i],
 				     tr[i]));
+	}
 	EXPECT_EQ(0, nl_open(&self->c, sr, "h", 1, ct[0], 8, tr[0], NULL));
 	EXPECT_EQ(0, nl_open(&self->c, sr, "h", 1, ct[1], 8, tr[1], NULL));
 	memcpy(bad, tr[2], TRAILER);
@@ -1319,8 +1334,9 @@ TEST_F(nl, session_get_attributes)
 		EXPECT_TRUE(s.present & (1u << i)) TH_LOG("attribute %d", i);
 		EXPECT_EQ(0, s.v[i]) TH_LOG("attribute %d", i);
 	}
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < 3; i++) {
 		ASSERT_EQ(0, nl_seal(&self->c, k, NULL, 0, "x", 1, NULL, NULL));
+	}
 	ASSERT_EQ(0, session_get(&self->c, k, &s));
 	EXPECT_EQ(3, SV(&s, SEALS));
 
@@ -1436,10 +1452,12 @@ TEST_F(nl, session_dump_filters)
 	ASSERT_EQ(0, session_dump(&self->c, 0, 0, &l));
 	EXPECT_LE(5, l.n);
 	EXPECT_EQ(0, l.unordered);
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < 3; i++) {
 		EXPECT_NE(NULL, session_find(&l, s1[i]));
-	for (i = 0; i < 2; i++)
+	}
+	for (i = 0; i < 2; i++) {
 		EXPECT_NE(NULL, session_find(&l, s2[i]));
+	}
 	session_list_free(&l);
 
 	/* Revoked sessions are left out. */
@@ -1496,8 +1514,9 @@ TEST_F(nl, session_flush)
 	EXPECT_TRUE(key_gone(s[0][1], 5000));
 	EXPECT_TRUE(key_gone(s[2][0], 5000));
 	EXPECT_TRUE(key_gone(s[2][1], 5000));
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < 3; i++) {
 		EXPECT_FALSE(key_gone(pw[i], 0));
+	}
 }
 
 /* Malformed requests, with what the kernel says about them. */
@@ -1660,9 +1679,9 @@ TEST_F_TIMEOUT(nl, events_each_trigger_own_netns_only, 180)
 	ASSERT_NE(NULL, log);
 	ASSERT_EQ(0, genlc_open(&l));
 	ASSERT_EQ(0, genlc_join(&l, EVENTS));
-	ASSERT_EQ(0, nslistener_start(&other));
 	pw = new_pairwise(kid, sizeof(kid), "ev", NULL);
 	ASSERT_LT(0, pw);
+	ASSERT_EQ(0, nslistener_start(&other, kid));
 
 	/* Created. */
 	spec.pairwise = pw;
@@ -1740,6 +1759,16 @@ TEST_F_TIMEOUT(nl, events_each_trigger_own_netns_only, 180)
 	EXPECT_EQ(1, count_events(log, EV(HARD_EXPIRED), sh));
 	EXPECT_EQ(1, count_events(log, EV(SESSION_CREATED), so));
 	EXPECT_EQ(0, log->other);
+	/* Nor did we hear the other namespace's session. */
+	for (int i = 0; i < log->n; i++)
+		if (log->e[i].type == EV(SESSION_CREATED)) {
+			EXPECT_TRUE(log->e[i].key == (uint32_t)so ||
+				    log->e[i].key == (uint32_t)sr ||
+				    log->e[i].key == (uint32_t)ss ||
+				    log->e[i].key == (uint32_t)sh ||
+				    strcmp(log->e[i].kid, kid))
+				TH_LOG("session %08x", log->e[i].key);
+		}
 
 	/* The listener in another network namespace heard none of it. */
 	EXPECT_EQ(0, nslistener_stop(&other));
@@ -1910,8 +1939,9 @@ TEST_F_TIMEOUT(nl, user_namespace, 120)
 	EXPECT_FALSE(key_gone(k, 0));
 	EXPECT_EQ(0, session_get(&self->c, k, NULL));
 	drain_events(&l, log, 1000);
-	for (int i = 0; i < log->n; i++)
+	for (int i = 0; i < log->n; i++) {
 		EXPECT_STRNE(ukid, log->e[i].kid);
+	}
 	genlc_close(&l);
 	free(log);
 }
@@ -2477,8 +2507,9 @@ TEST_F_TIMEOUT(nl, batch_seal_open_match_openssl, 120)
 			ASSERT_TRUE(it[i].has_trailer);
 			ASSERT_EQ(text_len[i], it[i].out_len);
 			EXPECT_EQ(0, iv[0] >> 7);	/* originator */
-			if (i)
+			if (i) {
 				EXPECT_EQ(counter + 1, iv_counter(iv));
+			}
 			counter = iv_counter(iv);
 			ASSERT_EQ(0, gcm_ref_seal(key, key_len, iv,
 						  it[i].aad, aad_len[i], buf,
@@ -2503,8 +2534,9 @@ TEST_F_TIMEOUT(nl, batch_seal_open_match_openssl, 120)
 			EXPECT_EQ(0, op[i].status) TH_LOG("enc %d item %d", enc, i);
 			EXPECT_EQ(text_len[i], op[i].out_len);
 			EXPECT_FALSE(op[i].has_trailer);
-			if (op[i].out)
+			if (op[i].out) {
 				EXPECT_EQ(0, memcmp(op[i].out, buf, text_len[i]));
+			}
 		}
 		items_free(it, 4);
 		items_free(op, 4);
@@ -2580,8 +2612,9 @@ TEST_F_TIMEOUT(nl, batch_limits, 180)
 	ASSERT_EQ(0, batch_call(&self->c, CMD(SEAL), it, 5, &b))
 		TH_LOG("%s", self->c.extack);
 	EXPECT_EQ(5, b.replies);
-	for (i = 0; i < 5; i++)
+	for (i = 0; i < 5; i++) {
 		EXPECT_EQ(0, it[i].status);
+	}
 	items_free(it, 5);
 	it[4].aad = "x";
 	it[4].aad_len = 1;
@@ -2677,8 +2710,9 @@ TEST_F_TIMEOUT(nl, batch_mixed_failures, 120)
 		obj[i].text_len = 6;
 	}
 	ASSERT_EQ(0, batch_call(&self->c, CMD(SEAL), obj, 4, NULL));
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < 4; i++) {
 		ASSERT_EQ(0, obj[i].status);
+	}
 	memcpy(bad, obj[1].trailer_out, TRAILER);
 	bad[5] ^= 0x80;
 
@@ -2883,8 +2917,9 @@ TEST_F_TIMEOUT(nl, batch_threads_unique_ivs, 300)
 			ASSERT_NE(NULL, w[i].counters[s]);
 		}
 	}
-	for (i = 0; i < THREADS; i++)
+	for (i = 0; i < THREADS; i++) {
 		ASSERT_EQ(0, pthread_create(&th[i], NULL, sealer_run, &w[i]));
+	}
 	for (i = 0; i < THREADS; i++)
 		pthread_join(th[i], NULL);
 
