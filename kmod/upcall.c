@@ -351,8 +351,10 @@ static int esprim_upcall_instantiate(struct esprim_upcall *up,
 
 	err = key_instantiate_and_link(esprim_upcall_target(up->authkey),
 				       payload, len, NULL, up->authkey);
-	if (!err)
+	if (!err) {
+		esprim_upcall_free(up);
 		return 0;
+	}
 	if (err == -ERESTARTSYS || err == -EINTR || err == -ENOMEM) {
 		esprim_config_get(&cfg);
 		mutex_lock(&esprim_upcall_lock);
