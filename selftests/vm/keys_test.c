@@ -841,7 +841,10 @@ TEST(replay_window)
 	proc_keys_line(sc, line, sizeof(line));
 	EXPECT_NE(NULL, strstr(line, " replay=off ")) TH_LOG("%s", line);
 
-	/* Windows: powers of two from 64 to 4096; policies 0 to 2. */
+	/*
+	 * Windows: powers of two from 64 to 4096; policies 0 to 2, and 3
+	 * for the configured default (AUTO unless the family changed it).
+	 */
 	EXPECT_EQ(-EINVAL, add_errno(add_replay_session("session:kid1:o:x",
 							"3", 1, 0, 63)));
 	EXPECT_EQ(-EINVAL, add_errno(add_replay_session("session:kid1:o:x",
@@ -849,7 +852,11 @@ TEST(replay_window)
 	EXPECT_EQ(-EINVAL, add_errno(add_replay_session("session:kid1:o:x",
 							"3", 1, 0, 8192)));
 	EXPECT_EQ(-EINVAL, add_errno(add_replay_session("session:kid1:o:x",
-							"3", 1, 3, 0)));
+							"3", 1, 4, 0)));
+	sd = add_replay_session("session:kid1:o:y", "3", 1, 3, 0);
+	ASSERT_LT(0, sd);
+	proc_keys_line(sd, line, sizeof(line));
+	EXPECT_NE(NULL, strstr(line, " replay=auto/1024 ")) TH_LOG("%s", line);
 	EXPECT_LT(0, add_replay_session("session:kid1:o:x", "3", 1, 0, 4096));
 	kcapi_aead_destroy(d);
 	kcapi_aead_destroy(a);
