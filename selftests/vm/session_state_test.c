@@ -323,8 +323,12 @@ static void *sealer_run(void *arg)
 			w->ivs[w->n].fixed = iv_fixed(out + IV_OFF);
 			w->ivs[w->n].counter = iv_counter(out + IV_OFF);
 			w->n++;
-		} else if (ret == -EKEYREVOKED && w->serials) {
-			w->revoked++;	/* its key was revoked: move on */
+		} else if (reopen_refusal((int)ret) && w->serials) {
+			/*
+			 * Its key was revoked or replaced by a re-derivation
+			 * (the refusals a re-open may meet too): move on.
+			 */
+			w->revoked++;
 			reopen = true;
 		} else {
 			w->errors++;
