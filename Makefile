@@ -35,7 +35,8 @@ UAPI := include/uapi/linux/onem2m_esprim.h
 UAPI_NL := include/uapi/linux/onem2m_esprim_netlink.h
 GCM_REF := selftests/lib/gcm_ref.c selftests/lib/gcm_ref.h
 TEST_IV := selftests/lib/iv.c selftests/lib/iv.h
-REPLAY_VECTORS := selftests/lib/replay_vectors.h selftests/lib/scale.h
+REPLAY_VECTORS := selftests/lib/replay_vectors.h selftests/lib/scale.h \
+	selftests/lib/proc_keys.h
 AFALG := user/lib/esprim_afalg.c user/lib/esprim_afalg.h
 
 # libesprim: static for the project's programs and tests, shared and a

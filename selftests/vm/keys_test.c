@@ -18,6 +18,7 @@
 #include <openssl/rand.h>
 
 #include "kselftest_harness.h"
+#include "../lib/proc_keys.h"
 #include "esprim_afalg.h"
 #include "../lib/gcm_ref.h"
 #include "../lib/iv.h"
@@ -149,23 +150,6 @@ static int open_ref_alg(struct kcapi_handle **h, const char *alg,
 static int open_ref(struct kcapi_handle **h, key_serial_t session)
 {
 	return open_ref_alg(h, ONEM2M_ESPRIM_AEAD_ALG, session);
-}
-
-/* The /proc/keys line of @serial, or "" when it is not visible. */
-static void proc_keys_line(key_serial_t serial, char *line, size_t len)
-{
-	FILE *f = fopen("/proc/keys", "r");
-	char id[16];
-
-	snprintf(id, sizeof(id), "%08x ", serial);
-	line[0] = 0;
-	while (f && fgets(line, len, f))
-		if (!strncmp(line, id, strlen(id)))
-			break;
-		else
-			line[0] = 0;
-	if (f)
-		fclose(f);
 }
 
 TEST(pairwise_key_unreadable)

@@ -28,6 +28,7 @@
 #include <openssl/rand.h>
 
 #include "kselftest_harness.h"
+#include "../lib/proc_keys.h"
 #include "esprim_afalg.h"
 #include "../lib/gcm_ref.h"
 #include "../lib/genl.h"
@@ -79,23 +80,6 @@ static void uniq(char *buf, size_t len, const char *what)
 
 	RAND_bytes((uint8_t *)&r, sizeof(r));
 	snprintf(buf, len, "%s-%d-%u-%08x", what, getpid(), n++, r);
-}
-
-/* The /proc/keys line of @serial, or "" when it is not visible. */
-static void proc_keys_line(key_serial_t serial, char *line, size_t len)
-{
-	FILE *f = fopen("/proc/keys", "r");
-	char id[16];
-
-	snprintf(id, sizeof(id), "%08x ", serial);
-	line[0] = 0;
-	while (f && fgets(line, len, f))
-		if (!strncmp(line, id, strlen(id)))
-			break;
-		else
-			line[0] = 0;
-	if (f)
-		fclose(f);
 }
 
 /* Whether @serial stops being there (invalidated, gone) within @ms. */

@@ -23,6 +23,7 @@
 #include <openssl/rand.h>
 
 #include "kselftest_harness.h"
+#include "../lib/proc_keys.h"
 #include "esprim_afalg.h"
 #include "../lib/iv.h"
 #include "../lib/scale.h"
@@ -186,23 +187,6 @@ static ssize_t open_obj(struct kcapi_handle *h, const uint8_t *obj)
 
 	return esprim_afalg_crypt(h, false, NULL, 1, obj, OBJ_LEN, out,
 				  sizeof(out));
-}
-
-/* The /proc/keys line of @serial, or "" when it is not visible. */
-static void proc_keys_line(key_serial_t serial, char *line, size_t len)
-{
-	FILE *f = fopen("/proc/keys", "r");
-	char id[16];
-
-	snprintf(id, sizeof(id), "%08x ", serial);
-	line[0] = 0;
-	while (f && fgets(line, len, f))
-		if (!strncmp(line, id, strlen(id)))
-			break;
-		else
-			line[0] = 0;
-	if (f)
-		fclose(f);
 }
 
 /* The replays= and reflected= counts of a session key; 0 if found. */
