@@ -15,21 +15,28 @@ export ESPRIM_JOSE_CORPUS
 case $(uname -r) in
 *-esprim-debug) export ESPRIM_TEST_SCALE=${ESPRIM_TEST_SCALE:-20} ;;
 esac
+here=$(dirname "$0")
 rc=0
+# Runs one test program and says how long it took (a TAP comment).
+timed() {	# program [args]
+	start=$(date +%s)
+	"$@" || rc=1
+	echo "# $(basename "$1"): $(($(date +%s) - start)) s"
+}
 for test in aead_test keys_test session_state_test module_test \
 	libesprim_kernel_test libesprim_batch_test; do
-	"$dir/$test" || rc=1
+	timed "$dir/$test"
 done
-"$(dirname "$0")/keyctl_test.sh" || rc=1
-"$(dirname "$0")/esprimctl_kernel_test.sh" "$dir/../.." || rc=1
+timed "$here/keyctl_test.sh"
+timed "$here/esprimctl_kernel_test.sh" "$dir/../.."
 if [ -d /sys/kernel/debug/failslab ]; then
-	"$(dirname "$0")/fault_injection.sh" "$dir" || rc=1
+	timed "$here/fault_injection.sh" "$dir"
 fi
 # The generic netlink family: its commands, permissions, events, upcall
 # and batches; 100,000 mutated messages (5,000 on the debug kernel); the
 # kernel's YNL command line.
 for test in netlink_test netlink_fuzz; do
-	"$dir/$test" || rc=1
+	timed "$dir/$test"
 done
-"$(dirname "$0")/ynl_cli_test.sh" "$(dirname "$0")/../.." || rc=1
+timed "$here/ynl_cli_test.sh" "$here/../.."
 exit $rc
