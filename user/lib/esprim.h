@@ -656,6 +656,51 @@ int esprim_seci_build(char **out, int sit, const struct esprim_rand *ero,
 		      const uint8_t *eckm, size_t eckm_len,
 		      struct esprim_error *err);
 
+/* ---- esprimd's local API, client side (Documentation/esprimd-socket.md) ---- */
+
+struct esprim_client;
+
+/*
+ * Connects to esprimd's socket: path, or NULL for $ESPRIMD_SOCKET, else
+ * /run/onem2m-esprim/esprimd.sock.  0 or a negative errno.
+ */
+int esprim_client_connect(struct esprim_client **c, const char *path);
+void esprim_client_close(struct esprim_client *c);
+
+/*
+ * Sends a request (a JSON object text with "op"; the client sets "id")
+ * and waits for its reply, timeout_ms at most (0: no limit).  0 with the
+ * reply's JSON text in *reply (esprim_free() it), whether it says ok or
+ * not; or a negative errno: -ETIMEDOUT, -ECONNRESET, -EPROTO (a reply
+ * that is not one JSON object line), -EINVAL (request not an object).
+ */
+int esprim_client_call(struct esprim_client *c, const char *request,
+		       int timeout_ms, char **reply);
+
+/*
+ * The operations for CSEs.  0 on success; a positive RSC, or a negative
+ * errno, with err filled from the reply ("rsc", "errno", "message").
+ * Texts returned are JSON (esprim_free() them).
+ *   seal:    primitive (a JSON object text) for target -> *content, the
+ *            m2m:seci to send in a Notify
+ *   open:    the m2m:seci content of a response -> *primitive
+ *   notify:  an incoming m2m:seci -> a request: *primitive, *originator
+ *            and *handle; or a rand request: *reply_content to answer
+ *            with (the others NULL)
+ *   respond: handle and the response primitive -> *content
+ */
+int esprim_client_seal(struct esprim_client *c, const char *target,
+		       const char *primitive, char **content,
+		       struct esprim_error *err);
+int esprim_client_open(struct esprim_client *c, const char *content,
+		       char **primitive, struct esprim_error *err);
+int esprim_client_notify(struct esprim_client *c, const char *content,
+			 char **primitive, char **originator, char **handle,
+			 char **reply_content, struct esprim_error *err);
+int esprim_client_respond(struct esprim_client *c, const char *handle,
+			  const char *primitive, char **content,
+			  struct esprim_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,154 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * esprimd's configuration: /etc/onem2m-esprim/esprimd.conf, then
+ * conf.d/ *.conf beside it in name order, read with libinih.  A later
+ * file's [daemon], [rand] and [limits] keys override earlier ones; a peer
+ * or CSE section of a name already seen is an error.  esprimd.conf(5).
+ */
+#ifndef ESPRIMD_CONFIG_H
+#define ESPRIMD_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "esprim.h"
+
+#define ESPRIMD_CONFIG_PATH	"/etc/onem2m-esprim/esprimd.conf"
+#define ESPRIMD_SOCKET_PATH	"/run/onem2m-esprim/esprimd.sock"
+
+/* Exit status of esprimd for a configuration it cannot run with. */
+#define ESPRIMD_EXIT_CONFIG	6
+
+/* Where a peer's pairwise key comes from (TS-0003 8.4.2, the SUID). */
+enum esprimd_key_source {
+	ESPRIMD_KEY_PROVISIONED = 13,	/* the key, from key_file */
+	ESPRIMD_KEY_RSPF = 23,		/* derived from Ke (key_file) */
+};
+
+enum esprimd_backend {
+	ESPRIMD_BACKEND_AUTO = 0,	/* the module if loaded, else soft */
+	ESPRIMD_BACKEND_KERNEL,
+	ESPRIMD_BACKEND_SOFT,
+};
+
+/**
+ * struct esprimd_peer - a [peer NAME] section
+ * @name: NAME
+ * @identity: the peer's Absolute CSE-ID or AE-ID ("//sp/CSE" or "//sp/CSE/AE"),
+ *	bound to the key: the inner From of its requests must name it
+ * @kid: pairwiseESPrimKeyID
+ * @address: the peer daemon's point of access, "http://host:port[/path]"
+ * @source: key source
+ * @key_file: SUID 13: the pairwise key; SUID 23: the enrolment key Ke.
+ *	A file of 32 to 128 hex digits (16 to 64 octets) and a newline, owned
+ *	by the daemon's user and readable by nobody else
+ * @rspf_target: SUID 23: the Enrolment-Target-ID (an FQDN)
+ * @enc: what this side seals with
+ * @replay: replay policy of the key's sessions
+ * @file, @line: where the section began, for messages
+ */
+struct esprimd_peer {
+	char *name;
+	char *identity;
+	char *kid;
+	char *address;
+	enum esprimd_key_source source;
+	char *key_file;
+	char *rspf_target;
+	enum onem2m_esprim_enc enc;
+	enum onem2m_esprim_replay replay;
+	char *file;
+	unsigned int line;
+};
+
+/**
+ * struct esprimd_cse - a [cse NAME] section: a local CSE allowed on the socket
+ * @name: NAME
+ * @uid: the user it runs as (user = name or number)
+ * @identities: the From values its inner requests may carry (identity =
+ *	repeated or space-separated), Absolute; at least one
+ * @n_identities: how many
+ */
+struct esprimd_cse {
+	char *name;
+	uid_t uid;
+	char **identities;
+	size_t n_identities;
+	char *file;
+	unsigned int line;
+};
+
+/**
+ * struct esprimd_config - the whole configuration
+ * @identity: [daemon] identity, this gateway's Absolute CSE-ID
+ * @backend: [daemon] backend = auto | kernel | soft
+ * @socket_path: [daemon] socket (default ESPRIMD_SOCKET_PATH)
+ * @admin_gid: [daemon] admin_group: members may use the operator commands
+ *	besides root; (gid_t)-1 when unset
+ * @listen: [daemon] listen = host:port, repeatable: the HTTP binding
+ * @shared_rand_lifetime_s: [rand] shared_lifetime, seconds (default 3600)
+ * @rand_rotate_margin_s: [rand] rotate_margin: a new shared receiver
+ *	object this long before esrx (default 300)
+ * @per_request_rand: [rand] per_request = yes|no: unique receiver objects
+ *	on request, sit 3 -> sit 4 (default yes)
+ * @originator_lifetime_s: [rand] originator_lifetime (default 600)
+ * @max_sessions: [limits] max_sessions (default 4096)
+ * @soft_invocations, @hard_invocations: [limits] per session (defaults
+ *	2^20 and 2^24)
+ * @rekey_margin_s: [limits] rekey_margin: a session is renewed this long
+ *	before it expires (default 60)
+ * @request_timeout_ms: [limits] request_timeout: HTTP exchanges with peers
+ *	(default 5000)
+ */
+struct esprimd_config {
+	char *identity;
+	enum esprimd_backend backend;
+	char *socket_path;
+	gid_t admin_gid;
+	char **listen;
+	size_t n_listen;
+	uint32_t shared_rand_lifetime_s;
+	uint32_t rand_rotate_margin_s;
+	bool per_request_rand;
+	uint32_t originator_lifetime_s;
+	uint32_t max_sessions;
+	uint64_t soft_invocations;
+	uint64_t hard_invocations;
+	uint32_t rekey_margin_s;
+	uint32_t request_timeout_ms;
+	struct esprimd_peer *peers;
+	size_t n_peers;
+	struct esprimd_cse *cses;
+	size_t n_cses;
+};
+
+/*
+ * Reads path and the conf.d/ directory beside it.  0, or -1 with
+ * "FILE:LINE: reason" (or "FILE: reason") in err.  Key files are checked
+ * (exist, a regular file, not readable or writable by group or others,
+ * the right length) but their contents are not kept.
+ */
+int esprimd_config_load(const char *path, struct esprimd_config **config,
+			char *err, size_t err_size);
+void esprimd_config_free(struct esprimd_config *config);
+
+const struct esprimd_peer *
+esprimd_config_peer_by_identity(const struct esprimd_config *c,
+				const char *identity);
+const struct esprimd_peer *
+esprimd_config_peer_by_kid(const struct esprimd_config *c, const char *kid);
+const struct esprimd_peer *
+esprimd_config_peer_by_name(const struct esprimd_config *c, const char *name);
+const struct esprimd_cse *
+esprimd_config_cse_by_uid(const struct esprimd_config *c, uid_t uid);
+
+/*
+ * Reads a key file (as checked at load) into key, locked memory the caller
+ * provides: the octets' count, or -1 with the reason in err.
+ */
+int esprimd_config_read_key(const char *file, uint8_t *key, size_t key_size,
+			    char *err, size_t err_size);
+
+#endif /* ESPRIMD_CONFIG_H */
