@@ -72,7 +72,7 @@ VM_TESTS := $(BUILD)/selftests/vm/aead_test \
 PROGRAMS := $(BUILD)/user/esprim_demo $(BUILD)/bench/aead_bench \
 	$(BUILD)/bench/session_scale $(BUILD)/bench/jwe_bench \
 	$(BUILD)/bench/backend_bench $(BUILD)/bench/netlink_bench \
-	$(BUILD)/user/esprimctl $(LIBESPRIM_SO)
+	$(BUILD)/user/esprimctl $(BUILD)/user/esprimd $(LIBESPRIM_SO)
 
 .PHONY: all deps module user selftests check demo bench vm-shell \
 	debug-kernel bench-lib coverage install dkms-add dkms-remove clean
@@ -110,6 +110,15 @@ CTL_SRCS := $(wildcard user/ctl/*.c)
 $(BUILD)/user/esprimctl: $(CTL_SRCS) user/ctl/ctl.h $(LIBESPRIM)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -o $@ $(CTL_SRCS) $(LIBESPRIM) $(LIB_LIBS)
+
+# esprimd: the daemon, every file of user/daemon/.
+DAEMON_SRCS := $(wildcard user/daemon/*.c)
+DAEMON_LIBS := $(shell pkg-config --libs libsystemd libmicrohttpd libcurl \
+	inih 2>/dev/null || echo -lsystemd -lmicrohttpd -lcurl -linih)
+$(BUILD)/user/esprimd: $(DAEMON_SRCS) $(wildcard user/daemon/*.h) $(LIBESPRIM)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -o $@ $(DAEMON_SRCS) $(LIBESPRIM) $(DAEMON_LIBS) \
+		$(LIB_LIBS)
 
 $(BUILD)/selftests/host/libesprim_test: selftests/host/libesprim_test.c \
 		selftests/host/malformed_objects.txt $(REPLAY_VECTORS) $(LIBESPRIM) \
