@@ -59,7 +59,8 @@ HOST_TESTS := $(BUILD)/selftests/host/kat_vectors_test \
 	$(BUILD)/selftests/host/encoding_test \
 	$(BUILD)/selftests/host/open_security_test \
 	$(BUILD)/selftests/host/open_clock_test \
-	$(BUILD)/selftests/host/from_check_test
+	$(BUILD)/selftests/host/from_check_test \
+	$(BUILD)/selftests/host/esprimd_config_test
 VM_TESTS := $(BUILD)/selftests/vm/aead_test \
 	$(BUILD)/selftests/vm/keys_test \
 	$(BUILD)/selftests/vm/module_test \
@@ -343,3 +344,18 @@ CROSS_ARCHES ?=
 .PHONY: cross-check
 cross-check: deps $(KSRC)/.extracted
 	scripts/cross-check.sh $(CROSS_ARCHES)
+
+# esprimd: the configuration loader (user/daemon/config.c) and its test.
+INIH_LIBS := $(shell pkg-config --libs inih 2>/dev/null || echo -linih)
+CURL_LIBS := $(shell pkg-config --libs libcurl 2>/dev/null || echo -lcurl)
+ESPRIMD_CONFIG := user/daemon/config.c user/daemon/config.h
+$(BUILD)/selftests/host/esprimd_config_test: \
+		selftests/host/esprimd_config_test.c $(ESPRIMD_CONFIG) \
+		user/daemon/esprimd.conf \
+		$(LIBESPRIM) $(KSRC)/.extracted
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) -Iuser/daemon -O1 -fsanitize=address,undefined \
+		-fno-sanitize-recover=undefined -fno-omit-frame-pointer \
+		-DEXAMPLE_CONF='"$(CURDIR)/user/daemon/esprimd.conf"' \
+		-o $@ $< user/daemon/config.c $(LIBESPRIM) $(LIB_LIBS) \
+		$(INIH_LIBS) $(CURL_LIBS)
