@@ -1,0 +1,456 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""esprimd: two gateways' daemons, gw1 and gw2, each with its socket; the
+CSEs of the two gateways are stood in for by this script, which forwards
+the Notify content between them as a CSE would (CseStandIn).  TAP on stdout.
+
+    esprimd_test.py BUILD_DIR            on the host: soft backend (this
+                                         machine cannot load the module),
+                                         both on 127.0.0.1
+    esprimd_test.py --kernel BUILD_DIR   in the VM: the module, each daemon
+                                         in a network namespace of its own
+                                         joined by a veth pair, and the
+                                         kernel-only cases (upcalls, rekey
+                                         at the soft limit)
+"""
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+TOP = os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(TOP, "user", "examples", "python"))
+from esprim_client import EsprimClient  # noqa: E402
+
+KERNEL = "--kernel" in sys.argv[1:]
+ARGS = [a for a in sys.argv[1:] if a != "--kernel"]
+BUILD = os.path.abspath(ARGS[0] if ARGS else "build")
+ESPRIMD = os.path.join(BUILD, "user", "esprimd")
+ID1 = "//sp1.example/CSE-gw1"
+ID2 = "//sp2.example/CSE-gw2"
+KEY12 = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
+KE = "a0a1a2a3a4a5a6a7a8a9aaabacadaeaf"
+CSE_UID = 4242          # a second CSE user, unprivileged
+OTHER_UID = 4343        # a user that is no CSE
+
+n_test = 0
+failed = 0
+
+
+def tap(ok, name):
+    global n_test, failed
+    n_test += 1
+    failed += 0 if ok else 1
+    print(("ok %d - %s" if ok else "not ok %d - %s") % (n_test, name),
+          flush=True)
+    return ok
+
+
+def netns_up():
+    """Two network namespaces joined by a veth pair."""
+    cmds = ["modprobe veth",
+            "ip netns add esprim-gw1", "ip netns add esprim-gw2",
+            "ip link add v1 netns esprim-gw1 type veth peer name v2 "
+            "netns esprim-gw2"]
+    for ns, dev, addr in (("esprim-gw1", "v1", "10.77.0.1"),
+                          ("esprim-gw2", "v2", "10.77.0.2")):
+        cmds += ["ip -n %s addr add %s/24 dev %s" % (ns, addr, dev),
+                 "ip -n %s link set %s up" % (ns, dev),
+                 "ip -n %s link set lo up" % ns]
+    for c in cmds:
+        subprocess.run(c.split(), check=True)
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def write(path, text, mode=0o600):
+    with open(path, "w") as f:
+        f.write(text)
+    os.chmod(path, mode)
+
+
+class Gateway:
+    """One esprimd with its configuration in a directory of its own."""
+
+    def __init__(self, root, name, identity, addr, ns=None, extra=""):
+        self.dir = os.path.join(root, name)
+        os.makedirs(self.dir, exist_ok=True)
+        self.name = name
+        self.identity = identity
+        self.addr = addr
+        self.ns = ns
+        self.port = free_port()
+        self.sock = os.path.join(self.dir, "esprimd.sock")
+        self.conf = os.path.join(self.dir, "esprimd.conf")
+        self.log = os.path.join(self.dir, "esprimd.log")
+        self.peers = []
+        self.extra = extra
+        self.cse_ids = [identity]
+        self.limits = ""
+        self.proc = None
+        self.write_conf()
+
+    def write_conf(self, more=""):
+        text = ("[daemon]\nidentity = %s\nbackend = %s\nsocket = %s\n"
+                "listen = %s:%d\n%s\n"
+                "[limits]\nrequest_timeout = 3000\n%s\n"
+                "[cse local]\nuser = %d\nidentity = %s\n\n"
+                "[cse other]\nuser = %d\nidentity = %s/Cother\n\n"
+                % (self.identity, "kernel" if KERNEL else "soft", self.sock,
+                   self.addr, self.port, self.extra, self.limits,
+                   os.getuid(), " ".join(self.cse_ids), CSE_UID,
+                   self.identity))
+        for p in self.peers:
+            text += p
+        write(self.conf, text + more, 0o644)
+
+    def start(self, extra_env=None):
+        env = dict(os.environ)
+        env.update(extra_env or {})
+        env.pop("JOURNAL_STREAM", None)
+        self.logf = open(self.log, "a")
+        netns = ["ip", "netns", "exec", self.ns] if self.ns else []
+        self.proc = subprocess.Popen(netns + [ESPRIMD, "-f", "-c", self.conf],
+                                     stdout=self.logf, stderr=self.logf,
+                                     env=env)
+        for _ in range(100):
+            if os.path.exists(self.sock):
+                try:
+                    c = EsprimClient(self.sock)
+                    c.close()
+                    return True
+                except OSError:
+                    pass
+            if self.proc.poll() is not None:
+                return False
+            time.sleep(0.05)
+        return False
+
+    def stop(self, sig=signal.SIGTERM):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            self.proc.wait(10)
+        if self.proc:
+            self.logf.close()
+        self.proc = None
+
+    def client(self):
+        return EsprimClient(self.sock)
+
+
+def peer_section(name, identity, kid, gw, key_file, source=13,
+                 target=None):
+    s = ("[peer %s]\nidentity = %s\nkid = %s\naddress = http://%s:%d/\n"
+         "key = %d\nkey_file = %s\n" % (name, identity, kid, gw.addr,
+                                         gw.port, source, key_file))
+    if target:
+        s += "rspf_target = %s\n" % target
+    return s + "\n"
+
+
+class CseStandIn:
+    """Stands in for a CSE: the Notify content goes from one gateway's CSE
+    to the other's as the oneM2M HTTP binding would carry it."""
+
+    def __init__(self, gw):
+        self.c = gw.client()
+
+    def close(self):
+        self.c.close()
+
+
+def exchange(a, b, target, fr, n=1, mutate=None):
+    """n request/response exchanges from CSE a to CSE b.  Returns the
+    first failing reply, or None."""
+    for i in range(n):
+        req = {"op": 2, "to": target + "/base", "fr": fr, "rqi": "r%d" % i,
+               "rvi": "4", "pc": {"m2m:cin": {"con": "x" * (i % 50)}}}
+        r = a.c.call("seal", target=target, primitive=req)
+        if not r.get("ok"):
+            return r
+        content = r["content"]
+        if mutate:
+            content = mutate(content)
+        r = b.c.call("notify", content=content, origin=fr)
+        if not r.get("ok"):
+            return r
+        if r.get("primitive") != req or r.get("kind") != "request":
+            return {"ok": False, "message": "request altered: %r" % r}
+        rsp = {"rsc": 2001, "rqi": req["rqi"], "rvi": "4",
+               "pc": {"m2m:cin": {"con": "y"}}}
+        r = b.c.call("respond", handle=r["handle"], primitive=rsp)
+        if not r.get("ok"):
+            return r
+        r = a.c.call("open", content=r["content"])
+        if not r.get("ok"):
+            return r
+        if r.get("primitive") != rsp:
+            return {"ok": False, "message": "response altered: %r" % r}
+    return None
+
+
+def kernel_cases(gw1, gw2, b):
+    """What only the module does: upcalls, and events at the soft limit."""
+    kid = "13-gw1-gw2.example"
+
+    def request_key(uid):
+        # In the daemon's netns, as uid, with a session keyring of its own
+        # (not root's, inherited).
+        r = subprocess.run(["ip", "netns", "exec", gw2.ns, "setpriv",
+                            "--reuid=%d" % uid, "--regid=%d" % uid,
+                            "--clear-groups", "keyctl", "session", "-",
+                            "keyctl", "request", "esprim", "pairwise:" + kid,
+                            "@s"], capture_output=True, text=True)
+        print("# keyctl request as uid %d: %s%s" % (uid, r.stdout.strip(),
+              r.stderr.strip()), flush=True)
+        return r.returncode == 0
+
+    tap(request_key(CSE_UID),
+        "a CSE user's request_key of a pairwise key is answered by esprimd")
+    tap(not request_key(OTHER_UID), "another user's request_key is refused")
+    st = b.c.call("stats")
+    tap(st.get("ok") and st["stats"]["upcalls"] >= 2,
+        "esprimd counted the upcalls (%r)" % st.get("stats"))
+
+    # Soft limit 40 of 100: 300 exchanges, sessions renewed on the
+    # module's events, never a failed seal.
+    gw1.stop()
+    gw1.limits = "soft_invocations = 40\nhard_invocations = 100\n"
+    gw1.write_conf()
+    tap(gw1.start(), "gw1 restarts with low invocation limits")
+    a1 = CseStandIn(gw1)
+    r = exchange(a1, b, ID2, ID1, 300)
+    st = a1.c.call("stats")
+    tap(r is None and st["stats"]["rekeys"] >= 2,
+        "300 exchanges over sessions renewed at their soft limit, no "
+        "failure (%r, %r)" % (r, st.get("stats")))
+    a1.close()
+
+
+def main():
+    root = tempfile.mkdtemp(prefix="esprimd-test.")
+    os.chmod(root, 0o755)
+    k12 = os.path.join(root, "k12.key")
+    ke = os.path.join(root, "ke.key")
+    write(k12, KEY12 + "\n")
+    write(ke, KE + "\n")
+    print("TAP version 13", flush=True)
+    if KERNEL:
+        if not os.path.exists("/proc/net/tcp"):
+            print("1..0 # SKIP no TCP/IP in this kernel (the debug kernel)")
+            return 0
+        netns_up()
+        gw1 = Gateway(root, "gw1", ID1, "10.77.0.1", "esprim-gw1")
+        gw2 = Gateway(root, "gw2", ID2, "10.77.0.2", "esprim-gw2")
+    else:
+        gw1 = Gateway(root, "gw1", ID1, "127.0.0.1")
+        gw2 = Gateway(root, "gw2", ID2, "127.0.0.1")
+    gw1.peers = [peer_section("gw2", ID2, "13-gw1-gw2.example", gw2, k12),
+                 peer_section("gw2r", "//sp2.example/CSE-gw2r",
+                              "23-gw1-gw2r.example", gw2, ke, 23,
+                              "gw2r.sp2.example")]
+    gw2.peers = [peer_section("gw1", ID1, "13-gw1-gw2.example", gw1, k12),
+                 peer_section("gw1r", "//sp1.example/CSE-gw1r",
+                              "23-gw1-gw2r.example", gw1, ke, 23,
+                              "gw2r.sp2.example")]
+    gw1.write_conf()
+    gw2.write_conf()
+
+    # Configuration checks.
+    r = subprocess.run([ESPRIMD, "--check-config", "-c", gw1.conf],
+                       capture_output=True, text=True)
+    tap(r.returncode == 0, "--check-config accepts a good configuration")
+    bad = os.path.join(root, "bad.conf")
+    write(bad, "[daemon]\nidentity = //sp1.example/CSE-gw1\nbogus = 1\n",
+          0o644)
+    r = subprocess.run([ESPRIMD, "-f", "-c", bad], capture_output=True,
+                       text=True)
+    tap(r.returncode == 6 and (bad + ":3") in r.stderr,
+        "a bad configuration: exit 6 with file and line (%d, %s)"
+        % (r.returncode, r.stderr.strip()))
+    os.chmod(k12, 0o644)
+    r = subprocess.run([ESPRIMD, "-f", "-c", gw1.conf], capture_output=True,
+                       text=True)
+    tap(r.returncode == 6 and k12 in r.stderr,
+        "a key file readable by others is refused (%s)" % r.stderr.strip())
+    os.chmod(k12, 0o600)
+
+    ok = gw1.start() and gw2.start()
+    if not tap(ok, "two daemons start (soft backend)"):
+        for g in (gw1, gw2):
+            g.stop()
+            sys.stdout.write(open(g.log).read())
+        print("%d passed, %d failed" % (n_test - failed, failed))
+        return 1
+    a, b = CseStandIn(gw1), CseStandIn(gw2)
+    r = a.c.call("hello")
+    backend = "kernel" if KERNEL else "soft"
+    tap(r.get("ok") and r.get("identity") == ID1 and r.get("backend") ==
+        backend, "hello: identity and the %s backend (%r)" % (backend, r))
+
+    # Exchanges both ways, and with the RSPF-derived key.
+    t0 = time.monotonic()
+    r = exchange(a, b, ID2, ID1, 1000)
+    secs = time.monotonic() - t0
+    tap(r is None, "1,000 sealed request/response exchanges gw1 -> gw2 (%r)"
+        % r)
+    print("# 1,000 exchanges (4 socket calls each) in %.2f s: %.0f "
+          "exchanges/s" % (secs, 1000 / secs), flush=True)
+    r = exchange(b, a, ID1, ID2, 20)
+    tap(r is None, "exchanges gw2 -> gw1 (%r)" % r)
+
+    st = a.c.call("stats")
+    tap(st.get("ok") and st["stats"]["seals"] >= 1000 and
+        st["stats"]["sessions_established"] >= 1,
+        "stats count seals and sessions (%r)" % st.get("stats"))
+    pe = a.c.call("peers")
+    tap(pe.get("ok") and all(p["key"] == "loaded" for p in pe["peers"]),
+        "peers: both keys loaded, provisioned and RSPF (%r)" %
+        [(p["name"], p["key"]) for p in pe.get("peers", [])])
+
+    # Error cases (TS-0001 Table 7.6.x-1) at the Receiver.
+    req = {"op": 2, "to": ID2, "fr": ID1, "rqi": "e1", "rvi": "4"}
+    sealed = a.c.call("seal", target=ID2, primitive=req)["content"]
+    epo = sealed["m2m:seci"]["epo"]
+    parts = epo.split(".")
+
+    def with_parts(p):
+        return {"m2m:seci": {"sit": 5, "epo": ".".join(p)}}
+
+    tag = list(parts)
+    tag[4] = ("B" if tag[4][0] != "B" else "C") + tag[4][1:]
+    r = b.c.call("notify", content=with_parts(tag))
+    tap(r.get("rsc") == 4115, "a tampered tag: 4115 (%r)" % r)
+    r = b.c.call("notify", content=sealed)
+    tap(r.get("ok"), "the object itself opens")
+    r = b.c.call("notify", content=sealed)
+    tap(r.get("rsc") == 5210, "the same object again (replay): 5210 (%r)"
+        % r)
+    r = b.c.call("notify", content={"m2m:seci": {"sit": 5, "epo": "x.y"}})
+    tap(r.get("rsc") == 4000, "not an object: 4000 (%r)" % r)
+    r = b.c.call("notify", content={"m2m:seci": {"sit": 3}})
+    ero = r.get("content", {}).get("m2m:seci", {}).get("ero", {})
+    tap(r.get("ok") and r.get("kind") == "reply" and
+        ero.get("esri", "").startswith("n-"),
+        "a rand request (sit 3) gets a unique receiver object (sit 4)")
+    r = b.c.call("notify", content={"m2m:seci": {"sit": 6, "eckm": "AA=="}})
+    tap(r.get("rsc") in (4111, 4000), "sit 6 (ESCertKE): refused (%r)" % r)
+
+    # Impersonation: gw1's CSE may send as another identity (its section
+    # allows it), which is not the one gw2 bound to the key: 4116.
+    other = "//sp1.example/CSE-other"
+    gw1.cse_ids = [ID1, other]
+    gw1.write_conf()
+    r = a.c.call("reload")
+    r = exchange(a, b, ID2, other)
+    tap(r and r.get("rsc") == 4116, "a request whose From is not the "
+        "identity bound to the key: 4116 (%r)" % r)
+    r = a.c.call("seal", target=ID2,
+                 primitive={"op": 2, "to": ID2, "fr": ID2, "rqi": "i1"})
+    tap(r.get("errno") == 13, "a CSE sealing as an identity not its own: "
+        "EACCES (%r)" % r)
+
+    # A response handed in as a request, and a request opened as a response.
+    sealed = a.c.call("seal", target=ID2, primitive=req)["content"]
+    r = a.c.call("open", content=sealed)
+    tap(not r.get("ok"), "the originator's own request is no response "
+        "(%r)" % r)
+
+    # Reload: a bad file keeps the running configuration.
+    write(gw1.conf, open(gw1.conf).read() + "\n[peer broken]\n", 0o644)
+    gw1.proc.send_signal(signal.SIGHUP)
+    time.sleep(0.5)
+    r = a.c.call("reload")
+    tap(not r.get("ok") and "broken" in r.get("message", "") or
+        gw1.conf in r.get("message", ""),
+        "reload of a bad configuration is refused with the reason (%r)" % r)
+    r = exchange(a, b, ID2, ID1, 5)
+    tap(r is None, "sealing goes on after the refused reload (%r)" % r)
+    gw1.write_conf()
+    r = a.c.call("reload")
+    tap(r.get("ok"), "reload of the good configuration (%r)" % r)
+    r = exchange(a, b, ID2, ID1, 5)
+    tap(r is None, "sealing goes on after the reload (%r)" % r)
+
+    # kill -9 mid-exchange, restart: the next seal sets up a new session.
+    sealed = a.c.call("seal", target=ID2, primitive=req)
+    gw1.stop(signal.SIGKILL)
+    tap(gw1.start(), "gw1 restarts after SIGKILL")
+    a.close()
+    a = CseStandIn(gw1)
+    r = exchange(a, b, ID2, ID1, 10)
+    tap(r is None, "exchanges go on after the restart (%r)" % r)
+
+    # Users: a second CSE seals only as its own identity; a user that is
+    # no CSE gets EACCES for everything but hello.
+    def as_user(uid, fn):
+        pid = os.fork()
+        if pid == 0:
+            try:
+                os.setgroups([])
+                os.setgid(uid)
+                os.setuid(uid)
+                os._exit(0 if fn() else 1)
+            except Exception as e:
+                print("# %r" % e, flush=True)
+                os._exit(2)
+        return os.WEXITSTATUS(os.waitpid(pid, 0)[1]) == 0
+
+    def other_cse():
+        c = gw1.client()
+        own = dict(req, fr=ID1 + "/Cother")
+        r1 = c.call("seal", target=ID2, primitive=own)
+        r2 = c.call("seal", target=ID2, primitive=req)
+        r3 = c.call("status")
+        return r1.get("ok") and r2.get("errno") == 13 and \
+            r3.get("errno") == 13
+
+    def no_cse():
+        c = gw1.client()
+        r1 = c.call("seal", target=ID2, primitive=req)
+        r2 = c.call("notify", content=sealed["content"])
+        return r1.get("errno") == 13 and r2.get("errno") == 13 and \
+            c.call("hello").get("ok")
+
+    tap(as_user(CSE_UID, other_cse), "a second CSE user seals as its own "
+        "identity only, and is no operator")
+    tap(as_user(OTHER_UID, no_cse), "a user that is no CSE: EACCES")
+
+    if KERNEL:
+        kernel_cases(gw1, gw2, b)
+        a.close()
+        a = CseStandIn(gw1)
+
+    # Peer unreachable: a clear error, not a hang.
+    gw2.stop()
+    b.close()
+    gw1.write_conf()
+    a.c.call("flush")
+    t0 = time.monotonic()
+    r = a.c.call("seal", target=ID2, primitive=req)
+    tap(not r.get("ok") and r.get("errno") in (111, 110) and
+        time.monotonic() - t0 < 5,
+        "the peer's daemon down: ECONNREFUSED (%r)" % r)
+
+    a.close()
+    gw1.stop()
+    leaks = [g.log for g in (gw1, gw2) if "AddressSanitizer" in
+             open(g.log).read()]
+    tap(not leaks, "no sanitizer report in the daemons' logs")
+    print("%d passed, %d failed" % (n_test - failed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * esprimd: what the daemon's parts share.  One thread, one sd-event loop;
+ * libesprim's context holds the keys (in the kernel, or in this process's
+ * locked memory on the soft backend), the rand objects and the sessions.
+ */
+#ifndef ESPRIMD_H
+#define ESPRIMD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <systemd/sd-event.h>
+
+#include "esprim.h"
+#include "config.h"
+
+#define ESPRIMD_VERSION	"1.0.0"
+
+struct esprimd_api;
+struct esprimd_http;
+struct esprimd_exchange;
+struct esprimd_kernel;
+
+/**
+ * struct esprimd_stats - the daemon's counters (the "stats" operation)
+ */
+struct esprimd_stats {
+	uint64_t seals;
+	uint64_t seal_failures;
+	uint64_t opens;
+	uint64_t open_failures;
+	uint64_t requests_in;
+	uint64_t requests_refused;
+	uint64_t responses_sealed;
+	uint64_t rand_requests_in;
+	uint64_t rand_requests_out;
+	uint64_t establish_failures;
+	uint64_t sessions_established;
+	uint64_t rekeys;
+	uint64_t upcalls;
+	uint64_t kernel_refusals;
+	uint64_t reloads;
+	uint64_t reload_failures;
+};
+
+struct esprimd {
+	sd_event *event;
+	const char *config_path;
+	struct esprimd_config *config;
+	enum esprim_backend_kind backend;
+	char backend_why[128];
+	struct esprim_ctx *ctx;
+	struct esprimd_api *api;
+	struct esprimd_http *http;
+	struct esprimd_exchange *ex;
+	struct esprimd_kernel *kernel;	/* kernel backend: upcalls, events */
+	int64_t started_ms;
+	struct esprimd_stats stats;
+};
+
+/* esprimd.c: a new configuration, as SIGHUP and the reload operation ask. */
+int esprimd_reload(struct esprimd *d, char *err, size_t err_size);
+
+#endif /* ESPRIMD_H */

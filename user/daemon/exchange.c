@@ -1,0 +1,1218 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Sessions and exchanges for the gateway's CSEs.  libesprim does the
+ * cryptography and the rules of TS-0003 8.4.2 (C.6, C.8, C.11) and the
+ * profile; this file decides when sessions are set up and renewed, talks
+ * to peer daemons, and keeps the handles of requests awaiting responses.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <openssl/rand.h>
+
+#include <linux/onem2m_esprim_netlink.h>
+
+#include "exchange.h"
+#include "keys.h"
+#include "log.h"
+
+/* A seal waiting for its peer's session to be set up. */
+struct waiter {
+	struct waiter *next;
+	struct esprimd_api_call *call;
+	char *text;
+	size_t len;
+};
+
+/**
+ * struct peer_state - what esprimd keeps per configured peer
+ * @conf: the peer's section in the running configuration
+ * @key_rc: 0 when its pairwise key is loaded, else why not (@key_err)
+ * @session: the current originator session towards it, or NULL
+ * @expiry_ms: when @session's rand objects expire
+ * @rekey: a timer ahead of @expiry_ms
+ * @establishing: a rand request is in flight
+ * @waiters: seals waiting for it
+ */
+struct peer_state {
+	struct esprimd *d;
+	const struct esprimd_peer *conf;
+	int key_rc;
+	char key_err[256];
+	struct esprim_session *session;
+	int64_t expiry_ms;
+	sd_event_source *rekey;
+	bool establishing;
+	struct waiter *waiters;
+	uint64_t seals, opens, established;
+	char last_error[512];
+};
+
+/* A request opened and not yet answered. */
+struct handle {
+	struct handle *next;
+	char id[24];
+	uid_t uid;
+	int64_t expiry_ms;
+	struct esprim_session *session;
+};
+
+struct esprimd_exchange {
+	struct peer_state **peers;
+	size_t n_peers;
+	struct esprim_rand *shared;	/* the shared receiver object */
+	sd_event_source *rotate;
+	struct handle *handles;
+	unsigned int n_handles;
+	struct esprim_opened *opened;
+	uint64_t handle_seq;
+	char *buf;			/* opened texts, sealed objects */
+	size_t buf_size;
+};
+
+static int64_t now_ms(void)
+{
+	return esprim_now_ms();
+}
+
+static int ensure_buf(struct esprimd_exchange *ex, size_t size)
+{
+	char *p;
+
+	if (size <= ex->buf_size)
+		return 0;
+	p = realloc(ex->buf, size);
+	if (!p)
+		return -ENOMEM;
+	ex->buf = p;
+	ex->buf_size = size;
+	return 0;
+}
+
+static void api_fail(struct esprimd_api_call *call, int rc,
+		     const struct esprim_error *e)
+{
+	if (rc > 0)
+		esprimd_api_error(call, rc, 0, "%s", e->msg);
+	else
+		esprimd_api_error(call, 0, e->errnum ? e->errnum : -rc, "%s",
+				  e->msg);
+}
+
+static struct peer_state *peer_by(struct esprimd *d, const char *what)
+{
+	struct esprimd_exchange *ex = d->ex;
+	size_t i;
+
+	for (i = 0; i < ex->n_peers; i++) {
+		const struct esprimd_peer *p = ex->peers[i]->conf;
+
+		if (!strcmp(p->name, what) || !strcmp(p->identity, what))
+			return ex->peers[i];
+	}
+	return NULL;
+}
+
+static struct peer_state *peer_by_kid(struct esprimd *d, const char *kid)
+{
+	struct esprimd_exchange *ex = d->ex;
+	size_t i;
+
+	for (i = 0; i < ex->n_peers; i++)
+		if (!strcmp(ex->peers[i]->conf->kid, kid))
+			return ex->peers[i];
+	return NULL;
+}
+
+/* ---- the shared receiver rand object, rotated ahead of its esrx ---- */
+
+static int rotate_shared(sd_event_source *s, uint64_t usec, void *userdata);
+
+static int new_shared(struct esprimd *d)
+{
+	const struct esprimd_config *c = d->config;
+	struct esprimd_exchange *ex = d->ex;
+	int64_t expiry = now_ms() + (int64_t)c->shared_rand_lifetime_s * 1000;
+	struct esprim_rand *r;
+	struct esprim_error e;
+	uint64_t when;
+	int rc;
+
+	rc = esprim_rand_new_receiver(&r, NULL, ESPRIM_RAND_SHARED, expiry,
+				      ESPRIM_ESPA_ALL, &e);
+	if (!rc)
+		rc = esprim_ctx_add_own_rand(d->ctx, r, &e);
+	if (rc) {
+		log_err("a new shared receiver rand object: %s", e.msg);
+		if (!ex->shared)
+			return rc;
+		/* Keep the old one; try again in a minute. */
+		when = 60;
+	} else {
+		esprim_rand_free(ex->shared);
+		ex->shared = r;
+		log_info("shared receiver rand object %s, until %" PRId64
+			 " (Unix ms)", esprim_rand_id(r), expiry);
+		when = c->shared_rand_lifetime_s - c->rand_rotate_margin_s;
+	}
+	sd_event_source_unref(ex->rotate);
+	ex->rotate = NULL;
+	sd_event_add_time_relative(d->event, &ex->rotate, CLOCK_MONOTONIC,
+				   when * 1000000ULL, 1000000ULL,
+				   rotate_shared, d);
+	return 0;
+}
+
+static int rotate_shared(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	new_shared(userdata);
+	return 0;
+}
+
+/* ---- originator: sessions with peers ---- */
+
+static void waiter_seal(struct peer_state *ps, struct waiter *w);
+
+static void fail_waiters(struct peer_state *ps, int rsc, int errnum)
+{
+	struct waiter *w;
+
+	while ((w = ps->waiters)) {
+		ps->waiters = w->next;
+		ps->d->stats.seal_failures++;
+		esprimd_api_error(w->call, rsc, errnum, "%s", ps->last_error);
+		free(w->text);
+		free(w);
+	}
+}
+
+static void flush_waiters(struct peer_state *ps)
+{
+	struct waiter *w;
+
+	while ((w = ps->waiters)) {
+		ps->waiters = w->next;
+		waiter_seal(ps, w);
+		free(w->text);
+		free(w);
+	}
+}
+
+static int rekey_timer(sd_event_source *s, uint64_t usec, void *userdata);
+static int establish(struct peer_state *ps);
+
+/* Sets up the session from the receiver object the peer gave (sit 4). */
+static int session_from_ero(struct peer_state *ps, json_t *body)
+{
+	struct esprimd *d = ps->d;
+	const struct esprimd_config *c = d->config;
+	struct esprim_session_config sc = ESPRIM_SESSION_CONFIG_INIT;
+	struct esprim_rand *oro = NULL;
+	struct esprim_session *s;
+	struct esprim_seci seci;
+	struct esprim_error e;
+	int64_t now = now_ms(), expiry, margin;
+	char *text;
+	int rc;
+
+	text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+	if (!text) {
+		snprintf(ps->last_error, sizeof(ps->last_error),
+			 "%s answered the rand request without content",
+			 ps->conf->name);
+		return ESPRIM_RSC_UNKNOWN_RECV_RAND_ID;
+	}
+	rc = esprim_seci_parse(&seci, text, strlen(text), now, &e);
+	free(text);
+	if (rc) {
+		snprintf(ps->last_error, sizeof(ps->last_error),
+			 "the rand response of %s: %s", ps->conf->name, e.msg);
+		return rc;
+	}
+	if (seci.sit != ESPRIM_SIT_RRO_RESPONSE || !seci.ero) {
+		snprintf(ps->last_error, sizeof(ps->last_error),
+			 "%s answered the rand request with sit %d",
+			 ps->conf->name, seci.sit);
+		rc = ESPRIM_RSC_BAD_REQUEST;
+		goto out;
+	}
+	rc = esprim_ctx_add_learnt_rand(d->ctx, ps->conf->kid, seci.ero, &e);
+	expiry = now + (int64_t)c->originator_lifetime_s * 1000;
+	if (!rc)
+		rc = esprim_rand_new_originator(&oro, seci.ero, NULL, expiry,
+						esprim_rand_espa(seci.ero) &
+						ESPRIM_ESPA_ALL, &e);
+	/* Kept as this side's own: a session upcall may ask for it. */
+	if (!rc)
+		rc = esprim_ctx_add_own_rand(d->ctx, oro, &e);
+	sc.kid = ps->conf->kid;
+	sc.rro = seci.ero;
+	sc.oro = oro;
+	sc.enc = ps->conf->enc;
+	sc.role = ONEM2M_ESPRIM_ROLE_ORIGINATOR;
+	if (!rc && !(esprim_rand_espa(oro) & (1U << sc.enc)))
+		sc.enc = esprim_rand_espa(oro) & ESPRIM_ESPA_A256GCM ?
+			ONEM2M_ESPRIM_ENC_A256GCM : ONEM2M_ESPRIM_ENC_A128GCM;
+	if (!rc)
+		rc = esprim_session_new(d->ctx, &sc, &s, &e);
+	if (rc) {
+		snprintf(ps->last_error, sizeof(ps->last_error),
+			 "a session with %s: %s", ps->conf->name, e.msg);
+		goto out;
+	}
+	/*
+	 * The old session stays linked in the context until it expires, so
+	 * responses to requests sealed with it still open.
+	 */
+	if (ps->session)
+		esprim_session_put(ps->session);
+	ps->session = s;
+	ps->expiry_ms = esprim_rand_expiry_ms(oro);
+	ps->established++;
+	d->stats.sessions_established++;
+	log_info("session with %s (%s): ori %s, rri %s, %s", ps->conf->name,
+		 ps->conf->identity, esprim_rand_id(oro),
+		 esprim_rand_id(seci.ero), esprim_enc_name(sc.enc));
+	margin = (int64_t)c->rekey_margin_s * 1000;
+	sd_event_source_unref(ps->rekey);
+	ps->rekey = NULL;
+	sd_event_add_time_relative(d->event, &ps->rekey, CLOCK_MONOTONIC,
+				   (uint64_t)(ps->expiry_ms - margin > now ?
+					      ps->expiry_ms - margin - now : 0) *
+				   1000ULL, 1000000ULL, rekey_timer, ps);
+out:
+	esprim_rand_free(oro);
+	esprim_seci_release(&seci);
+	return rc;
+}
+
+static void rand_response(int err, int rsc, json_t *body, void *userdata)
+{
+	struct peer_state *ps = userdata;
+	int rc;
+
+	ps->establishing = false;
+	if (!ps->conf) {
+		/* The peer went with a reload while this was in flight. */
+		free(ps);
+		return;
+	}
+	if (err) {
+		snprintf(ps->last_error, sizeof(ps->last_error),
+			 "rand request to %s at %s: %s", ps->conf->name,
+			 ps->conf->address, strerror(-err));
+		log_warn("%s", ps->last_error);
+		ps->d->stats.establish_failures++;
+		if (err != -ECANCELED)
+			fail_waiters(ps, 0, -err);
+		return;
+	}
+	if (rsc != 2000) {
+		snprintf(ps->last_error, sizeof(ps->last_error),
+			 "%s refused the rand request: %d (%s)",
+			 ps->conf->name, rsc,
+			 esprim_rsc_name(rsc) ? esprim_rsc_name(rsc) : "?");
+		log_warn("%s", ps->last_error);
+		ps->d->stats.establish_failures++;
+		fail_waiters(ps, rsc >= 4000 && rsc < 7000 ? rsc :
+			     ESPRIM_RSC_ENCRYPTION_ERROR, 0);
+		return;
+	}
+	rc = session_from_ero(ps, body);
+	if (rc) {
+		log_warn("%s", ps->last_error);
+		ps->d->stats.establish_failures++;
+		fail_waiters(ps, rc > 0 ? rc : 0, rc > 0 ? 0 : -rc);
+		return;
+	}
+	flush_waiters(ps);
+}
+
+static int establish(struct peer_state *ps)
+{
+	struct esprimd *d = ps->d;
+	json_t *body;
+	int rc;
+
+	if (ps->establishing)
+		return 0;
+	if (ps->key_rc) {
+		snprintf(ps->last_error, sizeof(ps->last_error),
+			 "no pairwise key for %s: %s", ps->conf->name,
+			 ps->key_err);
+		return ESPRIM_RSC_UNKNOWN_KEY_ID;
+	}
+	body = json_pack("{s:{s:i}}", "m2m:seci", "sit",
+			 ESPRIM_SIT_RRO_REQUEST);
+	if (!body)
+		return -ENOMEM;
+	rc = esprimd_http_send(d->http, ESPRIMD_HTTP_NOTIFY,
+			       ps->conf->address, d->config->identity, body,
+			       rand_response, ps);
+	json_decref(body);
+	if (rc) {
+		snprintf(ps->last_error, sizeof(ps->last_error),
+			 "rand request to %s: %s", ps->conf->name,
+			 strerror(-rc));
+		return rc;
+	}
+	ps->establishing = true;
+	d->stats.rand_requests_out++;
+	return 0;
+}
+
+static int rekey_timer(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	struct peer_state *ps = userdata;
+	int rc;
+
+	ps->d->stats.rekeys++;
+	rc = establish(ps);
+	if (rc)
+		log_warn("renewing the session with %s: %s", ps->conf->name,
+			 ps->last_error);
+	return 0;
+}
+
+/* A session that can still seal: not expired, nor about to. */
+static bool session_usable(const struct peer_state *ps)
+{
+	return ps->session && ps->expiry_ms > now_ms() + 1000;
+}
+
+/* {"m2m:seci":{"sit":5,"epo":obj}} as a JSON value. */
+static json_t *epo_content(const char *obj, size_t len)
+{
+	return json_pack("{s:{s:i,s:s%}}", "m2m:seci", "sit", ESPRIM_SIT_EPO,
+			 "epo", obj, len);
+}
+
+/* Seals text with a session and answers the call with the content. */
+static void seal_reply(struct esprimd *d, struct esprimd_api_call *call,
+		       struct esprim_session *s, const char *text,
+		       size_t len, const char *session_name)
+{
+	struct esprimd_exchange *ex = d->ex;
+	struct esprim_error e;
+	size_t need = esprim_seal_size(s, len) + 1, out_len;
+	json_t *content;
+	int rc;
+
+	rc = ensure_buf(ex, need);
+	if (rc) {
+		esprimd_api_error(call, 0, ENOMEM, "out of memory");
+		return;
+	}
+	rc = esprim_seal(s, text, len, ex->buf, ex->buf_size, &out_len, &e);
+	if (rc) {
+		d->stats.seal_failures++;
+		api_fail(call, rc, &e);
+		return;
+	}
+	content = epo_content(ex->buf, out_len);
+	if (!content) {
+		esprimd_api_error(call, 0, ENOMEM, "out of memory");
+		return;
+	}
+	d->stats.seals++;
+	esprimd_api_reply(call, session_name ?
+			  json_pack("{s:o,s:s}", "content", content, "session",
+				    session_name) :
+			  json_pack("{s:o}", "content", content));
+}
+
+static void waiter_seal(struct peer_state *ps, struct waiter *w)
+{
+	if (!esprimd_api_call_alive(w->call)) {
+		esprimd_api_error(w->call, 0, ECONNRESET, "caller gone");
+		return;
+	}
+	ps->seals++;
+	seal_reply(ps->d, w->call, ps->session, w->text, w->len,
+		   ps->conf->name);
+}
+
+/*
+ * Whether a caller may send requests with this From: the identities of its
+ * [cse] section; an operator without one, the gateway's own identity.
+ */
+static bool from_allowed(struct esprimd *d, const struct esprimd_api_peer *who,
+			 const char *fr)
+{
+	const struct esprimd_cse *cse;
+	size_t i;
+
+	cse = esprimd_config_cse_by_uid(d->config, who->uid);
+	if (!cse)
+		return who->admin && !strcmp(fr, d->config->identity);
+	for (i = 0; i < cse->n_identities; i++)
+		if (!strcmp(cse->identities[i], fr))
+			return true;
+	return false;
+}
+
+void exchange_seal(struct esprimd *d, struct esprimd_api_call *call,
+		   const struct esprimd_api_peer *who, json_t *args)
+{
+	json_t *prim = json_object_get(args, "primitive");
+	const char *target = json_string_value(json_object_get(args, "target"));
+	const char *fr = json_string_value(json_object_get(prim, "fr"));
+	struct peer_state *ps;
+	struct waiter *w;
+	char *text;
+	int rc;
+
+	if (!target || !json_is_object(prim) || !fr) {
+		esprimd_api_error(call, ESPRIM_RSC_BAD_REQUEST, 0,
+				  "seal needs a string target and a primitive object with a string fr");
+		return;
+	}
+	if (!from_allowed(d, who, fr)) {
+		esprimd_api_error(call, 0, EACCES,
+				  "uid %u may not send requests as %s",
+				  (unsigned int)who->uid, fr);
+		return;
+	}
+	ps = peer_by(d, target);
+	if (!ps) {
+		esprimd_api_error(call, 0, ENOENT, "no peer configured for %s",
+				  target);
+		return;
+	}
+	text = json_dumps(prim, JSON_COMPACT);
+	if (!text) {
+		esprimd_api_error(call, 0, ENOMEM, "out of memory");
+		return;
+	}
+	if (session_usable(ps)) {
+		ps->seals++;
+		seal_reply(d, call, ps->session, text, strlen(text),
+			   ps->conf->name);
+		free(text);
+		return;
+	}
+	w = calloc(1, sizeof(*w));
+	if (!w) {
+		free(text);
+		esprimd_api_error(call, 0, ENOMEM, "out of memory");
+		return;
+	}
+	w->call = call;
+	w->text = text;
+	w->len = strlen(text);
+	w->next = ps->waiters;
+	ps->waiters = w;
+	rc = establish(ps);
+	if (rc) {
+		log_warn("%s", ps->last_error);
+		fail_waiters(ps, rc > 0 ? rc : 0, rc > 0 ? 0 : -rc);
+	}
+}
+
+/* The epo of {"content":{"m2m:seci":{"sit":5,...}}} or {"object":...}. */
+static const char *args_object(json_t *args, size_t *len, int *sit,
+			       struct esprim_seci *seci,
+			       struct esprim_error *e)
+{
+	json_t *content = json_object_get(args, "content");
+	const char *obj = json_string_value(json_object_get(args, "object"));
+	char *text;
+	int rc;
+
+	*sit = 0;
+	if (obj && !content) {
+		*len = json_string_length(json_object_get(args, "object"));
+		*sit = ESPRIM_SIT_EPO;
+		return obj;
+	}
+	if (!json_is_object(content))
+		return NULL;
+	text = json_dumps(content, JSON_COMPACT);
+	if (!text)
+		return NULL;
+	rc = esprim_seci_parse(seci, text, strlen(text), now_ms(), e);
+	free(text);
+	if (rc) {
+		*sit = -rc;
+		return NULL;
+	}
+	*sit = seci->sit;
+	*len = seci->epo_len;
+	return seci->epo;
+}
+
+/* The opened text as JSON when it is, else as a string. */
+static json_t *opened_primitive(const char *text, size_t len)
+{
+	json_t *j = json_loadb(text, len, JSON_REJECT_DUPLICATES, NULL);
+
+	return j ? j : json_stringn(text, len);
+}
+
+static int open_object(struct esprimd *d, const char *obj, size_t len,
+		       size_t *text_len, struct esprim_error *e)
+{
+	struct esprimd_exchange *ex = d->ex;
+	int rc;
+
+	rc = ensure_buf(ex, len + 1);
+	if (rc) {
+		e->errnum = ENOMEM;
+		snprintf(e->msg, sizeof(e->msg), "out of memory");
+		return rc;
+	}
+	rc = esprim_open(d->ctx, obj, len, ex->buf, ex->buf_size, ex->opened,
+			 e);
+	if (!rc)
+		*text_len = esprim_opened_text_len(ex->opened);
+	return rc;
+}
+
+void exchange_open(struct esprimd *d, struct esprimd_api_call *call,
+		   json_t *args)
+{
+	struct esprim_seci seci = { 0 };
+	struct esprim_error e = { 0 };
+	struct peer_state *ps;
+	const char *obj;
+	size_t len = 0, text_len;
+	int sit, rc;
+
+	obj = args_object(args, &len, &sit, &seci, &e);
+	if (!obj || sit != ESPRIM_SIT_EPO) {
+		esprimd_api_error(call, ESPRIM_RSC_BAD_REQUEST, 0, "%s",
+				  sit < 0 ? e.msg :
+				  "open needs content (m2m:seci sit 5) or object");
+		goto out;
+	}
+	rc = open_object(d, obj, len, &text_len, &e);
+	if (!rc && esprim_opened_role(d->ex->opened) !=
+	    ONEM2M_ESPRIM_ROLE_ORIGINATOR) {
+		rc = ESPRIM_RSC_BAD_REQUEST;
+		snprintf(e.msg, sizeof(e.msg),
+			 "a request: hand it in with notify");
+	}
+	if (rc) {
+		d->stats.open_failures++;
+		api_fail(call, rc, &e);
+		goto out;
+	}
+	d->stats.opens++;
+	ps = peer_by_kid(d, esprim_opened_kid(d->ex->opened));
+	if (ps)
+		ps->opens++;
+	esprimd_api_reply(call, json_pack("{s:o,s:s}", "primitive",
+					  opened_primitive(d->ex->buf,
+							   text_len),
+					  "peer",
+					  esprim_opened_peer(d->ex->opened)));
+out:
+	esprim_seci_release(&seci);
+}
+
+/* ---- receiver: rand requests, requests and responses ---- */
+
+/* The receiver object to answer a rand request with (sit 4 content). */
+static int rand_reply(struct esprimd *d, json_t **content,
+		      struct esprim_error *e)
+{
+	const struct esprimd_config *c = d->config;
+	struct esprim_rand *r = NULL;
+	char *text;
+	int rc;
+
+	d->stats.rand_requests_in++;
+	if (c->per_request_rand) {
+		rc = esprim_rand_new_receiver(&r, NULL, 0, now_ms() +
+					      (int64_t)c->shared_rand_lifetime_s *
+					      1000, ESPRIM_ESPA_ALL, e);
+		if (!rc)
+			rc = esprim_ctx_add_own_rand(d->ctx, r, e);
+		if (rc)
+			goto out;
+	}
+	rc = esprim_seci_build(&text, ESPRIM_SIT_RRO_RESPONSE,
+			       r ? r : d->ex->shared, NULL, 0, e);
+	if (rc)
+		goto out;
+	*content = json_loads(text, JSON_REJECT_DUPLICATES, NULL);
+	esprim_free(text);
+	if (!*content)
+		rc = -ENOMEM;
+out:
+	esprim_rand_free(r);
+	return rc;
+}
+
+static struct handle *handle_new(struct esprimd *d, uid_t uid)
+{
+	struct esprimd_exchange *ex = d->ex;
+	struct handle **pp = &ex->handles, *h;
+	int64_t now = now_ms();
+	uint32_t salt = 0;
+
+	/* Handles not answered in time go first. */
+	while ((h = *pp)) {
+		if (h->expiry_ms <= now) {
+			*pp = h->next;
+			esprim_session_put(h->session);
+			free(h);
+			ex->n_handles--;
+		} else {
+			pp = &h->next;
+		}
+	}
+	if (ex->n_handles >= ESPRIMD_MAX_HANDLES)
+		return NULL;
+	h = calloc(1, sizeof(*h));
+	if (!h)
+		return NULL;
+	RAND_bytes((unsigned char *)&salt, sizeof(salt));
+	snprintf(h->id, sizeof(h->id), "h-%" PRIx64 "-%08x", ++ex->handle_seq,
+		 salt);
+	h->uid = uid;
+	h->expiry_ms = now + ESPRIMD_HANDLE_TTL_MS;
+	h->next = ex->handles;
+	ex->handles = h;
+	ex->n_handles++;
+	return h;
+}
+
+static struct handle *handle_take(struct esprimd *d, const char *id,
+				  uid_t uid)
+{
+	struct esprimd_exchange *ex = d->ex;
+	struct handle **pp, *h;
+
+	for (pp = &ex->handles; (h = *pp); pp = &h->next) {
+		if (strcmp(h->id, id) || h->uid != uid)
+			continue;
+		*pp = h->next;
+		ex->n_handles--;
+		if (h->expiry_ms <= now_ms()) {
+			esprim_session_put(h->session);
+			free(h);
+			return NULL;
+		}
+		return h;
+	}
+	return NULL;
+}
+
+static void notify_request(struct esprimd *d, struct esprimd_api_call *call,
+			   const struct esprimd_api_peer *who,
+			   const char *obj, size_t len)
+{
+	struct esprim_opened *o = d->ex->opened;
+	struct esprim_error e = { 0 };
+	struct peer_state *ps;
+	struct handle *h;
+	size_t text_len;
+	int rc;
+
+	d->stats.requests_in++;
+	rc = open_object(d, obj, len, &text_len, &e);
+	if (!rc && esprim_opened_role(o) != ONEM2M_ESPRIM_ROLE_RECEIVER) {
+		rc = ESPRIM_RSC_BAD_REQUEST;
+		snprintf(e.msg, sizeof(e.msg),
+			 "a response: open it with open");
+	}
+	if (rc) {
+		d->stats.requests_refused++;
+		log_info("request refused: %d %s", rc, e.msg);
+		api_fail(call, rc, &e);
+		return;
+	}
+	h = handle_new(d, who->uid);
+	if (!h) {
+		esprimd_api_error(call, 0, EBUSY,
+				  "%u requests await responses",
+				  ESPRIMD_MAX_HANDLES);
+		return;
+	}
+	h->session = esprim_session_get(esprim_opened_session(o));
+	ps = peer_by_kid(d, esprim_opened_kid(o));
+	if (ps)
+		ps->opens++;
+	d->stats.opens++;
+	esprimd_api_reply(call, json_pack("{s:s,s:o,s:s,s:s}", "kind",
+					  "request", "primitive",
+					  opened_primitive(d->ex->buf,
+							   text_len),
+					  "originator", esprim_opened_peer(o),
+					  "handle", h->id));
+}
+
+void exchange_notify(struct esprimd *d, struct esprimd_api_call *call,
+		     const struct esprimd_api_peer *who, json_t *args)
+{
+	struct esprim_seci seci = { 0 };
+	struct esprim_error e = { 0 };
+	json_t *content = NULL;
+	const char *obj;
+	size_t len = 0;
+	int sit, rc;
+
+	obj = args_object(args, &len, &sit, &seci, &e);
+	switch (sit) {
+	case ESPRIM_SIT_EPO:
+		notify_request(d, call, who, obj, len);
+		break;
+	case ESPRIM_SIT_RRO_REQUEST:
+		rc = rand_reply(d, &content, &e);
+		if (rc)
+			api_fail(call, rc, &e);
+		else
+			esprimd_api_reply(call, json_pack("{s:s,s:o}", "kind",
+							  "reply", "content",
+							  content));
+		break;
+	case ESPRIM_SIT_ECKM:
+		esprimd_api_error(call, ESPRIM_RSC_UNSUPPORTED_OPTION, 0,
+				  "ESCertKE (sit 6) is not supported yet");
+		break;
+	default:
+		esprimd_api_error(call, ESPRIM_RSC_BAD_REQUEST, 0, "%s",
+				  sit < 0 ? e.msg : sit ?
+				  "sit 4 comes only as a reply" :
+				  "notify needs content: an m2m:seci");
+	}
+	esprim_seci_release(&seci);
+}
+
+void exchange_respond(struct esprimd *d, struct esprimd_api_call *call,
+		      const struct esprimd_api_peer *who, json_t *args)
+{
+	const char *id = json_string_value(json_object_get(args, "handle"));
+	json_t *prim = json_object_get(args, "primitive");
+	struct handle *h;
+	char *text;
+
+	if (!id || !json_is_object(prim)) {
+		esprimd_api_error(call, ESPRIM_RSC_BAD_REQUEST, 0,
+				  "respond needs a string handle and a primitive object");
+		return;
+	}
+	h = handle_take(d, id, who->uid);
+	if (!h) {
+		esprimd_api_error(call, ESPRIM_RSC_BAD_REQUEST, 0,
+				  "handle %s: unknown, answered, expired or another user's",
+				  id);
+		return;
+	}
+	text = json_dumps(prim, JSON_COMPACT);
+	if (text) {
+		seal_reply(d, call, h->session, text, strlen(text), NULL);
+		d->stats.responses_sealed++;
+	} else {
+		esprimd_api_error(call, 0, ENOMEM, "out of memory");
+	}
+	free(text);
+	esprim_session_put(h->session);
+	free(h);
+}
+
+/* A Notify from a peer daemon over the HTTP binding: rand requests. */
+void exchange_http(struct esprimd_http_request *req,
+		   const struct esprimd_http_incoming *in, void *userdata)
+{
+	struct esprimd *d = userdata;
+	struct esprim_seci seci = { 0 };
+	struct esprim_error e = { 0 };
+	json_t *content = NULL;
+	char *text;
+	int rc;
+
+	if (in->op != ESPRIMD_HTTP_NOTIFY) {
+		esprimd_http_respond(req, 4005, NULL);	/* OPERATION_NOT_ALLOWED */
+		return;
+	}
+	/* Only configured peers get receiver objects (B.1). */
+	if (!esprimd_config_peer_by_identity(d->config, in->origin)) {
+		log_info("rand request from %s (%s), no configured peer",
+			 in->origin, in->peer_addr);
+		esprimd_http_respond(req, 4103, NULL);
+		return;
+	}
+	text = json_dumps(in->body, JSON_COMPACT);
+	rc = text ? esprim_seci_parse(&seci, text, strlen(text), now_ms(), &e) :
+		-ENOMEM;
+	free(text);
+	if (rc || seci.sit != ESPRIM_SIT_RRO_REQUEST) {
+		esprimd_http_respond(req, ESPRIM_RSC_BAD_REQUEST, NULL);
+		goto out;
+	}
+	rc = rand_reply(d, &content, &e);
+	if (rc) {
+		esprimd_http_respond(req, rc > 0 ? rc : e.rsc, NULL);
+		goto out;
+	}
+	esprimd_http_respond(req, 2000, content);
+	json_decref(content);
+out:
+	esprim_seci_release(&seci);
+}
+
+/* ---- operators ---- */
+
+int exchange_establish(struct esprimd *d, const char *peer,
+		       struct esprimd_api_call *call)
+{
+	struct esprimd_exchange *ex = d->ex;
+	size_t i;
+	int rc = -ENOENT, n = 0;
+
+	for (i = 0; i < ex->n_peers; i++) {
+		struct peer_state *ps = ex->peers[i];
+
+		if (peer && strcmp(ps->conf->name, peer) &&
+		    strcmp(ps->conf->identity, peer))
+			continue;
+		rc = establish(ps);
+		if (rc)
+			return rc;
+		n++;
+	}
+	return n ? 0 : rc;
+}
+
+unsigned int exchange_flush(struct esprimd *d, const char *peer)
+{
+	struct esprimd_exchange *ex = d->ex;
+	unsigned int n = 0;
+	size_t i;
+
+	for (i = 0; i < ex->n_peers; i++) {
+		struct peer_state *ps = ex->peers[i];
+
+		if (peer && strcmp(ps->conf->name, peer) &&
+		    strcmp(ps->conf->identity, peer))
+			continue;
+		if (ps->session) {
+			esprim_session_free(ps->session);
+			ps->session = NULL;
+			n++;
+		}
+	}
+	return n;
+}
+
+json_t *exchange_peers_json(struct esprimd *d)
+{
+	struct esprimd_exchange *ex = d->ex;
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; a && i < ex->n_peers; i++) {
+		const struct peer_state *ps = ex->peers[i];
+		const struct esprimd_peer *p = ps->conf;
+
+		json_array_append_new(a, json_pack(
+			"{s:s,s:s,s:s,s:s,s:i,s:s,s:b,s:I,s:I,s:I,s:s}",
+			"name", p->name, "identity", p->identity,
+			"kid", p->kid, "address", p->address,
+			"source", (int)p->source,
+			"key", ps->key_rc ? ps->key_err : "loaded",
+			"session", session_usable(ps),
+			"seals", (json_int_t)ps->seals,
+			"opens", (json_int_t)ps->opens,
+			"established", (json_int_t)ps->established,
+			"last_error", ps->last_error));
+	}
+	return a;
+}
+
+json_t *exchange_sessions_json(struct esprimd *d, const char *peer)
+{
+	struct esprimd_exchange *ex = d->ex;
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; a && i < ex->n_peers; i++) {
+		const struct peer_state *ps = ex->peers[i];
+
+		if (!ps->session || (peer && strcmp(ps->conf->name, peer) &&
+				     strcmp(ps->conf->identity, peer)))
+			continue;
+		json_array_append_new(a, json_pack(
+			"{s:s,s:s,s:s,s:s,s:s,s:I}",
+			"peer", ps->conf->name, "identity", ps->conf->identity,
+			"kid", esprim_session_kid(ps->session),
+			"role", "originator",
+			"enc", esprim_enc_name(esprim_session_enc(ps->session)),
+			"expires_ms", (json_int_t)ps->expiry_ms));
+	}
+	return a;
+}
+
+unsigned int exchange_session_count(struct esprimd *d)
+{
+	struct esprim_ctx_stats st;
+
+	esprim_ctx_get_stats(d->ctx, &st);
+	return (unsigned int)st.sessions;
+}
+
+/* ---- the module's upcalls and events ---- */
+
+/*
+ * A session's payload from the rand objects this daemon knows: the
+ * receiver object is its own when it is the Receiver, learnt otherwise.
+ */
+static int session_payload(struct esprimd *d, const char *kid,
+			   const char *ori, const char *rri, void **payload,
+			   size_t *len)
+{
+	struct onem2m_esprim_session_payload *p;
+	struct esprim_rand *rro, *oro;
+	enum onem2m_esprim_role role = ONEM2M_ESPRIM_ROLE_RECEIVER;
+	struct peer_state *ps = peer_by_kid(d, kid);
+	size_t rlen, olen;
+	const char *rj, *oj;
+	int rc = -ENOKEY;
+
+	if (!ps || ps->key_rc)
+		return -ENOKEY;
+	rro = esprim_ctx_get_rand(d->ctx, NULL, rri, true);
+	oro = rro ? esprim_ctx_get_rand(d->ctx, kid, ori, false) : NULL;
+	if (!rro) {
+		role = ONEM2M_ESPRIM_ROLE_ORIGINATOR;
+		rro = esprim_ctx_get_rand(d->ctx, kid, rri, true);
+		oro = esprim_ctx_get_rand(d->ctx, NULL, ori, false);
+	}
+	if (!rro || !oro)
+		goto out;
+	rj = esprim_rand_json(rro, &rlen);
+	oj = esprim_rand_json(oro, &olen);
+	p = calloc(1, sizeof(*p) + rlen + olen);
+	rc = -ENOMEM;
+	if (!p)
+		goto out;
+	p->hdr.version = ONEM2M_ESPRIM_PAYLOAD_V1;
+	p->hdr.kind = ONEM2M_ESPRIM_PAYLOAD_SESSION;
+	p->enc = (uint8_t)ps->conf->enc;
+	p->role = (uint8_t)role;
+	p->replay = ONEM2M_ESPRIM_REPLAY_DEFAULT;
+	p->rro_len = (uint16_t)rlen;
+	p->oro_len = (uint16_t)olen;
+	p->soft_invocations = d->config->soft_invocations;
+	p->hard_invocations = d->config->hard_invocations;
+	memcpy(p->rand_objects, rj, rlen);
+	memcpy(p->rand_objects + rlen, oj, olen);
+	*payload = p;
+	*len = sizeof(*p) + rlen + olen;
+	rc = 0;
+out:
+	esprim_rand_free(rro);
+	esprim_rand_free(oro);
+	return rc;
+}
+
+int exchange_upcall_payload(struct esprimd *d, const char *desc,
+			    void **payload, size_t *len)
+{
+	char kid[ONEM2M_ESPRIM_MAX_ID_LEN + 1], ori[ONEM2M_ESPRIM_MAX_ID_LEN + 1];
+	char rri[ONEM2M_ESPRIM_MAX_ID_LEN + 1];
+	struct peer_state *ps;
+
+	*payload = NULL;
+	if (!strncmp(desc, "pairwise:", 9)) {
+		ps = peer_by_kid(d, desc + 9);
+		if (!ps || ps->key_rc)
+			return -ENOKEY;
+		return keys_pairwise_payload(d, ps->conf, payload, len);
+	}
+	/* session:<kid>:<ori>:<rri>; the module checked the characters. */
+	if (sscanf(desc, "session:%128[^:]:%128[^:]:%128s", kid, ori, rri) != 3)
+		return -ENOKEY;
+	return session_payload(d, kid, ori, rri, payload, len);
+}
+
+void exchange_kernel_event(struct esprimd *d, unsigned int type,
+			   const char *kid, unsigned int role)
+{
+	struct peer_state *ps = peer_by_kid(d, kid);
+	int rc;
+
+	switch (type) {
+	case ONEM2M_ESPRIM_EVENT_TYPE_SOFT_LIMIT:
+		/* Renewed now, so that sealing never meets the hard limit. */
+		if (!ps || role != ONEM2M_ESPRIM_ROLE_ORIGINATOR)
+			return;
+		log_info("session with %s reached its soft limit: renewing",
+			 ps->conf->name);
+		d->stats.rekeys++;
+		rc = establish(ps);
+		if (rc)
+			log_warn("renewing: %s", ps->last_error);
+		break;
+	case ONEM2M_ESPRIM_EVENT_TYPE_HARD_EXPIRED:
+		if (!ps || role != ONEM2M_ESPRIM_ROLE_ORIGINATOR ||
+		    !ps->session)
+			return;
+		log_info("session with %s expired: the next seal sets up another",
+			 ps->conf->name);
+		esprim_session_put(ps->session);
+		ps->session = NULL;
+		break;
+	case ONEM2M_ESPRIM_EVENT_TYPE_REPLAY:
+	case ONEM2M_ESPRIM_EVENT_TYPE_REFLECTION:
+	case ONEM2M_ESPRIM_EVENT_TYPE_BAD_MAC:
+		d->stats.kernel_refusals++;
+		log_info("the module refused an object of key %s (event %u)",
+			 kid, type);
+		break;
+	}
+}
+
+/* ---- life cycle ---- */
+
+static void peer_clear(struct peer_state *ps)
+{
+	snprintf(ps->last_error, sizeof(ps->last_error), "stopping");
+	fail_waiters(ps, 0, ECANCELED);
+	if (ps->session)
+		esprim_session_put(ps->session);
+	ps->session = NULL;
+	ps->rekey = sd_event_source_unref(ps->rekey);
+}
+
+static struct peer_state *peer_load(struct esprimd *d,
+				    const struct esprimd_peer *p)
+{
+	struct peer_state *ps = calloc(1, sizeof(*ps));
+
+	if (!ps)
+		return NULL;
+	ps->d = d;
+	ps->conf = p;
+	ps->key_rc = keys_load_peer(d, p, ps->key_err, sizeof(ps->key_err));
+	if (ps->key_rc)
+		log_err("peer %s: key %s not loaded: %s", p->name, p->kid,
+			ps->key_err);
+	else
+		log_info("peer %s (%s): key %s loaded (SUID %d)", p->name,
+			 p->identity, p->kid, (int)p->source);
+	return ps;
+}
+
+/* Frees a peer's state, or leaves it to its rand request in flight. */
+static void peer_free(struct peer_state *ps)
+{
+	peer_clear(ps);
+	ps->conf = NULL;
+	if (!ps->establishing)
+		free(ps);
+}
+
+int exchange_new(struct esprimd *d, char *err, size_t err_size)
+{
+	const struct esprimd_config *c = d->config;
+	struct esprimd_exchange *ex;
+	size_t i;
+
+	ex = calloc(1, sizeof(*ex));
+	if (!ex)
+		return -ENOMEM;
+	d->ex = ex;
+	ex->opened = esprim_opened_new();
+	ex->peers = calloc(c->n_peers + 1, sizeof(*ex->peers));
+	if (!ex->opened || !ex->peers) {
+		snprintf(err, err_size, "out of memory");
+		return -ENOMEM;
+	}
+	for (i = 0; i < c->n_peers; i++) {
+		ex->peers[i] = peer_load(d, &c->peers[i]);
+		if (!ex->peers[i]) {
+			snprintf(err, err_size, "out of memory");
+			return -ENOMEM;
+		}
+		ex->n_peers++;
+	}
+	if (new_shared(d)) {
+		snprintf(err, err_size, "no shared receiver rand object");
+		return -EIO;
+	}
+	return 0;
+}
+
+/* Whether a reload left a peer's key as it was. */
+static bool same_key(const struct esprimd_peer *a, const struct esprimd_peer *b)
+{
+	return !strcmp(a->identity, b->identity) && !strcmp(a->kid, b->kid) &&
+		a->source == b->source && !strcmp(a->key_file, b->key_file) &&
+		a->replay == b->replay &&
+		!strcmp(a->rspf_target ? a->rspf_target : "",
+			b->rspf_target ? b->rspf_target : "");
+}
+
+void exchange_reconfigure(struct esprimd *d)
+{
+	const struct esprimd_config *c = d->config;
+	struct esprimd_exchange *ex = d->ex;
+	struct peer_state **peers;
+	size_t i, j;
+
+	peers = calloc(c->n_peers + 1, sizeof(*peers));
+	if (!peers) {
+		log_err("reload: out of memory; peers left as they were");
+		return;
+	}
+	/* Peers whose key is as it was stay, with their sessions. */
+	for (i = 0; i < c->n_peers; i++) {
+		for (j = 0; j < ex->n_peers; j++) {
+			struct peer_state *old = ex->peers[j];
+
+			if (!old || strcmp(old->conf->name, c->peers[i].name) ||
+			    !same_key(old->conf, &c->peers[i]))
+				continue;
+			old->conf = &c->peers[i];
+			peers[i] = old;
+			ex->peers[j] = NULL;
+			break;
+		}
+	}
+	/* The others go before new keys come: a kid may be reused. */
+	for (j = 0; j < ex->n_peers; j++) {
+		if (!ex->peers[j])
+			continue;
+		keys_unload_peer(d, ex->peers[j]->conf);
+		peer_free(ex->peers[j]);
+	}
+	for (i = 0; i < c->n_peers; i++)
+		if (!peers[i])
+			peers[i] = peer_load(d, &c->peers[i]);
+	free(ex->peers);
+	ex->peers = peers;
+	/* A peer that could not be allocated is left out. */
+	for (i = j = 0; i < c->n_peers; i++)
+		if (peers[i])
+			peers[j++] = peers[i];
+	ex->n_peers = j;
+}
+
+void exchange_free(struct esprimd *d)
+{
+	struct esprimd_exchange *ex = d->ex;
+	struct handle *h;
+	size_t i;
+
+	if (!ex)
+		return;
+	for (i = 0; ex->peers && i < ex->n_peers; i++)
+		peer_free(ex->peers[i]);
+	while ((h = ex->handles)) {
+		ex->handles = h->next;
+		esprim_session_put(h->session);
+		free(h);
+	}
+	sd_event_source_unref(ex->rotate);
+	esprim_rand_free(ex->shared);
+	esprim_opened_free(ex->opened);
+	free(ex->peers);
+	free(ex->buf);
+	free(ex);
+	d->ex = NULL;
+}

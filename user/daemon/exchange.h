@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Sessions (TS-0003 8.4.2 phase B) and exchanges (phase C) as esprimd runs
+ * them for the CSEs on its gateway:
+ *   - as Receiver: a shared receiver rand object rotated before its esrx,
+ *     unique ones on request (sit 3 -> sit 4), requests opened and their
+ *     responses sealed through one-time handles;
+ *   - as Originator: a session per peer, set up by asking the peer's
+ *     daemon for a receiver object over the HTTP binding, renewed ahead of
+ *     its expiry; requests sealed, responses opened.
+ */
+#ifndef ESPRIMD_EXCHANGE_H
+#define ESPRIMD_EXCHANGE_H
+
+#include <jansson.h>
+
+#include "api.h"
+#include "esprimd.h"
+#include "http.h"
+
+/* Requests opened and not yet answered, at most. */
+#define ESPRIMD_MAX_HANDLES	4096
+#define ESPRIMD_HANDLE_TTL_MS	60000
+
+int exchange_new(struct esprimd *d, char *err, size_t err_size);
+void exchange_free(struct esprimd *d);
+/* After a reload: per-peer state follows the new configuration. */
+void exchange_reconfigure(struct esprimd *d);
+
+/* The socket API's operations (Documentation/esprimd-socket.md). */
+void exchange_seal(struct esprimd *d, struct esprimd_api_call *call,
+		   const struct esprimd_api_peer *who, json_t *args);
+void exchange_open(struct esprimd *d, struct esprimd_api_call *call,
+		   json_t *args);
+void exchange_notify(struct esprimd *d, struct esprimd_api_call *call,
+		     const struct esprimd_api_peer *who, json_t *args);
+void exchange_respond(struct esprimd *d, struct esprimd_api_call *call,
+		      const struct esprimd_api_peer *who, json_t *args);
+/* Operators: set up (again) the session with a peer, or with all (NULL). */
+int exchange_establish(struct esprimd *d, const char *peer,
+		       struct esprimd_api_call *call);
+/* Operators: forget sessions with a peer (or all); the count. */
+unsigned int exchange_flush(struct esprimd *d, const char *peer);
+
+/* HTTP binding: a Notify from a peer daemon. */
+void exchange_http(struct esprimd_http_request *req,
+		   const struct esprimd_http_incoming *in, void *userdata);
+
+/*
+ * The payload for an upcall's key (description "pairwise:<kid>" or
+ * "session:<kid>:<ori>:<rri>"), malloc'ed (the caller wipes and frees
+ * it); 0 or a negative errno (-ENOKEY: nothing known of it).
+ */
+int exchange_upcall_payload(struct esprimd *d, const char *desc,
+			    void **payload, size_t *len);
+/* An event of the module's events group about a session of kid. */
+void exchange_kernel_event(struct esprimd *d, unsigned int type,
+			   const char *kid, unsigned int role);
+
+/* What operators read: per peer, and the sessions. */
+json_t *exchange_peers_json(struct esprimd *d);
+json_t *exchange_sessions_json(struct esprimd *d, const char *peer);
+unsigned int exchange_session_count(struct esprimd *d);
+
+#endif /* ESPRIMD_EXCHANGE_H */

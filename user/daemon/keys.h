@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Pairwise keys of configured peers (TS-0003 8.4.2 phase A): provisioned
+ * (SUID 13) or derived from an RSPF enrolment key Ke (SUID 23).  With the
+ * module they go into the daemon's keyring and the octets are wiped at
+ * once; on the soft backend they stay in this process's locked memory.
+ */
+#ifndef ESPRIMD_KEYS_H
+#define ESPRIMD_KEYS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "esprimd.h"
+
+/*
+ * The keyring of the daemon's keys, "esprimd:<identity>" in root's user
+ * keyring: keys and sessions outlive a daemon killed and restarted, and
+ * two daemons of different identities on one machine keep apart.  Found
+ * again or created; a serial, or a negative errno.
+ */
+int32_t keys_keyring(const char *identity);
+
+/* Locks the process's memory and makes it non-dumpable (soft backend). */
+int keys_protect_memory(char *err, size_t err_size);
+
+/* Loads the pairwise key of a peer into the context. */
+int keys_load_peer(struct esprimd *d, const struct esprimd_peer *p,
+		   char *err, size_t err_size);
+/* Removes it, and its sessions. */
+void keys_unload_peer(struct esprimd *d, const struct esprimd_peer *p);
+
+/*
+ * The payload of "pairwise:<kid>" for an upcall: the provisioned key, or
+ * an RSPF payload naming the enrolment key in the daemon's keyring.
+ * malloc'ed; the caller wipes and frees it.
+ */
+int keys_pairwise_payload(struct esprimd *d, const struct esprimd_peer *p,
+			  void **payload, size_t *len);
+
+/*
+ * The RSPF derivation (TS-0003 10.3.7, profile B.10) for the soft
+ * backend: HMAC-SHA-256(Ke, label || "23" || target) into out (32 octets).
+ */
+int keys_rspf_derive(const uint8_t *ke, size_t ke_len, const char *target,
+		     uint8_t out[32]);
+
+#endif /* ESPRIMD_KEYS_H */
