@@ -296,7 +296,12 @@ vm-shell: deps
 	vm/run.sh --series $(SERIES) --shell
 
 # The pkg-config file is written for PREFIX at install time.
-install: $(LIBESPRIM) $(LIBESPRIM_SO) $(BUILD)/user/esprimctl
+# esprimd: its unit (ExecStart under PREFIX), example configuration and the
+# man pages of the library, the module, the daemon and its configuration.
+SYSTEMDUNITDIR ?= /lib/systemd/system
+MANDIR = $(DESTDIR)$(PREFIX)/share/man
+install: $(LIBESPRIM) $(LIBESPRIM_SO) $(BUILD)/user/esprimctl \
+		$(BUILD)/user/esprimd
 	install -D -m 644 user/lib/esprim.h $(DESTDIR)$(PREFIX)/include/esprim.h
 	install -D -m 644 $(UAPI) \
 		$(DESTDIR)$(PREFIX)/include/linux/onem2m_esprim.h
@@ -315,6 +320,19 @@ install: $(LIBESPRIM) $(LIBESPRIM_SO) $(BUILD)/user/esprimctl
 		$(DESTDIR)$(PREFIX)/share/man/man8/esprimctl.8
 	install -D -m 644 user/ctl/esprimctl.bash-completion \
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/esprimctl
+	install -D -m 755 $(BUILD)/user/esprimd $(DESTDIR)$(PREFIX)/sbin/esprimd
+	mkdir -p $(DESTDIR)$(SYSTEMDUNITDIR)
+	sed 's|/usr/sbin/esprimd|$(PREFIX)/sbin/esprimd|g' \
+		user/daemon/esprimd.service \
+		>$(DESTDIR)$(SYSTEMDUNITDIR)/esprimd.service
+	chmod 644 $(DESTDIR)$(SYSTEMDUNITDIR)/esprimd.service
+	install -D -m 644 user/daemon/esprimd.conf \
+		$(DESTDIR)/etc/onem2m-esprim/esprimd.conf.example
+	install -D -m 644 user/lib/libesprim.3 $(MANDIR)/man3/libesprim.3
+	install -D -m 644 user/daemon/esprimd.conf.5 \
+		$(MANDIR)/man5/esprimd.conf.5
+	install -D -m 644 kmod/onem2m-esprim.7 $(MANDIR)/man7/onem2m-esprim.7
+	install -D -m 644 user/daemon/esprimd.8 $(MANDIR)/man8/esprimd.8
 
 dkms-add:
 	scripts/dkms.sh add

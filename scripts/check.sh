@@ -212,6 +212,10 @@ log="$logs/esprimctl.log"
 selftests/host/esprimctl_test.sh build >"$log" 2>&1
 count_tap "$log"
 
+log="$logs/man_pages.log"
+selftests/host/man_pages_test.sh build >"$log" 2>&1
+count_tap "$log"
+
 echo "# interop with cjose, latchset jose, npm jose"
 log="$logs/interop.log"
 selftests/interop/interop_test.sh build >"$log" 2>&1

@@ -19,6 +19,7 @@ libinih-dev libsystemd-dev libmicrohttpd-dev libcurl4-openssl-dev
 flex bison bc libelf-dev
 libcjose-dev jose clang libclang-rt-dev valgrind xxd
 python3-yaml python3-jsonschema
+man-db systemd
 "
 
 missing=""
