@@ -79,6 +79,8 @@ int esprimd_reload(struct esprimd *d, char *err, size_t err_size)
 	d->config = c;
 	esprimd_api_set_admin_gid(d->api, c->admin_gid);
 	exchange_reconfigure(d);
+	if (d->kernel && kernel_configure(d))
+		log_warn("the module's session limits were left as they were");
 	esprimd_config_free(old);
 	d->stats.reloads++;
 	log_info("configuration reloaded: %zu peers, %zu CSEs", c->n_peers,

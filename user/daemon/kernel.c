@@ -176,9 +176,10 @@ static int register_upcall(struct esprimd_kernel *k)
  * upcall gives CSEs, then reach their soft limit (and an event that
  * renews them) well before the hard one.
  */
-static int configure_module(struct esprimd_kernel *k)
+int kernel_configure(struct esprimd *d)
 {
-	const struct esprimd_config *c = k->d->config;
+	const struct esprimd_config *c = d->config;
+	struct esprimd_kernel *k = d->kernel;
 	struct nl_msg *msg = nlmsg_alloc();
 	int rc = -ENOMEM;
 
@@ -190,8 +191,9 @@ static int configure_module(struct esprimd_kernel *k)
 			 c->soft_invocations) &&
 	    !nla_put_u64(msg, ONEM2M_ESPRIM_A_CONFIG_HARD_INVOCATIONS,
 			 c->hard_invocations)) {
-		rc = nl_send_sync(k->sk, msg);
-		return rc < 0 ? -EPERM : 0;
+		/* Its ack (or error) is read by on_readable() once running. */
+		rc = nl_send_auto(k->sk, msg);
+		rc = rc < 0 ? -EIO : 0;
 	}
 	nlmsg_free(msg);
 	return rc;
@@ -220,7 +222,9 @@ int kernel_open(struct esprimd *d, char *err, size_t err_size)
 			 ONEM2M_ESPRIM_GENL_NAME);
 		return -ENOENT;
 	}
-	rc = configure_module(k);
+	rc = kernel_configure(d);
+	if (!rc)
+		rc = nl_wait_for_ack(k->sk) < 0 ? -EPERM : 0;
 	if (rc) {
 		snprintf(err, err_size,
 			 "setting the module's session limits: no CAP_NET_ADMIN?");

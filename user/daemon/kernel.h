@@ -13,5 +13,7 @@
 /* Registers for upcalls and joins the events group. */
 int kernel_open(struct esprimd *d, char *err, size_t err_size);
 void kernel_close(struct esprimd *d);
+/* The module's defaults for new sessions: the configured limits. */
+int kernel_configure(struct esprimd *d);
 
 #endif /* ESPRIMD_KERNEL_H */

@@ -24,6 +24,13 @@ int32_t keys_keyring(const char *identity)
 	char name[300];
 	key_serial_t k;
 
+	/*
+	 * Possession: systemd gives a service a private session keyring with
+	 * no link to the user keyring, so that keys in it would be only
+	 * viewable.  Linked, the daemon possesses the keys it adds (and the
+	 * module may search the enrolment keys of RSPF derivations).
+	 */
+	keyctl_link(KEY_SPEC_USER_KEYRING, KEY_SPEC_SESSION_KEYRING);
 	snprintf(name, sizeof(name), "esprimd:%s", identity);
 	k = keyctl_search(KEY_SPEC_USER_KEYRING, "keyring", name, 0);
 	if (k >= 0)
