@@ -210,8 +210,8 @@ def kernel_cases(gw1, gw2, b):
         r = subprocess.run(["ip", "netns", "exec", gw2.ns, "setpriv",
                             "--reuid=%d" % uid, "--regid=%d" % uid,
                             "--clear-groups", "keyctl", "session", "-",
-                            "keyctl", "request", "esprim", "pairwise:" + kid,
-                            "@s"], capture_output=True, text=True)
+                            "keyctl", "request2", "esprim", "pairwise:" + kid,
+                            "", "@s"], capture_output=True, text=True)
         print("# keyctl request as uid %d: %s%s" % (uid, r.stdout.strip(),
               r.stderr.strip()), flush=True)
         return r.returncode == 0
