@@ -377,3 +377,32 @@ $(BUILD)/selftests/host/esprimd_config_test: \
 		-DEXAMPLE_CONF='"$(CURDIR)/user/daemon/esprimd.conf"' \
 		-o $@ $< user/daemon/config.c $(LIBESPRIM) $(LIB_LIBS) \
 		$(INIH_LIBS) $(CURL_LIBS)
+
+# esprimd: the socket API (user/daemon/api.c), its test and the C client's
+# under ASan and UBSan, the test stand-in for esprimd that the Python and
+# Node.js example clients are run against, and the API's libFuzzer target.
+API_CFLAGS := -Iuser/daemon $(patsubst -I%,-isystem %,$(shell pkg-config \
+	--cflags libsystemd jansson 2>/dev/null))
+API_LIBS := $(shell pkg-config --libs libsystemd jansson 2>/dev/null || \
+	echo -lsystemd -ljansson)
+API_SRCS := user/daemon/api.c user/daemon/api.h user/daemon/api_line.h
+SAN_FLAGS := -O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+	-fno-omit-frame-pointer
+HOST_TESTS += $(BUILD)/selftests/host/esprimd_api_test
+selftests: $(BUILD)/selftests/host/esprimd_api_test \
+	$(BUILD)/selftests/host/api_echo_server $(BUILD)/fuzz/fuzz_api
+$(BUILD)/selftests/host/esprimd_api_test: selftests/host/esprimd_api_test.c \
+		$(API_SRCS) $(LIB_SRCS) $(LIB_HDRS) $(KSRC)/.extracted
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) $(API_CFLAGS) $(SAN_FLAGS) -o $@ $< \
+		user/daemon/api.c $(LIB_SRCS) $(LIB_LIBS) $(API_LIBS)
+$(BUILD)/selftests/host/api_echo_server: selftests/host/api_echo_server.c \
+		$(API_SRCS) $(LIB_SRCS) $(LIB_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(API_CFLAGS) $(SAN_FLAGS) -o $@ $< \
+		user/daemon/api.c $(LIB_SRCS) $(LIB_LIBS) $(API_LIBS)
+$(BUILD)/fuzz/fuzz_api: selftests/fuzz/fuzz_api.c $(API_SRCS) $(LIB_SRCS) \
+		$(LIB_HDRS)
+	@mkdir -p $(@D)
+	clang $(FUZZ_FLAGS) $(API_CFLAGS) -o $@ $< user/daemon/api.c \
+		$(LIB_SRCS) $(LIB_LIBS) $(API_LIBS)

@@ -216,6 +216,10 @@ log="$logs/man_pages.log"
 selftests/host/man_pages_test.sh build >"$log" 2>&1
 count_tap "$log"
 
+log="$logs/esprimd_clients.log"
+selftests/host/esprimd_clients_test.sh build >"$log" 2>&1
+count_tap "$log"
+
 echo "# interop with cjose, latchset jose, npm jose"
 log="$logs/interop.log"
 selftests/interop/interop_test.sh build >"$log" 2>&1

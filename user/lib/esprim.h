@@ -680,7 +680,8 @@ int esprim_client_call(struct esprim_client *c, const char *request,
 /*
  * The operations for CSEs.  0 on success; a positive RSC, or a negative
  * errno, with err filled from the reply ("rsc", "errno", "message").
- * Texts returned are JSON (esprim_free() them).
+ * Texts returned are JSON, but *originator and *handle plain strings
+ * (esprim_free() them all).
  *   seal:    primitive (a JSON object text) for target -> *content, the
  *            m2m:seci to send in a Notify
  *   open:    the m2m:seci content of a response -> *primitive
