@@ -378,6 +378,29 @@ $(BUILD)/selftests/host/esprimd_config_test: \
 		-o $@ $< user/daemon/config.c $(LIBESPRIM) $(LIB_LIBS) \
 		$(INIH_LIBS) $(CURL_LIBS)
 
+# esprimd: the HTTP binding (user/daemon/http*.c), its test under ASan and
+# UBSan, and its libFuzzer target.
+HTTP_CFLAGS := $(patsubst -I%,-isystem %,$(shell pkg-config --cflags \
+	libmicrohttpd libcurl libsystemd 2>/dev/null))
+HTTP_LIBS := $(shell pkg-config --libs libmicrohttpd libcurl libsystemd \
+	2>/dev/null || echo -lmicrohttpd -lcurl -lsystemd) $(JANSSON_LIBS)
+HTTP_SRCS := user/daemon/http.c user/daemon/http_server.c \
+	user/daemon/http_client.c user/daemon/http_check.c \
+	user/daemon/http_status.c
+HTTP_HDRS := user/daemon/http.h user/daemon/http_internal.h
+HOST_TESTS += $(BUILD)/selftests/host/esprimd_http_test
+selftests: $(BUILD)/selftests/host/esprimd_http_test $(BUILD)/fuzz/fuzz_http
+$(BUILD)/selftests/host/esprimd_http_test: selftests/host/esprimd_http_test.c \
+		$(HTTP_SRCS) $(HTTP_HDRS) $(KSRC)/.extracted
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) -Iuser/daemon $(HTTP_CFLAGS) -O1 \
+		-fsanitize=address,undefined -fno-sanitize-recover=undefined \
+		-fno-omit-frame-pointer -o $@ $< $(HTTP_SRCS) $(HTTP_LIBS)
+$(BUILD)/fuzz/fuzz_http: selftests/fuzz/fuzz_http.c $(HTTP_SRCS) $(HTTP_HDRS)
+	@mkdir -p $(@D)
+	clang $(FUZZ_FLAGS) -Iuser/daemon $(HTTP_CFLAGS) -o $@ $< \
+		$(HTTP_SRCS) $(HTTP_LIBS)
+
 # esprimd: the socket API (user/daemon/api.c), its test and the C client's
 # under ASan and UBSan, the test stand-in for esprimd that the Python and
 # Node.js example clients are run against, and the API's libFuzzer target.

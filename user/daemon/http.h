@@ -15,12 +15,14 @@
  *   - POST: Content-Type application/json, with at most the parameter
  *     ty=N (a decimal resource type), case-insensitive; a body of at most
  *     ESPRIMD_HTTP_MAX_BODY bytes that is one JSON object (jansson,
- *     duplicate keys refused), else 4000 before the handler runs;
+ *     duplicate keys refused), else 4000 before the handler runs
+ *     (HTTP 413 for a body over the limit);
  *   - the path: 1 to 512 characters of RFC 3986 path characters.
  * Responses carry X-M2M-RSC, X-M2M-RI (echoed), X-M2M-RVI and, with a
  * body, Content-Type: application/json; the HTTP status is the TS-0009
- * 6.4.1 mapping of the RSC (2000 -> 200, 2001 -> 201, 4000 -> 400,
- * 4004 -> 404, 4103 -> 403, 4111..4116 -> 403, 5xxx -> 500 ...).
+ * mapping of the RSC (V3.9.1 Table 6.3.2-1: 2000 -> 200, 2001 -> 201,
+ * 4000 -> 400, 4004 -> 404, 4103 -> 403, 4111..4116 -> 403, 5000 -> 500,
+ * 5210 -> 500 ...).
  */
 #ifndef ESPRIMD_HTTP_H
 #define ESPRIMD_HTTP_H
@@ -64,7 +66,9 @@ typedef void (*esprimd_http_handler)(struct esprimd_http_request *req,
 /*
  * The server listens on every "host:port" of listen (host a literal IPv4
  * or IPv6 address, "[::1]:8080", or "*" for all); n_listen may be 0 for a
- * client only.  Returns 0 or a negative errno with a message in err.
+ * client only.  timeout_ms bounds each request sent and, rounded up to
+ * seconds, an idle connection of the server (0: 10 s).  Returns 0 or a
+ * negative errno with a message in err.
  */
 int esprimd_http_new(struct esprimd_http **http, sd_event *event,
 		     char *const *listen, size_t n_listen,
@@ -75,7 +79,8 @@ void esprimd_http_free(struct esprimd_http *http);
 
 /*
  * Answers a request: rsc (a oneM2M Response Status Code) and an optional
- * body (a reference is taken).  0, or -EINVAL for an unknown RSC.
+ * body (a reference is taken).  0, or -EINVAL for an unknown RSC.  The
+ * request of a connection that went meanwhile is just freed (0).
  */
 int esprimd_http_respond(struct esprimd_http_request *req, int rsc,
 			 json_t *body);
@@ -85,10 +90,11 @@ int esprimd_http_port(const struct esprimd_http *http, size_t index);
 
 /*
  * The outcome of a request sent: err 0 and the peer's RSC and body (NULL
- * when there was none or it was not a JSON object; owned by the caller
- * of nothing: valid during the callback), or err a negative errno
- * (-ETIMEDOUT, -ECONNREFUSED, -EPROTO for a response that breaks the
- * binding: no or a bad X-M2M-RSC, a body that is not JSON).
+ * when there was none; owned by the caller of nothing: valid during the
+ * callback), or err a negative errno (-ETIMEDOUT, -ECONNREFUSED, -EPROTO
+ * for a response that breaks the binding: no or a bad X-M2M-RSC, a body
+ * that is not one JSON object or is over ESPRIMD_HTTP_MAX_BODY;
+ * -ECANCELED when esprimd_http_free() came first).
  */
 typedef void (*esprimd_http_done)(int err, int rsc, json_t *body,
 				  void *userdata);

@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The HTTP binding's object: its server (http_server.c) and its client
+ * (http_client.c) on the daemon's loop.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "http_internal.h"
+
+int esprimd_http_new(struct esprimd_http **httpp, sd_event *event,
+		     char *const *listen, size_t n_listen,
+		     esprimd_http_handler handler, void *userdata,
+		     unsigned int timeout_ms, char *err, size_t err_size)
+{
+	struct esprimd_http *http;
+	int r;
+
+	*httpp = NULL;
+	if (!event || (n_listen && (!listen || !handler))) {
+		snprintf(err, err_size, "http: bad arguments");
+		return -EINVAL;
+	}
+	http = calloc(1, sizeof(*http));
+	if (!http) {
+		snprintf(err, err_size, "http: out of memory");
+		return -ENOMEM;
+	}
+	http->event = sd_event_ref(event);
+	http->handler = handler;
+	http->userdata = userdata;
+	http->timeout_ms = timeout_ms ? timeout_ms : HTTP_DEFAULT_TIMEOUT_MS;
+	r = http_client_start(http, err, err_size);
+	if (!r)
+		r = http_server_start(http, listen, n_listen, err, err_size);
+	if (r) {
+		esprimd_http_free(http);
+		return r;
+	}
+	*httpp = http;
+	return 0;
+}
+
+void esprimd_http_free(struct esprimd_http *http)
+{
+	if (!http || http->closing)
+		return;
+	http->closing = true;
+	/* The client's callbacks may still answer requests of the server. */
+	http_client_stop(http);
+	http_server_stop(http);
+	sd_event_unref(http->event);
+	free(http);
+}
