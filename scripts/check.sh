@@ -220,6 +220,12 @@ log="$logs/esprimd_clients.log"
 selftests/host/esprimd_clients_test.sh build >"$log" 2>&1
 count_tap "$log"
 
+# Two esprimd on the host (soft backend); selftests/vm/run.sh runs them
+# again in the VM, with the module, in two network namespaces.
+log="$logs/esprimd.log"
+selftests/host/esprimd_test.py build >"$log" 2>&1
+count_tap "$log"
+
 echo "# interop with cjose, latchset jose, npm jose"
 log="$logs/interop.log"
 selftests/interop/interop_test.sh build >"$log" 2>&1

@@ -39,4 +39,7 @@ for test in netlink_test netlink_fuzz; do
 	timed "$dir/$test"
 done
 timed "$here/ynl_cli_test.sh" "$here/../.."
+# Two esprimd in two network namespaces joined by a veth pair, on the
+# module: exchanges, errors, upcalls from CSE users, rekey at soft limits.
+timed /usr/bin/python3 "$here/../host/esprimd_test.py" --kernel "$dir/../.."
 exit $rc
