@@ -247,9 +247,6 @@ def main():
     write(ke, KE + "\n")
     print("TAP version 13", flush=True)
     if KERNEL:
-        if not os.path.exists("/proc/net/tcp"):
-            print("1..0 # SKIP no TCP/IP in this kernel (the debug kernel)")
-            return 0
         netns_up()
         gw1 = Gateway(root, "gw1", ID1, "10.77.0.1", "esprim-gw1")
         gw2 = Gateway(root, "gw2", ID2, "10.77.0.2", "esprim-gw2")

@@ -41,5 +41,11 @@ done
 timed "$here/ynl_cli_test.sh" "$here/../.."
 # Two esprimd in two network namespaces joined by a veth pair, on the
 # module: exchanges, errors, upcalls from CSE users, rekey at soft limits.
-timed /usr/bin/python3 "$here/../host/esprimd_test.py" --kernel "$dir/../.."
+# Not on a kernel without TCP/IP (the debug kernel's tinyconfig).
+if [ -e /proc/net/tcp ]; then
+	timed /usr/bin/python3 "$here/../host/esprimd_test.py" --kernel \
+		"$dir/../.."
+else
+	echo "# esprimd_test.py: not run, no TCP/IP in this kernel"
+fi
 exit $rc
