@@ -284,7 +284,8 @@ def main():
     os.chmod(k12, 0o600)
 
     ok = gw1.start() and gw2.start()
-    if not tap(ok, "two daemons start (soft backend)"):
+    if not tap(ok, "two daemons start (%s backend)" %
+               ("kernel" if KERNEL else "soft")):
         for g in (gw1, gw2):
             g.stop()
             sys.stdout.write(open(g.log).read())
