@@ -158,7 +158,9 @@ static int setup(struct esprimd *d, char *err, size_t err_size)
 	if (rc)
 		return rc;
 	cc.backend = d->backend;
+	/* One pairwise key per peer: the daemon's cap is the only one. */
 	cc.max_sessions = d->config->max_sessions;
+	cc.max_sessions_per_key = d->config->max_sessions;
 	if (d->backend == ESPRIM_BACKEND_KERNEL) {
 		cc.keyring = keys_keyring(d->config->identity);
 		if (cc.keyring < 0) {
