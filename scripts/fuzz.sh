@@ -6,6 +6,8 @@
 #                                          corpus build/fuzz/corpus
 #   fuzz_http     esprimd's HTTP server    seeds selftests/fuzz/seeds/http,
 #                                          corpus build/fuzz/corpus-http
+#   fuzz_api      esprimd's socket lines   seeds selftests/fuzz/seeds/api,
+#                                          corpus build/fuzz/corpus-api
 # Prints one TAP line per target; the logs are build/fuzz/<target>.log
 # (fuzz_parsers' keeps its old name, build/fuzz/fuzz.log).
 #   scripts/fuzz.sh [SECONDS]
@@ -37,4 +39,6 @@ run() {	# target log corpus seeds
 run fuzz_parsers build/fuzz/fuzz.log build/fuzz/corpus selftests/fuzz/seeds
 run fuzz_http build/fuzz/fuzz_http.log build/fuzz/corpus-http \
 	selftests/fuzz/seeds/http
+run fuzz_api build/fuzz/fuzz_api.log build/fuzz/corpus-api \
+	selftests/fuzz/seeds/api
 exit $status
