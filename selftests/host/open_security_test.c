@@ -754,7 +754,7 @@ TEST(rand_id_prefixes)
 						    ESPRIM_RAND_SHARED,
 						    esprim_now_ms() + 1000,
 						    ESPRIM_ESPA_ALL, NULL));
-	EXPECT_STREQ("1.0.0", esprim_version());
+	EXPECT_STREQ("1.1.0", esprim_version());
 }
 
 /*

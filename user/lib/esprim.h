@@ -53,10 +53,10 @@ extern "C" {
 #endif
 
 #define ESPRIM_VERSION_MAJOR	1
-#define ESPRIM_VERSION_MINOR	0
+#define ESPRIM_VERSION_MINOR	1
 #define ESPRIM_VERSION_PATCH	0
 
-/* The version of the library running, "1.0.0". */
+/* The version of the library running, "1.1.0". */
 const char *esprim_version(void);
 
 /* Response Status Codes (TS-0004 6.6.3.5/6.6.3.6, TS-0001 7.6.x-1). */
