@@ -3,11 +3,25 @@
 # esprimctl's documented interface (esprimctl.8): --help and --version,
 # usage errors (status 2, the missing option named), round trips, m2m:seci
 # in and out, the pinned objects, inspect, -j on success and failure, RSC
-# on stderr.  Prints TAP.  Usage: esprimctl_test.sh BUILD_DIR
+# on stderr.  The operator commands against two real esprimd (soft
+# backend, 127.0.0.1) that establish a session with each other, against no
+# daemon, a stale socket and a server out of the protocol, and as a user
+# who is no operator.  Prints TAP.  Usage: esprimctl_test.sh BUILD_DIR
 set -uo pipefail
-ctl=$(cd "$1" && pwd)/user/esprimctl
+build=$(cd "$1" && pwd)
+ctl=$build/user/esprimctl
+esprimd=$build/user/esprimd
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+pids=()
+cleanup() {
+	local pid
+
+	for pid in "${pids[@]}"; do
+		kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+	done
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
 cd "$tmp" || exit 1
 n=0
 ok() {	# status name
@@ -31,7 +45,8 @@ key="--pairwise-key-file pw.hex"
 "$ctl" --help >out 2>err
 [ $? = 0 ] && grep -q '^Usage: esprimctl' out && [ ! -s err ]
 ok $? "esprimctl --help: status 0, usage on stdout"
-for cmd in rand seal open derive inspect; do
+for cmd in rand seal open derive inspect status peers sessions keys stats \
+	establish rekey flush reload; do
 	"$ctl" $cmd --help >out 2>err
 	[ $? = 0 ] && grep -q "^Usage: esprimctl $cmd" out && [ ! -s err ]
 	ok $? "esprimctl $cmd --help: status 0, its usage on stdout"
@@ -254,4 +269,201 @@ ok $? "rand --shared --id needs the s- prefix"
 "$ctl" rand --originator --shared --rro s.json 2>err
 [ $? = 2 ] && grep -q -- '--shared is for receiver objects only' err
 ok $? "rand --originator --shared: status 2"
+
+# ---- operator commands: usage ----
+"$ctl" establish >out 2>err
+[ $? = 2 ] && grep -q '^esprimctl establish: a peer is required$' err &&
+	grep -q '^Usage: esprimctl establish' err && [ ! -s out ]
+ok $? "establish without a peer: status 2"
+"$ctl" peers extra 2>err
+[ $? = 2 ] && grep -q "unexpected argument 'extra'" err
+ok $? "peers with an argument: status 2"
+"$ctl" flush gw1 gw2 2>err
+[ $? = 2 ] && grep -q "unexpected argument 'gw2'" err
+ok $? "flush with two peers: status 2"
+"$ctl" establish --wait soon gw2 2>err
+[ $? = 2 ] && grep -q -- '--wait takes seconds' err
+ok $? "establish --wait with no number: status 2"
+"$ctl" status --no-such-option 2>err
+[ $? = 2 ] && grep -q '^Usage: esprimctl status' err
+ok $? "status with an unknown option: status 2"
+
+# ---- operator commands without esprimd ----
+none=$tmp/none.sock
+"$ctl" status --socket "$none" >out 2>err
+[ $? = 6 ] && grep -qx "esprimd is not running (no socket at $none)" out &&
+	grep -q '^kernel module onem2m_esprim: ' out
+ok $? "status without esprimd: status 6, says so, shows the kernel part"
+"$ctl" -j status --socket "$none" >out
+[ $? = 6 ] && [ "$(jget out '" ".join([str(j["ok"]), j["daemon"]["error"], str(j["kernel"]["ok"])])')" = "False ENOENT True" ]
+ok $? "status -j without esprimd: daemon ENOENT, kernel part ok"
+ESPRIMD_SOCKET=$none "$ctl" peers >out 2>err
+[ $? = 6 ] && [ ! -s out ] &&
+	grep -qx "esprimctl: ENOENT: esprimd is not running (no socket at $none)" err
+ok $? "peers without esprimd (\$ESPRIMD_SOCKET): status 6, the message on stderr"
+"$ctl" --socket "$none" -j flush >out
+[ $? = 6 ] && [ "$(jget out 'j["error"] + " " + str(j["ok"])')" = "ENOENT False" ]
+ok $? "--socket before the command, -j: the failure as JSON, status 6"
+for cmd in "stats" "sessions" "establish gw2" "rekey" "reload"; do
+	"$ctl" $cmd --socket "$none" >/dev/null 2>&1
+	ok $(($? != 6)) "$cmd without esprimd: status 6"
+done
+python3 -c 'import socket, sys; s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1])' \
+	"$tmp/stale.sock"
+"$ctl" peers --socket "$tmp/stale.sock" 2>err
+[ $? = 1 ] && grep -q 'ECONNREFUSED: esprimd is not running' err
+ok $? "a stale socket: status 1, ECONNREFUSED"
+# A server that answers a line out of the protocol.
+python3 -c 'import socket, sys
+s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(1)
+s.settimeout(30)
+c, _ = s.accept(); c.recv(65536); c.sendall(b"{\"id\":1,\"ok\":\"yes\"}\n")
+c.close()' "$tmp/bad.sock" &
+pids+=($!)
+for _ in $(seq 100); do
+	[ -S "$tmp/bad.sock" ] && break
+	sleep 0.1
+done
+"$ctl" -j peers --socket "$tmp/bad.sock" >out
+[ $? = 1 ] && [ "$(jget out 'j["error"]')" = EPROTO ]
+ok $? "a reply out of the protocol: status 1, EPROTO, not shown as the daemon's"
+
+# ---- operator commands against two esprimd ----
+keys=$(python3 -c 'import socket
+s = [socket.socket() for _ in range(2)]
+for x in s: x.bind(("127.0.0.1", 0))
+print(" ".join(str(x.getsockname()[1]) for x in s))')
+read -r port1 port2 <<<"$keys"
+chmod 755 "$tmp"
+printf '%s\n' 000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f \
+	>"$tmp/k12.key"
+chmod 600 "$tmp/k12.key"
+gw_conf() {	# name identity port peer-name peer-identity peer-port
+	cat <<-EOF
+	[daemon]
+	identity = $2
+	backend = soft
+	socket = $tmp/$1.sock
+	listen = 127.0.0.1:$3
+
+	[limits]
+	request_timeout = 3000
+
+	[peer $4]
+	identity = $5
+	kid = 13-gw1-gw2.example
+	address = http://127.0.0.1:$6/
+	key = 13
+	key_file = $tmp/k12.key
+	EOF
+}
+id1=//sp1.example/CSE-gw1
+id2=//sp2.example/CSE-gw2
+gw_conf gw1 $id1 "$port1" gw2 $id2 "$port2" >"$tmp/gw1.conf"
+gw_conf gw2 $id2 "$port2" gw1 $id1 "$port1" >"$tmp/gw2.conf"
+for gw in gw1 gw2; do
+	"$esprimd" -f -c "$tmp/$gw.conf" >"$tmp/$gw.log" 2>&1 &
+	pids+=($!)
+done
+for _ in $(seq 100); do
+	[ -S "$tmp/gw1.sock" ] && [ -S "$tmp/gw2.sock" ] && break
+	sleep 0.1
+done
+[ -S "$tmp/gw1.sock" ] && [ -S "$tmp/gw2.sock" ]
+ok $? "two esprimd start (soft backend)" || cat "$tmp"/gw*.log
+export ESPRIMD_SOCKET=$tmp/gw1.sock
+
+"$ctl" status >out 2>err
+[ $? = 0 ] && grep -q '^esprimd [0-9.]*: running$' out &&
+	grep -qx "  identity: *$id1" out && grep -qx '  backend: *soft (.*)' out &&
+	grep -qx '  peers: *1' out && grep -qx "  listen: *127.0.0.1:$port1" out &&
+	grep -q '^  uptime: *[0-9]' out && [ ! -s err ]
+ok $? "status: running, identity, backend and why, peers, listen, uptime"
+"$ctl" -j status >out
+[ $? = 0 ] && [ "$(jget out '" ".join(str(x) for x in [j["ok"], j["daemon"]["identity"], j["daemon"]["backend"], j["daemon"]["peers"], j["daemon"]["listen"], j["kernel"]["ok"], "id" in j["daemon"]])')" = "True $id1 soft 1 ['127.0.0.1:$port1'] True False" ]
+ok $? "status -j: the daemon's members (no id), the kernel part"
+
+"$ctl" peers >out
+[ $? = 0 ] && grep -qx "peer gw2: $id2" out &&
+	grep -qx '  kid: *13-gw1-gw2.example' out &&
+	grep -qx "  address: *http://127.0.0.1:$port2/" out &&
+	grep -qx '  key source: *13 (pre-provisioned)' out &&
+	grep -qx '  key: *loaded' out
+ok $? "peers: one block per peer, key loaded"
+"$ctl" peers -j >out
+[ $? = 0 ] && [ "$(jget out '" ".join(str(x) for x in [j["ok"], len(j["peers"]), j["peers"][0]["name"], j["peers"][0]["key"]])')" = "True 1 gw2 loaded" ]
+ok $? "peers -j"
+
+"$ctl" establish gw2 --wait 20 >out 2>err
+[ $? = 0 ] && grep -qx 'gw2: session established' out
+ok $? "establish gw2 --wait: the session is established" ||
+	cat err "$tmp"/gw*.log
+"$ctl" sessions >out
+[ $? = 0 ] && grep -qx 'esprimd: 1 session' out &&
+	grep -qx "session gw2: $id2" out && grep -qx '  role: *originator' out &&
+	grep -q '^  expires: .*(in ' out &&
+	grep -q '^kernel module onem2m_esprim: ' out
+ok $? "sessions: esprimd's session with gw2, then the kernel part"
+"$ctl" -j sessions --peer "$id2" >out
+[ $? = 0 ] && [ "$(jget out '" ".join(str(x) for x in [j["ok"], len(j["daemon"]["sessions"]), j["daemon"]["sessions"][0]["kid"], j["kernel"]["ok"]])')" = "True 1 13-gw1-gw2.example True" ]
+ok $? "sessions -j --peer IDENTITY"
+"$ctl" -j sessions --peer nobody >out
+[ $? = 0 ] && [ "$(jget out 'len(j["daemon"]["sessions"])')" = 0 ]
+ok $? "sessions --peer of no peer: none"
+"$ctl" stats >out
+[ $? = 0 ] && grep -qx '^esprimd' out && grep -qx '  sessions established: *1' out &&
+	grep -q '^kernel module onem2m_esprim: ' out
+ok $? "stats: the daemon's counters by name, then the kernel part"
+"$ctl" -j stats >out
+[ $? = 0 ] && [ "$(jget out 'str(j["ok"]) + " " + str(j["daemon"]["stats"]["rand_requests_out"] >= 1)')" = "True True" ]
+ok $? "stats -j"
+
+"$ctl" flush gw2 >out
+[ $? = 0 ] && grep -qx '1 session flushed with gw2' out
+ok $? "flush gw2: one session dropped"
+"$ctl" -j sessions >out && [ "$(jget out 'len(j["daemon"]["sessions"])')" = 0 ]
+ok $? "no session after the flush"
+"$ctl" -j flush >out
+[ $? = 0 ] && [ "$(jget out 'str(j["ok"]) + " " + str(j["flushed"])')" = "True 0" ]
+ok $? "flush -j: nothing left to flush"
+"$ctl" -j rekey --wait 20 >out
+[ $? = 0 ] && [ "$(jget out '" ".join(str(x) for x in [j["ok"], j["peers"][0]["peer"], j["peers"][0]["established"]])')" = "True gw2 True" ]
+ok $? "rekey --wait -j: a new session with every peer"
+"$ctl" establish gw2 >out
+[ $? = 0 ] && grep -qx 'a session with gw2 requested' out
+ok $? "establish without --wait: requested"
+"$ctl" -j establish nope >out
+[ $? = 1 ] && [ "$(jget out 'j["error"]')" = ENOENT ]
+ok $? "establish of a peer esprimd does not have: status 1"
+
+"$ctl" reload >out
+[ $? = 0 ] && grep -qx 'configuration reloaded' out
+ok $? "reload"
+cp "$tmp/gw1.conf" "$tmp/gw1.conf.good"
+echo 'no_such_key = 1' >>"$tmp/gw1.conf"
+"$ctl" reload >out 2>err
+[ $? = 1 ] && [ ! -s out ] && grep -q "^esprimctl: EINVAL: .*gw1.conf:[0-9]*: " err
+ok $? "reload of a broken configuration: status 1, the daemon's message"
+"$ctl" -j reload >out
+[ $? = 1 ] && [ "$(jget out 'j["error"] + " " + str(j["ok"])')" = "EINVAL False" ]
+ok $? "reload -j of a broken configuration"
+cp "$tmp/gw1.conf.good" "$tmp/gw1.conf"
+"$ctl" status >/dev/null
+ok $? "esprimd still answers after the refused reload"
+
+# ---- a user who is no operator ----
+nobody() {
+	setpriv --reuid=65534 --regid=65534 --clear-groups "$@"
+}
+nobody "$ctl" peers >out 2>err
+[ $? = 4 ] && [ ! -s out ] && grep -q '^esprimctl: EACCES: ' err
+ok $? "peers as nobody: status 4, EACCES"
+nobody "$ctl" status >out 2>err
+[ $? = 4 ] && grep -q '^esprimd: .*(EACCES)$' out
+ok $? "status as nobody: status 4"
+nobody "$ctl" -j flush >out
+[ $? = 4 ] && [ "$(jget out 'j["error"]')" = EACCES ]
+ok $? "flush -j as nobody: status 4, EACCES as JSON"
+nobody "$ctl" reload >/dev/null 2>&1
+ok $(($? != 4)) "reload as nobody: status 4"
 echo "1..$n"

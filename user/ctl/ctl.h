@@ -13,12 +13,14 @@
 
 #include "esprim.h"
 
-#define ESPRIMCTL_VERSION	"2.0.0"
+#define ESPRIMCTL_VERSION	"2.1.0"
 
 /* Exit statuses (esprimctl.8). */
 #define CTL_EXIT_OK		0
 #define CTL_EXIT_FAIL		1
 #define CTL_EXIT_USAGE		2
+#define CTL_EXIT_PERM		4	/* esprimd or the kernel refused */
+#define CTL_EXIT_NO_DAEMON	6	/* no socket of esprimd */
 
 /* Input a command reads: an object, m2m:seci content or a primitive. */
 #define CTL_MAX_INPUT		(ESPRIM_MAX_OBJECT_LEN + 4096)
@@ -40,6 +42,15 @@ int cmd_seal(int argc, char **argv);
 int cmd_open(int argc, char **argv);
 int cmd_derive(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
+int cmd_status(int argc, char **argv);
+int cmd_peers(int argc, char **argv);
+int cmd_sessions(int argc, char **argv);
+int cmd_keys(int argc, char **argv);
+int cmd_stats(int argc, char **argv);
+int cmd_establish(int argc, char **argv);
+int cmd_rekey(int argc, char **argv);
+int cmd_flush(int argc, char **argv);
+int cmd_reload(int argc, char **argv);
 
 /* Long-only options several commands take. */
 enum {
@@ -51,6 +62,7 @@ enum {
 	CTL_OPT_RRO,
 	CTL_OPT_ORO,
 	CTL_OPT_ENC,
+	CTL_OPT_SOCKET,
 	CTL_OPT_CMD_BASE,	/* a command's own options from here */
 };
 
@@ -134,5 +146,126 @@ int ctl_parse_role(const char *name, enum onem2m_esprim_role *role);
 /* "10,11,12" as ESPRIM_ESPA_* flags; 0 if malformed. */
 uint32_t ctl_parse_espa(const char *list);
 const char *ctl_role_name(enum onem2m_esprim_role role);
+
+/* ---- the operator commands: esprimd's socket (daemon.c) ---- */
+
+#define CTL_DAEMON_SOCKET	"/run/onem2m-esprim/esprimd.sock"
+/* Milliseconds esprimd has to answer one operation. */
+#define CTL_DAEMON_TIMEOUT_MS	30000
+
+/* Set by --socket, before the command or among its options. */
+extern const char *ctl_socket;
+
+/* --socket, else $ESPRIMD_SOCKET, else CTL_DAEMON_SOCKET. */
+const char *ctl_socket_path(void);
+/*
+ * Asks esprimd for op with the members of args (stolen; NULL for none).
+ * Returns an exit status and, in *reply, what the command shows: on 0
+ * the reply without its "id" ({"ok":true, ...}); otherwise a failure
+ * {"ok":false,"error":NAME,"message":MSG[,"rsc":N][,"errno":N]}, the
+ * daemon's or one made here when it could not be asked (status 6 when
+ * the socket does not exist, 4 for EACCES and EPERM, else 1).
+ */
+int ctl_daemon_call(const char *op, json_t *args, json_t **reply);
+/*
+ * The options of a command that takes no others than -h, -j and
+ * --socket, and from min_args to max_args arguments (into args[]):
+ * -1 to go on, or the exit status to return (--help, a usage error).
+ */
+int ctl_daemon_opts(int argc, char **argv, const char *usage, int min_args,
+		    int max_args, char **args);
+/*
+ * A command that asks esprimd one thing: the reply shown by show (text)
+ * or printed as JSON (-j); a failure reported.  An exit status.
+ */
+int ctl_daemon_command(const char *op, json_t *args,
+		       void (*show)(json_t *reply));
+/*
+ * establish and rekey (establish.c): op for the peer in argv (required
+ * if peer_required), and with --wait until the session is up.
+ */
+int ctl_establish_run(int argc, char **argv, const char *usage,
+		      const char *op, bool peer_required);
+/* A failure object's exit status: 4 for EACCES and EPERM, else 1. */
+int ctl_failure_status(const json_t *failure);
+/*
+ * Reports a failure object: "esprimctl: [RSC ]NAME: MSG" on stderr, or
+ * with -j the object on stdout.  Drops it; returns status.
+ */
+int ctl_failure_report(json_t *failure, int status);
+/* A failure object of an errno, the message formatted. */
+json_t *ctl_failure_new(int errnum, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* ---- the module's generic netlink family (kernel.c) ---- */
+
+/*
+ * The module's counters (stats-get).  Returns an exit status and, in
+ * *out, {"ok":true,"loaded":true,"stats":{...}}; {"ok":true,
+ * "loaded":false} when no onem2m_esprim family is registered (not a
+ * failure: the daemon may run on the soft backend); or a failure object,
+ * with "loaded":true once the family was found (4 for EPERM and EACCES,
+ * else 1).
+ */
+int ctl_kernel_stats(json_t **out);
+/*
+ * The session keys the caller may view (session-get dump), as
+ * ctl_kernel_stats() with "sessions":[{...}, ...].
+ */
+int ctl_kernel_sessions(json_t **out);
+
+/* ---- text output (show.c) ---- */
+
+/* Member name of o: its string (NULL if none), its integer (0 if none). */
+const char *ctl_jstr(const json_t *o, const char *name);
+json_int_t ctl_jint(const json_t *o, const char *name);
+/*
+ * The heading of the module's part when it has nothing else to show:
+ * its failure, or that it is not loaded.  True if it printed one.
+ */
+bool ctl_show_kernel_absent(const json_t *k, int status);
+
+#define CTL_BLOCK_MAX	48
+/**
+ * struct ctl_block - aligned "label: value" lines under a heading, as
+ *	wg show prints them
+ * @n: lines so far (lines past CTL_BLOCK_MAX are left out)
+ * @label: their labels
+ * @value: their values
+ */
+struct ctl_block {
+	size_t n;
+	char *label[CTL_BLOCK_MAX];
+	char *value[CTL_BLOCK_MAX];
+};
+
+void ctl_block_add(struct ctl_block *b, const char *label, const char *fmt,
+		   ...) __attribute__((format(printf, 3, 4)));
+/* Adds member name of obj (if present) as label. */
+void ctl_block_member(struct ctl_block *b, const char *label,
+		      const json_t *obj, const char *name);
+/*
+ * Adds the members of obj not named in skip (NULL-terminated, may be
+ * NULL), labelled by their names with '_' as ' ': what a newer esprimd
+ * replies is shown too.
+ */
+void ctl_block_rest(struct ctl_block *b, json_t *obj,
+		    const char *const *skip);
+/* Prints heading (if not NULL), then the lines indented; empties b. */
+void ctl_block_print(struct ctl_block *b, const char *heading);
+/* A JSON value as text: strings as they are, arrays joined by ", ". */
+char *ctl_json_text(const json_t *v);
+/* "1h 02m 03s"; for a negative span, "-" before it. */
+void ctl_fmt_span(char *buf, size_t size, long long seconds);
+/* A key serial as keyctl (decimal) and /proc/keys (hex) show it. */
+void ctl_fmt_serial(char *buf, size_t size, json_int_t serial);
+/* "2026-12-01 17:03:04 (in 59m 58s)" of a time in seconds since 1970. */
+void ctl_fmt_time(char *buf, size_t size, long long epoch_s);
+/* "HEADING: message (ERROR)" of a failure object, on stdout. */
+void ctl_show_failure(const char *heading, const json_t *failure);
+/* The module's counters (ctl_kernel_stats()'s part), as text. */
+void ctl_show_kernel_stats(json_t *k, int status);
+/* Prints {"ok":..., "daemon":d, "kernel":k} (both stolen); 0 or 1. */
+int ctl_json_print_parts(int status, json_t *daemon, json_t *kernel);
 
 #endif /* ESPRIMCTL_CTL_H */

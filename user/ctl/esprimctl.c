@@ -4,11 +4,15 @@
  *
  *   esprimctl [-j] COMMAND [OPTIONS]...
  *
- * One file per command (rand.c, seal.c, open.c, derive.c, inspect.c),
- * each with its usage text and getopt_long options; this file holds the
- * command table and the options before the command.  Exit statuses: 0
- * done, 1 failed (RSC on stderr, or JSON on stdout with -j), 2 usage
- * error.  esprimctl.8 documents the interface.
+ * One file per command (rand.c, seal.c, open.c, derive.c, inspect.c;
+ * the operator commands status.c, peers.c, sessions.c, keys.c, stats.c,
+ * establish.c, rekey.c, flush.c, reload.c, which talk to esprimd through
+ * daemon.c and to the module through kernel.c), each with its usage text
+ * and getopt_long options; this file holds the command table and the
+ * options before the command.  Exit statuses: 0 done, 1 failed (on
+ * stderr, or JSON on stdout with -j), 2 usage error, 4 permission denied
+ * (by esprimd or the kernel), 6 esprimd not running (no socket at the
+ * path).  esprimctl.8 documents the interface.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -22,6 +26,15 @@ static const struct ctl_cmd ctl_cmds[] = {
 	{ "open", cmd_open, "Verifies and opens the object on stdin" },
 	{ "derive", cmd_derive, "Prints the session key of two rand objects" },
 	{ "inspect", cmd_inspect, "Shows an object's header, without keys" },
+	{ "status", cmd_status, "Shows esprimd's state and the module's counters" },
+	{ "peers", cmd_peers, "Shows esprimd's peers" },
+	{ "sessions", cmd_sessions, "Shows the sessions of esprimd and the kernel" },
+	{ "keys", cmd_keys, "Shows the esprim keys of the kernel's keyrings" },
+	{ "stats", cmd_stats, "Shows the counters of esprimd and the module" },
+	{ "establish", cmd_establish, "Makes esprimd establish a session now" },
+	{ "rekey", cmd_rekey, "Makes esprimd establish new sessions" },
+	{ "flush", cmd_flush, "Makes esprimd drop sessions" },
+	{ "reload", cmd_reload, "Makes esprimd read its configuration again" },
 };
 
 #define CTL_NCMDS	(sizeof(ctl_cmds) / sizeof(ctl_cmds[0]))
@@ -34,12 +47,15 @@ static void ctl_usage(FILE *f)
 	      "       esprimctl --help | --version\n\n"
 	      "Commands:\n", f);
 	for (i = 0; i < CTL_NCMDS; i++)
-		fprintf(f, "  %-8s %s\n", ctl_cmds[i].name, ctl_cmds[i].desc);
+		fprintf(f, "  %-10s %s\n", ctl_cmds[i].name, ctl_cmds[i].desc);
 	fputs("\nOptions:\n"
-	      "  -j, --json   results and failures as JSON on stdout\n"
-	      "  -h, --help   this text; 'esprimctl <command> --help' for one\n"
-	      "  --version    esprimctl's and libesprim's versions\n\n"
-	      "Exit status: 0 done, 1 failed, 2 usage error.  esprimctl(8).\n",
+	      "  -j, --json       results and failures as JSON on stdout\n"
+	      "  --socket PATH    esprimd's socket (default $ESPRIMD_SOCKET, else\n"
+	      "                   " CTL_DAEMON_SOCKET ")\n"
+	      "  -h, --help       this text; 'esprimctl <command> --help' for one\n"
+	      "  --version        esprimctl's and libesprim's versions\n\n"
+	      "Exit status: 0 done, 1 failed, 2 usage error, 4 permission denied,\n"
+	      "6 esprimd not running (no socket).  esprimctl(8).\n",
 	      f);
 }
 
@@ -49,6 +65,7 @@ int main(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
+		{ "socket", required_argument, NULL, CTL_OPT_SOCKET },
 		{ NULL, 0, NULL, 0 },
 	};
 	/* "esprimctl <command>": what getopt begins its messages with. */
@@ -65,6 +82,9 @@ int main(int argc, char **argv)
 		case 'h':
 			ctl_usage(stdout);
 			return CTL_EXIT_OK;
+		case CTL_OPT_SOCKET:
+			ctl_socket = optarg;
+			break;
 		case 'V':
 			printf("esprimctl %s (libesprim %s)\n", ESPRIMCTL_VERSION,
 			       esprim_version());
