@@ -251,13 +251,17 @@ $(BUILD)/user/esprim_demo: user/demo/esprim_demo.c $(LIBESPRIM)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBESPRIM) $(LIB_LIBS)
 
-$(BUILD)/bench/backend_bench: bench/backend_bench.c $(LIBESPRIM)
+# Benches of whole objects through libesprim: bench/bench_pair.c with each.
+BENCH_PAIR := bench/bench_pair.c bench/bench_pair.h
+$(BUILD)/bench/backend_bench: bench/backend_bench.c $(BENCH_PAIR) $(LIBESPRIM)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBESPRIM) $(LIB_LIBS)
+	$(CC) $(ALL_CFLAGS) -o $@ $< bench/bench_pair.c $(LIBESPRIM) \
+		$(LIB_LIBS)
 
-$(BUILD)/bench/netlink_bench: bench/netlink_bench.c $(LIBESPRIM)
+$(BUILD)/bench/netlink_bench: bench/netlink_bench.c $(BENCH_PAIR) $(LIBESPRIM)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBESPRIM) $(LIB_LIBS)
+	$(CC) $(ALL_CFLAGS) -o $@ $< bench/bench_pair.c $(LIBESPRIM) \
+		$(LIB_LIBS)
 
 $(BUILD)/bench/jwe_bench: bench/jwe_bench.c $(LIBESPRIM)
 	@mkdir -p $(@D)
@@ -429,3 +433,17 @@ $(BUILD)/fuzz/fuzz_api: selftests/fuzz/fuzz_api.c $(API_SRCS) $(LIB_SRCS) \
 	@mkdir -p $(@D)
 	clang $(FUZZ_FLAGS) $(API_CFLAGS) -o $@ $< user/daemon/api.c \
 		$(LIB_SRCS) $(LIB_LIBS) $(API_LIBS)
+
+# esprimd: the daemon benchmark (bench/esprimd_bench.c), run against two
+# daemons by scripts/bench-daemon.sh (soft backend on the host; --kernel in
+# the VM).
+PROGRAMS += $(BUILD)/bench/esprimd_bench
+user: $(BUILD)/bench/esprimd_bench
+$(BUILD)/bench/esprimd_bench: bench/esprimd_bench.c $(BENCH_PAIR) \
+		$(LIBESPRIM)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -o $@ $< bench/bench_pair.c $(LIBESPRIM) \
+		$(LIB_LIBS)
+.PHONY: bench-daemon
+bench-daemon: deps user
+	scripts/bench-daemon.sh

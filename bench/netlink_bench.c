@@ -10,8 +10,8 @@
  *     library's esprim_genl.c) at batch sizes 1, 8, 32 and 128;
  *   - raw AES-256-GCM with OpenSSL EVP in this process;
  *   - whole ESPrim Objects of 1 KiB (framing included) through
- *     libesprim's kernel backend and its soft backend, one by one and in
- *     batches of 32;
+ *     libesprim's kernel backend and its soft backend (bench_pair.c), one
+ *     by one and in batches of 32;
  *   - a SESSION_GET dump of N session keys (default 100,000);
  *   - the upcall: a thread registered as the key daemon answers ACQUIRE
  *     with a pairwise payload while the main thread calls request_key().
@@ -26,7 +26,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <sys/socket.h>
 #include <kcapi.h>
@@ -41,6 +40,7 @@
 #include <netlink/genl/genl.h>
 #include <openssl/evp.h>
 
+#include "bench_pair.h"
 #include "esprim.h"
 #include "esprim_afalg.h"
 #include "esprim_genl.h"
@@ -53,14 +53,6 @@
 #define LIB_BATCH	32
 
 static const unsigned int batch_sizes[] = { 1, 8, 32, 128 };
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + ts.tv_nsec;
-}
 
 static void die(const char *what, int e)
 {
@@ -149,7 +141,7 @@ static double afalg_run(struct afalg *a, bool open, int n, uint8_t *objs)
 
 	memset(in, 'A', AAD_LEN);
 	memset(in + AAD_LEN, 'x', TEXT_LEN);
-	t = now_ns();
+	t = bench_now_ns();
 	for (i = 0; i < n; i++) {
 		if (open)
 			r = esprim_afalg_crypt(a->h, false, NULL, AAD_LEN,
@@ -162,7 +154,7 @@ static double afalg_run(struct afalg *a, bool open, int n, uint8_t *objs)
 		if (r < 0)
 			die(open ? "AF_ALG open" : "AF_ALG seal", (int)-r);
 	}
-	return (double)(now_ns() - t) / n;
+	return (double)(bench_now_ns() - t) / n;
 }
 
 /* ---- the batched netlink path ---- */
@@ -183,7 +175,7 @@ static double genl_run(struct esprim_genl *g, bool open, key_serial_t key,
 
 	memset(aad, 'A', sizeof(aad));
 	memset(text, 'x', sizeof(text));
-	t = now_ns();
+	t = bench_now_ns();
 	for (done = 0; done < n; done += (int)k) {
 		k = n - done < (int)size ? (unsigned int)(n - done) : size;
 		for (i = 0; i < k; i++) {
@@ -217,7 +209,7 @@ static double genl_run(struct esprim_genl *g, bool open, key_serial_t key,
 			       ONEM2M_ESPRIM_TRAILER_LEN);
 		}
 	}
-	return (double)(now_ns() - t) / n;
+	return (double)(bench_now_ns() - t) / n;
 }
 
 /* ---- OpenSSL in process ---- */
@@ -242,7 +234,7 @@ static double evp_run(bool open, int n)
 		die("OpenSSL", EIO);
 	if (open && !EVP_DecryptInit_ex(c, EVP_aes_256_gcm(), NULL, key, iv))
 		die("OpenSSL", EIO);
-	t = now_ns();
+	t = bench_now_ns();
 	for (i = 0; i < n; i++) {
 		if (open) {
 			if (!EVP_DecryptInit_ex(c, NULL, NULL, NULL, iv) ||
@@ -262,153 +254,9 @@ static double evp_run(bool open, int n)
 		    !EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_GET_TAG, 16, tag))
 			die("OpenSSL seal", EIO);
 	}
-	t = now_ns() - t;
+	t = bench_now_ns() - t;
 	EVP_CIPHER_CTX_free(c);
 	return (double)t / n;
-}
-
-/* ---- whole objects through libesprim ---- */
-
-struct side {
-	struct esprim_ctx *tx, *rx;
-	struct esprim_session *s;
-	struct esprim_opened *opened;
-};
-
-static void lib_die(const char *what, const struct esprim_error *e)
-{
-	fprintf(stderr, "netlink_bench: %s: %d (errno %d) %s\n", what, e->rsc,
-		e->errnum, e->msg);
-	exit(1);
-}
-
-static void side_setup(struct side *d, enum esprim_backend_kind backend,
-		       const struct esprim_rand *rro,
-		       const struct esprim_rand *oro)
-{
-	struct esprim_ctx_config cfg = ESPRIM_CTX_CONFIG_INIT;
-	struct esprim_pairwise_config pc = ESPRIM_PAIRWISE_CONFIG_INIT;
-	struct esprim_session_config sc = ESPRIM_SESSION_CONFIG_INIT;
-	struct esprim_error e = { 0 };
-	uint8_t pw[32];
-	int i;
-
-	for (i = 0; i < 32; i++)
-		pw[i] = (uint8_t)(i * 7);
-	cfg.backend = backend;
-	cfg.caller_checks_from = true;
-	pc.kid = OBJ_KID;
-	pc.key = pw;
-	pc.key_len = sizeof(pw);
-	pc.peer = "Cgw1";
-	sc.kid = OBJ_KID;
-	sc.rro = rro;
-	sc.oro = oro;
-	sc.enc = ONEM2M_ESPRIM_ENC_A256GCM;
-	sc.role = ONEM2M_ESPRIM_ROLE_ORIGINATOR;
-	sc.announce = ESPRIM_ANNOUNCE_NEVER;
-	d->opened = esprim_opened_new();
-	if (!d->opened)
-		lib_die("set-up: out of memory", &e);
-	if (esprim_ctx_new(&d->tx, &cfg, &e) ||
-	    esprim_ctx_new(&d->rx, &cfg, &e) ||
-	    esprim_ctx_add_pairwise(d->tx, &pc, &e) ||
-	    esprim_ctx_add_pairwise(d->rx, &pc, &e) ||
-	    esprim_ctx_add_own_rand(d->rx, rro, &e) ||
-	    esprim_ctx_add_learnt_rand(d->rx, OBJ_KID, oro, &e) ||
-	    esprim_session_new(d->tx, &sc, &d->s, &e))
-		lib_die("set-up", &e);
-}
-
-static void side_free(struct side *d)
-{
-	esprim_session_put(d->s);
-	esprim_opened_free(d->opened);
-	esprim_ctx_free(d->tx);
-	esprim_ctx_free(d->rx);
-}
-
-/*
- * ns per seal and per open of n fresh 1 KiB objects, one by one (batch
- * 0) or in batches of that size.
- */
-static void lib_run(struct side *d, int n, unsigned int batch, double *seal,
-		    double *open)
-{
-	size_t obj_size = 2 * TEXT_LEN + 1024;
-	char *objs = malloc((size_t)n * obj_size);
-	size_t *lens = calloc((size_t)n, sizeof(*lens));
-	struct esprim_batch_item *items = calloc(batch ? batch : 1,
-						 sizeof(*items));
-	uint8_t text[TEXT_LEN], *out = malloc((size_t)n * TEXT_LEN);
-	struct esprim_error e = { 0 };
-	unsigned int i, k;
-	uint64_t t;
-	int j;
-
-	if (!objs || !lens || !items || !out)
-		lib_die("out of memory", &e);
-	memset(text, 'x', sizeof(text));
-	/* Buffers in use already, as a server's are: no page faults timed. */
-	memset(objs, 0, (size_t)n * obj_size);
-	memset(out, 0, (size_t)n * TEXT_LEN);
-	/* First object: session set-up and header cache, not measured. */
-	if (esprim_seal(d->s, text, TEXT_LEN, objs, obj_size, &lens[0], &e) ||
-	    esprim_open(d->rx, objs, lens[0], out, TEXT_LEN, d->opened, &e) !=
-	    ESPRIM_FROM_UNCHECKED)
-		lib_die("first object", &e);
-	t = now_ns();
-	for (j = 0; j < n; j += (int)k) {
-		if (!batch) {
-			k = 1;
-			if (esprim_seal(d->s, text, TEXT_LEN,
-					objs + j * obj_size, obj_size,
-					&lens[j], &e))
-				lib_die("seal", &e);
-			continue;
-		}
-		k = n - j < (int)batch ? (unsigned int)(n - j) : batch;
-		for (i = 0; i < k; i++)
-			items[i] = (struct esprim_batch_item){
-				.in = text, .in_len = TEXT_LEN,
-				.out = objs + (j + i) * obj_size,
-				.out_size = obj_size,
-			};
-		if (esprim_seal_batch(d->s, items, k) != k)
-			lib_die("seal batch", &e);
-		for (i = 0; i < k; i++)
-			lens[j + i] = items[i].out_len;
-	}
-	*seal = (double)(now_ns() - t) / n;
-	t = now_ns();
-	for (j = 0; j < n; j += (int)k) {
-		if (!batch) {
-			k = 1;
-			if (esprim_open(d->rx, objs + j * obj_size, lens[j],
-					out + j * TEXT_LEN, TEXT_LEN,
-					d->opened, &e) != ESPRIM_FROM_UNCHECKED)
-				lib_die("open", &e);
-			continue;
-		}
-		k = n - j < (int)batch ? (unsigned int)(n - j) : batch;
-		for (i = 0; i < k; i++)
-			items[i] = (struct esprim_batch_item){
-				.in = objs + (j + i) * obj_size,
-				.in_len = lens[j + i],
-				.out = out + (j + i) * TEXT_LEN,
-				.out_size = TEXT_LEN,
-			};
-		/* caller_checks_from: no opened results, so none succeed. */
-		esprim_open_batch(d->rx, items, NULL, k);
-		for (i = 0; i < k; i++)
-			if (items[i].rsc != ESPRIM_FROM_UNCHECKED)
-				lib_die("open batch", &e);
-	}
-	*open = (double)(now_ns() - t) / n;
-	free(items);
-	free(lens);
-	free(objs);
-	free(out);
 }
 
 /* ---- netlink calls of the bench's own (dump, upcall) ---- */
@@ -591,7 +439,7 @@ static double upcall_run(int n)
 	while (!d.registered)
 		pthread_cond_wait(&d.ready, &d.lock);
 	pthread_mutex_unlock(&d.lock);
-	t = now_ns();
+	t = bench_now_ns();
 	for (i = 0; i < n; i++) {
 		snprintf(desc, sizeof(desc), "pairwise:upcall-%d", i);
 		/* Without callout information nothing is constructed. */
@@ -599,7 +447,7 @@ static double upcall_run(int n)
 				KEY_SPEC_SESSION_KEYRING) < 0)
 			die("request_key", errno);
 	}
-	t = now_ns() - t;
+	t = bench_now_ns() - t;
 	pthread_join(thread, NULL);
 	nl_socket_free(d.c.sk);
 	return (double)t / n;
@@ -618,9 +466,8 @@ int main(int argc, char **argv)
 	double lib_af, lib_nl;
 	struct afalg a_lib;
 	struct esprim_rand *rro, *oro;
-	struct esprim_error e = { 0 };
 	struct esprim_genl *g;
-	struct side k, s;
+	struct bench_pair k, s;
 	char msg[128], desc[64], oroj[32];
 	struct afalg a_tx, a_rx;
 	struct nlc c;
@@ -679,16 +526,10 @@ int main(int argc, char **argv)
 	raw_seal = evp_run(false, n);
 	raw_open = evp_run(true, n);
 
-	if (esprim_rand_new_receiver(&rro, "n-r1", 0,
-				     esprim_now_ms() + 3600000,
-				     ESPRIM_ESPA_ALL, &e) ||
-	    esprim_rand_new_originator(&oro, rro, "n-o1",
-				       esprim_now_ms() + 3600000,
-				       ESPRIM_ESPA_ALL, &e))
-		lib_die("rand objects", &e);
-	side_setup(&k, ESPRIM_BACKEND_KERNEL, rro, oro);
-	lib_run(&k, n, 0, &ks, &ko);
-	lib_run(&k, n, LIB_BATCH, &kbs, &kbo);
+	bench_pair_rands(&rro, &oro);
+	bench_pair_setup(&k, ESPRIM_BACKEND_KERNEL, rro, oro, OBJ_KID);
+	bench_pair_run(&k, n, 0, TEXT_LEN, &ks, &ko);
+	bench_pair_run(&k, n, LIB_BATCH, TEXT_LEN, &kbs, &kbo);
 	/* The raw paths again, on the session key libesprim derived. */
 	lk = keyctl_search(KEY_SPEC_PROCESS_KEYRING, "esprim",
 			   "session:" OBJ_KID ":n-o1:n-r1", 0);
@@ -698,11 +539,11 @@ int main(int argc, char **argv)
 	lib_af = afalg_run(&a_lib, false, n, NULL);
 	kcapi_aead_destroy(a_lib.h);
 	lib_nl = genl_run(g, false, lk, LIB_BATCH, n, objs);
-	side_free(&k);
-	side_setup(&s, ESPRIM_BACKEND_SOFT, rro, oro);
-	lib_run(&s, n, 0, &ss, &so);
-	lib_run(&s, n, LIB_BATCH, &sbs, &sbo);
-	side_free(&s);
+	bench_pair_free(&k);
+	bench_pair_setup(&s, ESPRIM_BACKEND_SOFT, rro, oro, OBJ_KID);
+	bench_pair_run(&s, n, 0, TEXT_LEN, &ss, &so);
+	bench_pair_run(&s, n, LIB_BATCH, TEXT_LEN, &sbs, &sbo);
+	bench_pair_free(&s);
 	esprim_rand_free(rro);
 	esprim_rand_free(oro);
 
@@ -753,7 +594,7 @@ int main(int argc, char **argv)
 	if (sessions) {
 		ring = add_key("keyring", "bench-sessions", NULL, 0,
 			       KEY_SPEC_SESSION_KEYRING);
-		t = now_ns();
+		t = bench_now_ns();
 		for (rc = 0; rc < sessions; rc++) {
 			snprintf(desc, sizeof(desc), "session:" KID ":d%d:r1",
 				 rc);
@@ -762,12 +603,12 @@ int main(int argc, char **argv)
 				    ONEM2M_ESPRIM_ROLE_ORIGINATOR,
 				    ONEM2M_ESPRIM_REPLAY_DEFAULT);
 		}
-		t = now_ns() - t;
+		t = bench_now_ns() - t;
 		printf("%d session keys added: %.0f ns each\n", sessions,
 		       (double)t / sessions);
-		t = now_ns();
+		t = bench_now_ns();
 		seen = session_dump(&c);
-		t = now_ns() - t;
+		t = bench_now_ns() - t;
 		printf("SESSION_GET dump of %ld sessions: %.3f s, %.0f ns per session\n",
 		       seen, t / 1e9, (double)t / (seen ? seen : 1));
 		fflush(stdout);
