@@ -161,6 +161,12 @@ static int setup(struct esprimd *d, char *err, size_t err_size)
 	/* One pairwise key per peer: the daemon's cap is the only one. */
 	cc.max_sessions = d->config->max_sessions;
 	cc.max_sessions_per_key = d->config->max_sessions;
+	/*
+	 * A peer's receiver objects (one per set-up with per_request) and
+	 * originator objects (one per session it sets up) are learnt: as many
+	 * as there may be sessions, not libesprim's 64.
+	 */
+	cc.max_learnt_rands = d->config->max_sessions;
 	if (d->backend == ESPRIM_BACKEND_KERNEL) {
 		cc.keyring = keys_keyring(d->config->identity);
 		if (cc.keyring < 0) {
