@@ -13,6 +13,7 @@ the Notify content between them as a CSE would (CseStandIn).  TAP on stdout.
                                          kernel-only cases (upcalls, rekey
                                          at the soft limit)
 """
+import http.client
 import json
 import os
 import signal
@@ -35,7 +36,8 @@ ID1 = "//sp1.example/CSE-gw1"
 ID2 = "//sp2.example/CSE-gw2"
 KEY12 = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
 KE = "a0a1a2a3a4a5a6a7a8a9aaabacadaeaf"
-CSE_UID = 4242          # a second CSE user, unprivileged
+CSE_UID = 4242          # a second CSE user, unprivileged, kernel_keys
+PLAIN_UID = 4444        # a third, without kernel_keys
 OTHER_UID = 4343        # a user that is no CSE
 
 n_test = 0
@@ -96,7 +98,6 @@ class Gateway:
         self.log = os.path.join(self.dir, "esprimd.log")
         self.peers = []
         self.extra = extra
-        self.cse_ids = [identity]
         self.limits = ""
         self.proc = None
         self.write_conf()
@@ -106,11 +107,12 @@ class Gateway:
                 "listen = %s:%d\n%s\n"
                 "[limits]\nrequest_timeout = 3000\n%s\n"
                 "[cse local]\nuser = %d\nidentity = %s\n\n"
-                "[cse other]\nuser = %d\nidentity = %s/Cother\n\n"
+                "[cse other]\nuser = %d\nidentity = %s\nkernel_keys = yes\n\n"
+                "[cse plain]\nuser = %d\n\n"
                 % (self.identity, "kernel" if KERNEL else "soft", self.sock,
                    self.addr, self.port, self.extra, self.limits,
-                   os.getuid(), " ".join(self.cse_ids), CSE_UID,
-                   self.identity))
+                   os.getuid(), self.identity, CSE_UID,
+                   self.identity, PLAIN_UID))
         for p in self.peers:
             text += p
         write(self.conf, text + more, 0o644)
@@ -216,11 +218,13 @@ def kernel_cases(gw1, gw2, b):
               r.stderr.strip()), flush=True)
         return r.returncode == 0
 
-    tap(request_key(CSE_UID),
-        "a CSE user's request_key of a pairwise key is answered by esprimd")
+    tap(request_key(CSE_UID), "a CSE user with kernel_keys: its "
+        "request_key of a pairwise key is answered by esprimd")
+    tap(not request_key(PLAIN_UID), "a CSE user without kernel_keys: "
+        "request_key refused")
     tap(not request_key(OTHER_UID), "another user's request_key is refused")
     st = b.c.call("stats")
-    tap(st.get("ok") and st["stats"]["upcalls"] >= 2,
+    tap(st.get("ok") and st["stats"]["upcalls"] >= 3,
         "esprimd counted the upcalls (%r)" % st.get("stats"))
 
     # Soft limit 40 of 100: 300 exchanges, sessions renewed on the
@@ -356,19 +360,57 @@ def main():
     r = b.c.call("notify", content={"m2m:seci": {"sit": 6, "eckm": "AA=="}})
     tap(r.get("rsc") in (4111, 4000), "sit 6 (ESCertKE): refused (%r)" % r)
 
-    # Impersonation: gw1's CSE may send as another identity (its section
-    # allows it), which is not the one gw2 bound to the key: 4116.
-    other = "//sp1.example/CSE-other"
-    gw1.cse_ids = [ID1, other]
-    gw1.write_conf()
-    r = a.c.call("reload")
-    r = exchange(a, b, ID2, other)
-    tap(r and r.get("rsc") == 4116, "a request whose From is not the "
-        "identity bound to the key: 4116 (%r)" % r)
+    # Impersonation: someone holding the pairwise key (here esprimctl with
+    # the key file) seals a request whose From is not the identity gw2
+    # bound to the key: 4116, against a receiver object gw2 gave out.
+    ero = b.c.call("notify", content={"m2m:seci": {"sit": 3}})
+    rro_file = os.path.join(root, "rro.json")
+    oro_file = os.path.join(root, "oro.json")
+    write(rro_file, json.dumps(ero["content"]["m2m:seci"]["ero"]))
+    ctl = os.path.join(BUILD, "user", "esprimctl")
+    r = subprocess.run([ctl, "rand", "--originator", "--rro", rro_file],
+                       capture_output=True, text=True)
+    write(oro_file, r.stdout)
+    forged = {"op": 2, "to": ID2, "fr": "//sp1.example/CSE-other",
+              "rqi": "i0"}
+    r = subprocess.run([ctl, "seal", "--kid", "13-gw1-gw2.example",
+                        "--pairwise-key-file", k12, "--rro", rro_file,
+                        "--oro", oro_file, "--enc", "A256GCM", "--seci"],
+                       input=json.dumps(forged), capture_output=True,
+                       text=True)
+    r = b.c.call("notify", content=json.loads(r.stdout)) if \
+        r.returncode == 0 else {"message": r.stderr}
+    tap(r.get("rsc") == 4116, "a request whose From is not the identity "
+        "bound to the key: 4116 (%r)" % r)
     r = a.c.call("seal", target=ID2,
                  primitive={"op": 2, "to": ID2, "fr": ID2, "rqi": "i1"})
     tap(r.get("errno") == 13, "a CSE sealing as an identity not its own: "
         "EACCES (%r)" % r)
+
+    # Rand requests over the binding: a stranger gets 4103; a configured
+    # identity (which anyone can put in X-M2M-Origin) gets unique objects
+    # up to its bound, then the shared one.
+    def rand_request(origin):
+        conn = http.client.HTTPConnection(gw2.addr, gw2.port, timeout=5)
+        conn.request("POST", "/", json.dumps({"m2m:seci": {"sit": 3}}),
+                     {"X-M2M-Origin": origin, "X-M2M-RI": "rq",
+                      "X-M2M-RVI": "4", "Content-Type": "application/json"})
+        rsp = conn.getresponse()
+        body = rsp.read()
+        conn.close()
+        rid = ""
+        if body:
+            rid = json.loads(body).get("m2m:seci", {}).get("ero", {}) \
+                .get("esri", "")
+        return rsp.getheader("X-M2M-RSC"), rid
+
+    tap(rand_request("//sp9.example/CSE-x")[0] == "4103",
+        "a rand request from no configured peer: 4103")
+    # The RSPF peer's identity: ID1's bound went to the set-ups above.
+    ids = [rand_request("//sp1.example/CSE-gw1r")[1] for _ in range(80)]
+    tap(ids[0].startswith("n-") and ids[-1].startswith("s-"),
+        "rand requests past the peer's bound get the shared object "
+        "(%s ... %s)" % (ids[0], ids[-1]))
 
     # A response handed in as a request, and a request opened as a response.
     sealed = a.c.call("seal", target=ID2, primitive=req)["content"]
@@ -391,6 +433,35 @@ def main():
     tap(r.get("ok"), "reload of the good configuration (%r)" % r)
     r = exchange(a, b, ID2, ID1, 5)
     tap(r is None, "sealing goes on after the reload (%r)" % r)
+
+    # gw2 restarts (soft backend: its rand objects are gone): gw1's
+    # session fails with 4114 until the CSE reports it with "failed".
+    gw2.stop()
+    tap(gw2.start(), "gw2 restarts")
+    b.close()
+    b = CseStandIn(gw2)
+    r = exchange(a, b, ID2, ID1)
+    if KERNEL:
+        tap(r is None or r.get("rsc") == 4114, "gw2 restarted: the "
+            "exchange goes on, or gets 4114 (%r)" % r)
+    else:
+        tap(r and r.get("rsc") == 4114, "gw2 restarted: 4114 (%r)" % r)
+    r = a.c.call("failed", target=ID2, rsc=4114)
+    r = exchange(a, b, ID2, ID1, 3)
+    tap(r is None, "after \"failed\" 4114, a new session (%r)" % r)
+
+    # A key file rotated in place is another key at reload: gw1 seals
+    # with the new one, which gw2 does not have (4115 or 4112).
+    write(k12, KEY12[::-1] + "\n")
+    r = a.c.call("reload")
+    r2 = exchange(a, b, ID2, ID1)
+    tap(r.get("ok") and r2 and r2.get("rsc") in (4115, 4112),
+        "a key file changed in place: reload takes the new key (%r, %r)"
+        % (r, r2))
+    write(k12, KEY12 + "\n")
+    a.c.call("reload")
+    r = exchange(a, b, ID2, ID1)
+    tap(r is None, "the key back: exchanges go on (%r)" % r)
 
     # kill -9 mid-exchange, restart: the next seal sets up a new session.
     sealed = a.c.call("seal", target=ID2, primitive=req)
@@ -418,9 +489,8 @@ def main():
 
     def other_cse():
         c = gw1.client()
-        own = dict(req, fr=ID1 + "/Cother")
-        r1 = c.call("seal", target=ID2, primitive=own)
-        r2 = c.call("seal", target=ID2, primitive=req)
+        r1 = c.call("seal", target=ID2, primitive=req)
+        r2 = c.call("seal", target=ID2, primitive=dict(req, fr=ID2))
         r3 = c.call("status")
         return r1.get("ok") and r2.get("errno") == 13 and \
             r3.get("errno") == 13
@@ -432,8 +502,8 @@ def main():
         return r1.get("errno") == 13 and r2.get("errno") == 13 and \
             c.call("hello").get("ok")
 
-    tap(as_user(CSE_UID, other_cse), "a second CSE user seals as its own "
-        "identity only, and is no operator")
+    tap(as_user(CSE_UID, other_cse), "a second CSE user seals as the "
+        "gateway only, and is no operator")
     tap(as_user(OTHER_UID, no_cse), "a user that is no CSE: EACCES")
 
     if KERNEL:

@@ -52,6 +52,10 @@ static const char *reload_fixed(const struct esprimd_config *a,
 		return "backend";
 	if (strcmp(a->socket_path, b->socket_path))
 		return "socket";
+	if (a->max_sessions != b->max_sessions)
+		return "max_sessions";
+	if (a->request_timeout_ms != b->request_timeout_ms)
+		return "request_timeout";
 	if (a->n_listen != b->n_listen)
 		return "listen";
 	for (i = 0; i < a->n_listen; i++)
@@ -60,10 +64,12 @@ static const char *reload_fixed(const struct esprimd_config *a,
 	return NULL;
 }
 
-int esprimd_reload(struct esprimd *d, char *err, size_t err_size)
+int esprimd_reload(struct esprimd *d, json_t **failed, char *err,
+		   size_t err_size)
 {
 	struct esprimd_config *c, *old = d->config;
 	const char *fixed;
+	json_t *bad;
 
 	sd_notify(0, "RELOADING=1\nSTATUS=Reloading the configuration");
 	if (esprimd_config_load(d->config_path, &c, err, err_size))
@@ -78,7 +84,11 @@ int esprimd_reload(struct esprimd *d, char *err, size_t err_size)
 	}
 	d->config = c;
 	esprimd_api_set_admin_gid(d->api, c->admin_gid);
-	exchange_reconfigure(d);
+	bad = exchange_reconfigure(d);
+	if (failed)
+		*failed = bad;
+	else
+		json_decref(bad);
 	if (d->kernel && kernel_configure(d))
 		log_warn("the module's session limits were left as they were");
 	esprimd_config_free(old);
@@ -99,7 +109,7 @@ static int on_sighup(sd_event_source *s, const struct signalfd_siginfo *si,
 {
 	char err[512];
 
-	esprimd_reload(userdata, err, sizeof(err));
+	esprimd_reload(userdata, NULL, err, sizeof(err));
 	return 0;
 }
 

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <jansson.h>
 #include <systemd/sd-event.h>
 
 #include "esprim.h"
@@ -58,7 +59,12 @@ struct esprimd {
 	struct esprimd_stats stats;
 };
 
-/* esprimd.c: a new configuration, as SIGHUP and the reload operation ask. */
-int esprimd_reload(struct esprimd *d, char *err, size_t err_size);
+/*
+ * esprimd.c: a new configuration, as SIGHUP and the reload operation ask.
+ * On success, *failed (when not NULL) is the JSON array of the peers whose
+ * key did not load (logged too).
+ */
+int esprimd_reload(struct esprimd *d, json_t **failed, char *err,
+		   size_t err_size);
 
 #endif /* ESPRIMD_H */

@@ -18,6 +18,25 @@
 #include "keys.h"
 #include "log.h"
 
+/*
+ * Unique receiver rand objects given out and not yet expired, in the order
+ * given (one lifetime for all: the oldest expire first).  Bounded, so that
+ * rand requests, which anyone can send, cannot make the daemon keep objects
+ * without limit: beyond, they get the shared object.
+ */
+struct issued {
+	int64_t *expiry;
+	size_t cap, head, n;
+};
+
+/* Unique receiver objects a peer may hold at once; then the shared one. */
+#define ESPRIMD_RANDS_PER_PEER	64
+/* Seals waiting for one peer's session, and their bytes. */
+#define ESPRIMD_MAX_WAITERS	64
+#define ESPRIMD_MAX_WAITING_BYTES	(4u << 20)
+/* A receiver object from a peer must live this long, at least. */
+#define ESPRIMD_MIN_RRO_LIFE_MS	60000
+
 /* A seal waiting for its peer's session to be set up. */
 struct waiter {
 	struct waiter *next;
@@ -46,6 +65,10 @@ struct peer_state {
 	sd_event_source *rekey;
 	bool establishing;
 	struct waiter *waiters;
+	unsigned int n_waiters;
+	size_t waiting_bytes;
+	struct issued issued;
+	uint8_t key_print[32];
 	uint64_t seals, opens, established;
 	char last_error[512];
 };
@@ -64,6 +87,8 @@ struct esprimd_exchange {
 	size_t n_peers;
 	struct esprim_rand *shared;	/* the shared receiver object */
 	sd_event_source *rotate;
+	struct issued issued;		/* every unique object given out */
+	int64_t unknown_logged_ms;	/* rand requests of strangers, logged */
 	struct handle *handles;
 	unsigned int n_handles;
 	struct esprim_opened *opened;
@@ -101,18 +126,45 @@ static void api_fail(struct esprimd_api_call *call, int rc,
 				  e->msg);
 }
 
+/* Whether an operator's "peer" argument (NULL: all) names a peer. */
+static bool peer_matches(const struct peer_state *ps, const char *what)
+{
+	return !what || !strcmp(ps->conf->name, what) ||
+		!strcmp(ps->conf->identity, what);
+}
+
 static struct peer_state *peer_by(struct esprimd *d, const char *what)
 {
 	struct esprimd_exchange *ex = d->ex;
 	size_t i;
 
-	for (i = 0; i < ex->n_peers; i++) {
-		const struct esprimd_peer *p = ex->peers[i]->conf;
-
-		if (!strcmp(p->name, what) || !strcmp(p->identity, what))
+	for (i = 0; i < ex->n_peers; i++)
+		if (peer_matches(ex->peers[i], what))
 			return ex->peers[i];
-	}
 	return NULL;
+}
+
+static int issued_init(struct issued *q, size_t cap)
+{
+	q->expiry = calloc(cap ? cap : 1, sizeof(*q->expiry));
+	q->cap = cap;
+	return q->expiry ? 0 : -ENOMEM;
+}
+
+/* Room for one more, once the expired ones are forgotten. */
+static bool issued_room(struct issued *q, int64_t now)
+{
+	while (q->n && q->expiry[q->head] <= now) {
+		q->head = (q->head + 1) % q->cap;
+		q->n--;
+	}
+	return q->n < q->cap;
+}
+
+static void issued_add(struct issued *q, int64_t expiry)
+{
+	q->expiry[(q->head + q->n) % q->cap] = expiry;
+	q->n++;
 }
 
 static struct peer_state *peer_by_kid(struct esprimd *d, const char *kid)
@@ -179,6 +231,8 @@ static void fail_waiters(struct peer_state *ps, int rsc, int errnum)
 {
 	struct waiter *w;
 
+	ps->n_waiters = 0;
+	ps->waiting_bytes = 0;
 	while ((w = ps->waiters)) {
 		ps->waiters = w->next;
 		ps->d->stats.seal_failures++;
@@ -192,6 +246,8 @@ static void flush_waiters(struct peer_state *ps)
 {
 	struct waiter *w;
 
+	ps->n_waiters = 0;
+	ps->waiting_bytes = 0;
 	while ((w = ps->waiters)) {
 		ps->waiters = w->next;
 		waiter_seal(ps, w);
@@ -236,6 +292,14 @@ static int session_from_ero(struct peer_state *ps, json_t *body)
 			 "%s answered the rand request with sit %d",
 			 ps->conf->name, seci.sit);
 		rc = ESPRIM_RSC_BAD_REQUEST;
+		goto out;
+	}
+	if (esprim_rand_expiry_ms(seci.ero) - now < ESPRIMD_MIN_RRO_LIFE_MS) {
+		snprintf(ps->last_error, sizeof(ps->last_error),
+			 "%s gave a receiver rand object that expires in %lld ms",
+			 ps->conf->name,
+			 (long long)(esprim_rand_expiry_ms(seci.ero) - now));
+		rc = ESPRIM_RSC_UNKNOWN_RECV_RAND_ID;
 		goto out;
 	}
 	rc = esprim_ctx_add_learnt_rand(d->ctx, ps->conf->kid, seci.ero, &e);
@@ -296,6 +360,7 @@ static void rand_response(int err, int rsc, json_t *body, void *userdata)
 	ps->establishing = false;
 	if (!ps->conf) {
 		/* The peer went with a reload while this was in flight. */
+		free(ps->issued.expiry);
 		free(ps);
 		return;
 	}
@@ -493,6 +558,14 @@ void exchange_seal(struct esprimd *d, struct esprimd_api_call *call,
 		free(text);
 		return;
 	}
+	if (ps->n_waiters >= ESPRIMD_MAX_WAITERS ||
+	    ps->waiting_bytes + strlen(text) > ESPRIMD_MAX_WAITING_BYTES) {
+		free(text);
+		esprimd_api_error(call, 0, EBUSY,
+				  "%u seals already wait for the session with %s",
+				  ps->n_waiters, ps->conf->name);
+		return;
+	}
 	w = calloc(1, sizeof(*w));
 	if (!w) {
 		free(text);
@@ -504,6 +577,8 @@ void exchange_seal(struct esprimd *d, struct esprimd_api_call *call,
 	w->len = strlen(text);
 	w->next = ps->waiters;
 	ps->waiters = w;
+	ps->n_waiters++;
+	ps->waiting_bytes += w->len;
 	rc = establish(ps);
 	if (rc) {
 		log_warn("%s", ps->last_error);
@@ -614,27 +689,38 @@ out:
 
 /* ---- receiver: rand requests, requests and responses ---- */
 
-/* The receiver object to answer a rand request with (sit 4 content). */
-static int rand_reply(struct esprimd *d, json_t **content,
-		      struct esprim_error *e)
+/*
+ * The receiver object to answer a rand request with (sit 4 content): a
+ * unique one, living as long as an originator object does, while the
+ * asking peer (ps, NULL for a CSE's request) and the daemon are below
+ * their bounds; the shared one otherwise.
+ */
+static int rand_reply(struct esprimd *d, struct peer_state *ps,
+		      json_t **content, struct esprim_error *e)
 {
 	const struct esprimd_config *c = d->config;
+	struct esprimd_exchange *ex = d->ex;
+	int64_t now = now_ms();
+	int64_t expiry = now + (int64_t)c->originator_lifetime_s * 1000;
 	struct esprim_rand *r = NULL;
 	char *text;
 	int rc;
 
 	d->stats.rand_requests_in++;
-	if (c->per_request_rand) {
-		rc = esprim_rand_new_receiver(&r, NULL, 0, now_ms() +
-					      (int64_t)c->shared_rand_lifetime_s *
-					      1000, ESPRIM_ESPA_ALL, e);
+	if (c->per_request_rand && issued_room(&ex->issued, now) &&
+	    (!ps || issued_room(&ps->issued, now))) {
+		rc = esprim_rand_new_receiver(&r, NULL, 0, expiry,
+					      ESPRIM_ESPA_ALL, e);
 		if (!rc)
 			rc = esprim_ctx_add_own_rand(d->ctx, r, e);
 		if (rc)
 			goto out;
+		issued_add(&ex->issued, expiry);
+		if (ps)
+			issued_add(&ps->issued, expiry);
 	}
 	rc = esprim_seci_build(&text, ESPRIM_SIT_RRO_RESPONSE,
-			       r ? r : d->ex->shared, NULL, 0, e);
+			       r ? r : ex->shared, NULL, 0, e);
 	if (rc)
 		goto out;
 	*content = json_loads(text, JSON_REJECT_DUPLICATES, NULL);
@@ -761,7 +847,7 @@ void exchange_notify(struct esprimd *d, struct esprimd_api_call *call,
 		notify_request(d, call, who, obj, len);
 		break;
 	case ESPRIM_SIT_RRO_REQUEST:
-		rc = rand_reply(d, &content, &e);
+		rc = rand_reply(d, NULL, &content, &e);
 		if (rc)
 			api_fail(call, rc, &e);
 		else
@@ -821,6 +907,7 @@ void exchange_http(struct esprimd_http_request *req,
 	struct esprimd *d = userdata;
 	struct esprim_seci seci = { 0 };
 	struct esprim_error e = { 0 };
+	struct peer_state *ps;
 	json_t *content = NULL;
 	char *text;
 	int rc;
@@ -830,9 +917,14 @@ void exchange_http(struct esprimd_http_request *req,
 		return;
 	}
 	/* Only configured peers get receiver objects (B.1). */
-	if (!esprimd_config_peer_by_identity(d->config, in->origin)) {
-		log_info("rand request from %s (%s), no configured peer",
-			 in->origin, in->peer_addr);
+	ps = peer_by(d, in->origin);
+	if (!ps || strcmp(ps->conf->identity, in->origin)) {
+		/* Anyone can send these: a line every 10 s at most. */
+		if (now_ms() - d->ex->unknown_logged_ms > 10000) {
+			d->ex->unknown_logged_ms = now_ms();
+			log_info("rand request from %s (%s), no configured peer",
+				 in->origin, in->peer_addr);
+		}
 		esprimd_http_respond(req, 4103, NULL);
 		return;
 	}
@@ -844,9 +936,10 @@ void exchange_http(struct esprimd_http_request *req,
 		esprimd_http_respond(req, ESPRIM_RSC_BAD_REQUEST, NULL);
 		goto out;
 	}
-	rc = rand_reply(d, &content, &e);
+	rc = rand_reply(d, ps, &content, &e);
 	if (rc) {
-		esprimd_http_respond(req, rc > 0 ? rc : e.rsc, NULL);
+		/* A local failure: 5000 INTERNAL_SERVER_ERROR. */
+		esprimd_http_respond(req, rc > 0 ? rc : 5000, NULL);
 		goto out;
 	}
 	esprimd_http_respond(req, 2000, content);
@@ -855,10 +948,35 @@ out:
 	esprim_seci_release(&seci);
 }
 
+void exchange_failed(struct esprimd *d, struct esprimd_api_call *call,
+		     json_t *args)
+{
+	const char *target = json_string_value(json_object_get(args, "target"));
+	json_t *j = json_object_get(args, "rsc");
+	struct peer_state *ps = target ? peer_by(d, target) : NULL;
+	json_int_t rsc = json_integer_value(j);
+
+	if (!ps || !json_is_integer(j)) {
+		esprimd_api_error(call, ESPRIM_RSC_BAD_REQUEST, 0,
+				  "failed needs the target of a configured peer and the integer rsc it answered");
+		return;
+	}
+	/* Only the codes that say the peer lost what the session rests on. */
+	if (rsc < ESPRIM_RSC_UNKNOWN_KEY_ID ||
+	    rsc > ESPRIM_RSC_UNKNOWN_RECV_RAND_ID || !ps->session) {
+		esprimd_api_reply(call, json_pack("{s:b}", "dropped", 0));
+		return;
+	}
+	log_info("%s answered %lld: its session goes, the next seal sets up another",
+		 ps->conf->name, (long long)rsc);
+	esprim_session_put(ps->session);
+	ps->session = NULL;
+	esprimd_api_reply(call, json_pack("{s:b}", "dropped", 1));
+}
+
 /* ---- operators ---- */
 
-int exchange_establish(struct esprimd *d, const char *peer,
-		       struct esprimd_api_call *call)
+int exchange_establish(struct esprimd *d, const char *peer)
 {
 	struct esprimd_exchange *ex = d->ex;
 	size_t i;
@@ -867,8 +985,7 @@ int exchange_establish(struct esprimd *d, const char *peer,
 	for (i = 0; i < ex->n_peers; i++) {
 		struct peer_state *ps = ex->peers[i];
 
-		if (peer && strcmp(ps->conf->name, peer) &&
-		    strcmp(ps->conf->identity, peer))
+		if (!peer_matches(ps, peer))
 			continue;
 		rc = establish(ps);
 		if (rc)
@@ -887,8 +1004,7 @@ unsigned int exchange_flush(struct esprimd *d, const char *peer)
 	for (i = 0; i < ex->n_peers; i++) {
 		struct peer_state *ps = ex->peers[i];
 
-		if (peer && strcmp(ps->conf->name, peer) &&
-		    strcmp(ps->conf->identity, peer))
+		if (!peer_matches(ps, peer))
 			continue;
 		if (ps->session) {
 			esprim_session_free(ps->session);
@@ -933,8 +1049,7 @@ json_t *exchange_sessions_json(struct esprimd *d, const char *peer)
 	for (i = 0; a && i < ex->n_peers; i++) {
 		const struct peer_state *ps = ex->peers[i];
 
-		if (!ps->session || (peer && strcmp(ps->conf->name, peer) &&
-				     strcmp(ps->conf->identity, peer)))
+		if (!ps->session || !peer_matches(ps, peer))
 			continue;
 		json_array_append_new(a, json_pack(
 			"{s:s,s:s,s:s,s:s,s:s,s:I}",
@@ -1084,11 +1199,14 @@ static struct peer_state *peer_load(struct esprimd *d,
 {
 	struct peer_state *ps = calloc(1, sizeof(*ps));
 
-	if (!ps)
+	if (!ps || issued_init(&ps->issued, ESPRIMD_RANDS_PER_PEER)) {
+		free(ps);
 		return NULL;
+	}
 	ps->d = d;
 	ps->conf = p;
-	ps->key_rc = keys_load_peer(d, p, ps->key_err, sizeof(ps->key_err));
+	ps->key_rc = keys_load_peer(d, p, ps->key_print, ps->key_err,
+				    sizeof(ps->key_err));
 	if (ps->key_rc)
 		log_err("peer %s: key %s not loaded: %s", p->name, p->kid,
 			ps->key_err);
@@ -1103,8 +1221,10 @@ static void peer_free(struct peer_state *ps)
 {
 	peer_clear(ps);
 	ps->conf = NULL;
-	if (!ps->establishing)
+	if (!ps->establishing) {
+		free(ps->issued.expiry);
 		free(ps);
+	}
 }
 
 int exchange_new(struct esprimd *d, char *err, size_t err_size)
@@ -1119,7 +1239,8 @@ int exchange_new(struct esprimd *d, char *err, size_t err_size)
 	d->ex = ex;
 	ex->opened = esprim_opened_new();
 	ex->peers = calloc(c->n_peers + 1, sizeof(*ex->peers));
-	if (!ex->opened || !ex->peers) {
+	if (!ex->opened || !ex->peers ||
+	    issued_init(&ex->issued, c->max_sessions)) {
 		snprintf(err, err_size, "out of memory");
 		return -ENOMEM;
 	}
@@ -1138,9 +1259,19 @@ int exchange_new(struct esprimd *d, char *err, size_t err_size)
 	return 0;
 }
 
-/* Whether a reload left a peer's key as it was. */
-static bool same_key(const struct esprimd_peer *a, const struct esprimd_peer *b)
+/*
+ * Whether a reload left a peer's key as it was: its settings, and the
+ * contents of its key file (rotated in place, it is another key).
+ */
+static bool same_key(const struct peer_state *old,
+		     const struct esprimd_peer *b)
 {
+	const struct esprimd_peer *a = old->conf;
+	uint8_t print[32];
+
+	if (old->key_rc || keys_fingerprint(b->key_file, print) ||
+	    memcmp(print, old->key_print, sizeof(print)))
+		return false;
 	return !strcmp(a->identity, b->identity) && !strcmp(a->kid, b->kid) &&
 		a->source == b->source && !strcmp(a->key_file, b->key_file) &&
 		a->replay == b->replay &&
@@ -1148,17 +1279,18 @@ static bool same_key(const struct esprimd_peer *a, const struct esprimd_peer *b)
 			b->rspf_target ? b->rspf_target : "");
 }
 
-void exchange_reconfigure(struct esprimd *d)
+json_t *exchange_reconfigure(struct esprimd *d)
 {
 	const struct esprimd_config *c = d->config;
 	struct esprimd_exchange *ex = d->ex;
+	json_t *failed = json_array();
 	struct peer_state **peers;
 	size_t i, j;
 
 	peers = calloc(c->n_peers + 1, sizeof(*peers));
 	if (!peers) {
 		log_err("reload: out of memory; peers left as they were");
-		return;
+		return failed;
 	}
 	/* Peers whose key is as it was stay, with their sessions. */
 	for (i = 0; i < c->n_peers; i++) {
@@ -1166,7 +1298,7 @@ void exchange_reconfigure(struct esprimd *d)
 			struct peer_state *old = ex->peers[j];
 
 			if (!old || strcmp(old->conf->name, c->peers[i].name) ||
-			    !same_key(old->conf, &c->peers[i]))
+			    !same_key(old, &c->peers[i]))
 				continue;
 			old->conf = &c->peers[i];
 			peers[i] = old;
@@ -1181,9 +1313,14 @@ void exchange_reconfigure(struct esprimd *d)
 		keys_unload_peer(d, ex->peers[j]->conf);
 		peer_free(ex->peers[j]);
 	}
-	for (i = 0; i < c->n_peers; i++)
-		if (!peers[i])
-			peers[i] = peer_load(d, &c->peers[i]);
+	for (i = 0; i < c->n_peers; i++) {
+		if (peers[i])
+			continue;
+		peers[i] = peer_load(d, &c->peers[i]);
+		if (!peers[i] || peers[i]->key_rc)
+			json_array_append_new(failed,
+					      json_string(c->peers[i].name));
+	}
 	free(ex->peers);
 	ex->peers = peers;
 	/* A peer that could not be allocated is left out. */
@@ -1191,6 +1328,7 @@ void exchange_reconfigure(struct esprimd *d)
 		if (peers[i])
 			peers[j++] = peers[i];
 	ex->n_peers = j;
+	return failed;
 }
 
 void exchange_free(struct esprimd *d)
@@ -1209,6 +1347,7 @@ void exchange_free(struct esprimd *d)
 		free(h);
 	}
 	sd_event_source_unref(ex->rotate);
+	free(ex->issued.expiry);
 	esprim_rand_free(ex->shared);
 	esprim_opened_free(ex->opened);
 	free(ex->peers);

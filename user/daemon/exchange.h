@@ -24,8 +24,11 @@
 
 int exchange_new(struct esprimd *d, char *err, size_t err_size);
 void exchange_free(struct esprimd *d);
-/* After a reload: per-peer state follows the new configuration. */
-void exchange_reconfigure(struct esprimd *d);
+/*
+ * After a reload: per-peer state follows the new configuration.  The
+ * names of peers whose key did not load, as a JSON array.
+ */
+json_t *exchange_reconfigure(struct esprimd *d);
 
 /* The socket API's operations (Documentation/esprimd-socket.md). */
 void exchange_seal(struct esprimd *d, struct esprimd_api_call *call,
@@ -37,8 +40,14 @@ void exchange_notify(struct esprimd *d, struct esprimd_api_call *call,
 void exchange_respond(struct esprimd *d, struct esprimd_api_call *call,
 		      const struct esprimd_api_peer *who, json_t *args);
 /* Operators: set up (again) the session with a peer, or with all (NULL). */
-int exchange_establish(struct esprimd *d, const char *peer,
-		       struct esprimd_api_call *call);
+int exchange_establish(struct esprimd *d, const char *peer);
+/*
+ * A CSE reports that a peer refused a request sealed for it with 4112,
+ * 4113 or 4114 (the peer lost the rand objects, e.g. it restarted): the
+ * session goes, and the next seal sets up another.
+ */
+void exchange_failed(struct esprimd *d, struct esprimd_api_call *call,
+		     json_t *args);
 /* Operators: forget sessions with a peer (or all); the count. */
 unsigned int exchange_flush(struct esprimd *d, const char *peer);
 

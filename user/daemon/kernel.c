@@ -27,6 +27,21 @@
 #include "keys.h"
 #include "log.h"
 
+/* What the daemon reads of the kernel's messages, checked by libnl. */
+static struct nla_policy upcall_policy[ONEM2M_ESPRIM_A_UPCALL_MAX + 1] = {
+	[ONEM2M_ESPRIM_A_UPCALL_ID] = { .type = NLA_S32 },
+	[ONEM2M_ESPRIM_A_UPCALL_DESCRIPTION] = { .type = NLA_NUL_STRING,
+						 .maxlen = 512 },
+	[ONEM2M_ESPRIM_A_UPCALL_UID] = { .type = NLA_U32 },
+};
+
+static struct nla_policy event_policy[ONEM2M_ESPRIM_A_EVENT_MAX + 1] = {
+	[ONEM2M_ESPRIM_A_EVENT_TYPE] = { .type = NLA_U32 },
+	[ONEM2M_ESPRIM_A_EVENT_KID] = { .type = NLA_NUL_STRING,
+					.maxlen = ONEM2M_ESPRIM_MAX_ID_LEN + 1 },
+	[ONEM2M_ESPRIM_A_EVENT_ROLE] = { .type = NLA_U8 },
+};
+
 struct esprimd_kernel {
 	struct esprimd *d;
 	struct nl_sock *sk;
@@ -60,10 +75,17 @@ out:
 	return rc;
 }
 
-/* A requester the configuration allows: root, or a configured CSE user. */
+/*
+ * A requester the configuration allows: root, or a CSE user given the
+ * gateway's keys (kernel_keys = yes: trusted with every identity of the
+ * gateway, as holding the pairwise key makes it).
+ */
 static bool upcall_allowed(struct esprimd *d, uint32_t uid)
 {
-	return uid == 0 || esprimd_config_cse_by_uid(d->config, uid);
+	const struct esprimd_cse *cse = esprimd_config_cse_by_uid(d->config,
+								 uid);
+
+	return uid == 0 || (cse && cse->kernel_keys);
 }
 
 static void on_acquire(struct esprimd_kernel *k, struct nlattr **tb)
@@ -130,12 +152,12 @@ static int on_message(struct nl_msg *msg, void *arg)
 	switch (gh->cmd) {
 	case ONEM2M_ESPRIM_CMD_ACQUIRE:
 		if (!genlmsg_parse(nlh, 0, tb, ONEM2M_ESPRIM_A_UPCALL_MAX,
-				   NULL))
+				   upcall_policy))
 			on_acquire(k, tb);
 		break;
 	case ONEM2M_ESPRIM_CMD_EVENT:
 		if (!genlmsg_parse(nlh, 0, tb, ONEM2M_ESPRIM_A_EVENT_MAX,
-				   NULL))
+				   event_policy))
 			on_event(k, tb);
 		break;
 	}

@@ -15,6 +15,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/sha.h>
 
 #include "keys.h"
 #include "log.h"
@@ -167,8 +168,21 @@ int keys_pairwise_payload(struct esprimd *d, const struct esprimd_peer *peer,
 	return 0;
 }
 
+int keys_fingerprint(const char *file, uint8_t print[32])
+{
+	uint8_t key[ONEM2M_ESPRIM_MAX_PAIRWISE_LEN];
+	char err[256];
+	int n;
+
+	n = esprimd_config_read_key(file, key, sizeof(key), err, sizeof(err));
+	if (n >= 0)
+		SHA256(key, (size_t)n, print);
+	OPENSSL_cleanse(key, sizeof(key));
+	return n < 0 ? -1 : 0;
+}
+
 int keys_load_peer(struct esprimd *d, const struct esprimd_peer *p,
-		   char *err, size_t err_size)
+		   uint8_t print[32], char *err, size_t err_size)
 {
 	struct esprim_pairwise_config pc = ESPRIM_PAIRWISE_CONFIG_INIT;
 	uint8_t key[ONEM2M_ESPRIM_MAX_PAIRWISE_LEN], derived[32];
@@ -180,6 +194,7 @@ int keys_load_peer(struct esprimd *d, const struct esprimd_peer *p,
 				    err_size);
 	if (n < 0)
 		return -EINVAL;
+	SHA256(key, (size_t)n, print);
 	pc.kid = p->kid;
 	pc.peer = p->identity;
 	pc.replay = p->replay;
@@ -216,10 +231,29 @@ out:
 	return rc;
 }
 
+/* Invalidates "<what>:<kid>" in the daemon's keyring, if there. */
+static void keys_invalidate(struct esprimd *d, const char *what,
+			    const char *kid)
+{
+	char desc[16 + ONEM2M_ESPRIM_MAX_ID_LEN];
+	key_serial_t ring = keys_keyring(d->config->identity), k;
+
+	snprintf(desc, sizeof(desc), "%s:%s", what, kid);
+	k = ring < 0 ? -1 : keyctl_search(ring, "esprim", desc, 0);
+	if (k >= 0)
+		keyctl_invalidate(k);
+}
+
 void keys_unload_peer(struct esprimd *d, const struct esprimd_peer *p)
 {
 	struct esprim_error e;
 
 	if (esprim_ctx_del_pairwise(d->ctx, p->kid, &e))
 		log_debug("removing the key %s: %s", p->kid, e.msg);
+	/* libesprim drops only the keys it added from octets. */
+	if (d->backend == ESPRIM_BACKEND_KERNEL &&
+	    p->source == ESPRIMD_KEY_RSPF) {
+		keys_invalidate(d, "pairwise", p->kid);
+		keys_invalidate(d, "enrolment", p->kid);
+	}
 }

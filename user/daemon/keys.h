@@ -24,10 +24,21 @@ int32_t keys_keyring(const char *identity);
 /* Locks the process's memory and makes it non-dumpable (soft backend). */
 int keys_protect_memory(char *err, size_t err_size);
 
-/* Loads the pairwise key of a peer into the context. */
+/*
+ * Loads the pairwise key of a peer into the context; print gets the key
+ * file's fingerprint (keys_fingerprint()).
+ */
 int keys_load_peer(struct esprimd *d, const struct esprimd_peer *p,
-		   char *err, size_t err_size);
-/* Removes it, and its sessions. */
+		   uint8_t print[32], char *err, size_t err_size);
+/*
+ * SHA-256 of a key file's octets: whether a reload brings another key.
+ * 0 or -1.
+ */
+int keys_fingerprint(const char *file, uint8_t print[32]);
+/*
+ * Removes it, and its sessions; with the module, the RSPF pairwise key
+ * and its enrolment key leave the keyring too.
+ */
 void keys_unload_peer(struct esprimd *d, const struct esprimd_peer *p);
 
 /*

@@ -67,6 +67,14 @@ static void op_respond(struct esprimd_api_call *call,
 		exchange_respond(userdata, call, who, args);
 }
 
+static void op_failed(struct esprimd_api_call *call,
+		      const struct esprimd_api_peer *who, json_t *args,
+		      void *userdata)
+{
+	if (is_cse(call, who, userdata))
+		exchange_failed(userdata, call, args);
+}
+
 static void op_status(struct esprimd_api_call *call,
 		      const struct esprimd_api_peer *who, json_t *args,
 		      void *userdata)
@@ -161,7 +169,7 @@ static void op_establish(struct esprimd_api_call *call,
 
 	if (!peer_arg(call, args, &peer))
 		return;
-	rc = exchange_establish(userdata, peer, call);
+	rc = exchange_establish(userdata, peer);
 	if (rc > 0)
 		esprimd_api_error(call, rc, 0, "cannot establish with %s",
 				  peer ? peer : "the peers");
@@ -195,12 +203,14 @@ static void op_reload(struct esprimd_api_call *call,
 		      const struct esprimd_api_peer *who, json_t *args,
 		      void *userdata)
 {
+	json_t *failed = NULL;
 	char err[512];
 
-	if (esprimd_reload(userdata, err, sizeof(err)))
+	if (esprimd_reload(userdata, &failed, err, sizeof(err)))
 		esprimd_api_error(call, 0, EINVAL, "%s", err);
 	else
-		esprimd_api_reply(call, json_pack("{s:b}", "reloaded", 1));
+		esprimd_api_reply(call, json_pack("{s:b,s:o}", "reloaded", 1,
+						  "keys_not_loaded", failed));
 }
 
 const struct esprimd_api_op esprimd_ops[] = {
@@ -209,6 +219,7 @@ const struct esprimd_api_op esprimd_ops[] = {
 	{ "open", op_open, false },
 	{ "notify", op_notify, false },
 	{ "respond", op_respond, false },
+	{ "failed", op_failed, false },
 	{ "status", op_status, true },
 	{ "peers", op_peers, true },
 	{ "sessions", op_sessions, true },
