@@ -3,8 +3,10 @@
  * esprimd's configuration loader (user/daemon/config.c): a full
  * configuration read field by field, the defaults, conf.d/ in strcmp()
  * order overriding the main file, every class of error with the exact
- * FILE:LINE of its message, key files refused for their permissions,
- * type, owner and contents, and esprimd_config_read_key() round trips.
+ * FILE:LINE of its message, configuration files and conf.d/ refused for
+ * their mode and owner, [cse] identities that do not name the gateway,
+ * key files refused for their permissions, type, owner and contents, and
+ * esprimd_config_read_key() round trips.
  * Each test writes its files into a directory of its own (mkdtemp).
  */
 #include <errno.h>
@@ -42,8 +44,8 @@ static const uint8_t key1[32] = {
 		"key_file = @D@/k1.key\n"
 
 /*
- * Writes dir/name (conf.d/ made when named) with "@D@" replaced by dir,
- * then sets mode.  0 or -1.
+ * Writes dir/name afresh (conf.d/ made, mode 0755, when named) with
+ * "@D@" replaced by dir, then sets mode.  0 or -1.
  */
 static int put(const char *dir, const char *name, const char *text,
 	       mode_t mode)
@@ -57,8 +59,13 @@ static int put(const char *dir, const char *name, const char *text,
 		snprintf(path, sizeof(path), "%s/conf.d", dir);
 		if (mkdir(path, 0755) && errno != EEXIST)
 			return -1;
+		/* Whatever the umask: a group-writable conf.d is refused. */
+		if (chmod(path, 0755))
+			return -1;
 	}
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	/* A new file: the old one may be read-only (not to root). */
+	unlink(path);
 	f = fopen(path, "w");
 	if (!f)
 		return -1;
@@ -150,11 +157,15 @@ static const char full_conf[] =
 	"\n"
 	"[cse local]\n"				/* line 44 */
 	"user = root\n"
-	"identity = //sp1.example/CSE-gw1 //sp1.example/CSE-gw1/Cae1\n"
-	"identity = //sp1.example/CSE-gw1/Cae2\n"
+	"identity = //sp1.example/CSE-gw1\n"
+	"identity = /CSE-gw1\n"
+	"kernel_keys = yes\n"
 	"[cse other]\n"
 	"user = 4321\n"
-	"identity =  //sp1.example/CSE-gw1/Cother\t\n";
+	"kernel_keys = no\n"
+	"[cse third]\n"
+	"user = 4322\n"
+	"identity =  //sp1.example/CSE-gw1\t\n";
 
 TEST_F(cfg, full)
 {
@@ -214,21 +225,30 @@ TEST_F(cfg, full)
 	EXPECT_EQ(ONEM2M_ESPRIM_REPLAY_OFF, p->replay);
 	EXPECT_EQ(34, p->line);
 
-	ASSERT_EQ(2, c->n_cses);
+	ASSERT_EQ(3, c->n_cses);
 	s = &c->cses[0];
 	EXPECT_STREQ("local", s->name);
 	EXPECT_EQ(0, s->uid);
-	ASSERT_EQ(3, s->n_identities);
+	ASSERT_EQ(2, s->n_identities);
 	EXPECT_STREQ("//sp1.example/CSE-gw1", s->identities[0]);
-	EXPECT_STREQ("//sp1.example/CSE-gw1/Cae1", s->identities[1]);
-	EXPECT_STREQ("//sp1.example/CSE-gw1/Cae2", s->identities[2]);
+	EXPECT_STREQ("/CSE-gw1", s->identities[1]);	/* SP-relative */
+	EXPECT_TRUE(s->kernel_keys);
 	EXPECT_STREQ(self->path, s->file);
 	EXPECT_EQ(44, s->line);
+	/* No identity: the gateway's. */
 	s = &c->cses[1];
 	EXPECT_STREQ("other", s->name);
 	EXPECT_EQ(4321, s->uid);
 	ASSERT_EQ(1, s->n_identities);
-	EXPECT_STREQ("//sp1.example/CSE-gw1/Cother", s->identities[0]);
+	EXPECT_STREQ("//sp1.example/CSE-gw1", s->identities[0]);
+	EXPECT_FALSE(s->kernel_keys);
+	EXPECT_EQ(49, s->line);
+	/* The gateway's identity again, in another CSE; kernel_keys no. */
+	s = &c->cses[2];
+	EXPECT_STREQ("third", s->name);
+	ASSERT_EQ(1, s->n_identities);
+	EXPECT_STREQ("//sp1.example/CSE-gw1", s->identities[0]);
+	EXPECT_FALSE(s->kernel_keys);
 
 	/* The lookups. */
 	EXPECT_EQ(&c->peers[1],
@@ -240,7 +260,8 @@ TEST_F(cfg, full)
 	EXPECT_EQ(NULL, esprimd_config_peer_by_name(c, "k3"));
 	EXPECT_EQ(&c->cses[1], esprimd_config_cse_by_uid(c, 4321));
 	EXPECT_EQ(&c->cses[0], esprimd_config_cse_by_uid(c, 0));
-	EXPECT_EQ(NULL, esprimd_config_cse_by_uid(c, 4322));
+	EXPECT_EQ(&c->cses[2], esprimd_config_cse_by_uid(c, 4322));
+	EXPECT_EQ(NULL, esprimd_config_cse_by_uid(c, 4323));
 	EXPECT_EQ(NULL, esprimd_config_peer_by_kid(NULL, "k3"));
 	EXPECT_EQ(NULL, esprimd_config_cse_by_uid(NULL, 0));
 }
@@ -345,8 +366,11 @@ TEST_F(cfg, example)
 	ASSERT_EQ(2, c->n_peers);
 	EXPECT_EQ(ESPRIMD_KEY_PROVISIONED, c->peers[0].source);
 	EXPECT_EQ(ESPRIMD_KEY_RSPF, c->peers[1].source);
+	/* Its [cse] has neither identity nor kernel_keys: the defaults. */
 	ASSERT_EQ(1, c->n_cses);
-	EXPECT_EQ(3, c->cses[0].n_identities);
+	ASSERT_EQ(1, c->cses[0].n_identities);
+	EXPECT_STREQ(c->identity, c->cses[0].identities[0]);
+	EXPECT_FALSE(c->cses[0].kernel_keys);
 }
 
 /* The largest and smallest values accepted. */
@@ -652,8 +676,6 @@ static const struct bad_case {
 	{ "cse uid again", DAEMON "[cse a]\nuser = 1000\n"
 	  "identity = //sp1.example/CSE-gw1\n[cse b]\nuser = 1000\n", NULL, 7,
 	  "uid 1000 is already [cse a]" },
-	{ "cse without identity", DAEMON "[cse a]\nuser = 1000\n", NULL, 3,
-	  "[cse a] has no identity" },
 	{ "cse without user", DAEMON "[cse a]\n"
 	  "identity = //sp1.example/CSE-gw1\n", NULL, 3, "[cse a] has no user" },
 	{ "cse unknown user", DAEMON "[cse a]\nuser = no-such-user-esprimd\n",
@@ -661,15 +683,63 @@ static const struct bad_case {
 	{ "cse identity twice", DAEMON "[cse a]\nuser = 1000\n"
 	  "identity = //sp1.example/CSE-gw1 //sp1.example/CSE-gw1\n", NULL, 5,
 	  "given twice" },
-	{ "cse identity of another", DAEMON "[cse a]\nuser = 1\n"
-	  "identity = //sp1.example/CSE-gw1/Ca\n[cse b]\nuser = 2\n"
-	  "identity = //sp1.example/CSE-gw1/Ca\n", NULL, 8,
-	  "already an identity of [cse a]" },
 	{ "cse identity a peer's", DAEMON "[cse a]\nuser = 1000\n"
-	  "identity = //sp2.example/CSE-gw2\n[peer p]\n" PEER_OK, NULL, 3,
-	  "[cse a]: identity //sp2.example/CSE-gw2 is that of [peer p]" },
-	{ "cse identity invalid", DAEMON "[cse a]\nidentity = //sp1.example/CSE-gw1 Cae\n",
-	  NULL, 4, "identity Cae: not Absolute" },
+	  "identity = //sp2.example/CSE-gw2\n[peer p]\n" PEER_OK, NULL, 5,
+	  "[cse a]: identity //sp2.example/CSE-gw2 does not name this gateway (//sp1.example/CSE-gw1), the only From its peers accept (TS-0003 7.2.2)" },
+	/* Only the gateway's identity passes a peer's From check. */
+	{ "cse an AE-ID of the gateway", DAEMON "[cse a]\nuser = 1\n"
+	  "identity = //sp1.example/CSE-gw1 //sp1.example/CSE-gw1/Cae1\n", NULL,
+	  5, "[cse a]: identity //sp1.example/CSE-gw1/Cae1 does not name this gateway (//sp1.example/CSE-gw1), the only From its peers accept (TS-0003 7.2.2)" },
+	{ "cse another CSE-ID", DAEMON "[cse a]\nuser = 1\n"
+	  "identity = //sp1.example/CSE-gw2\n", NULL, 5,
+	  "identity //sp1.example/CSE-gw2 does not name this gateway" },
+	{ "cse the CSE-ID in another SP", DAEMON "[cse a]\nuser = 1\n"
+	  "identity = //sp9.example/CSE-gw1\n", NULL, 5,
+	  "identity //sp9.example/CSE-gw1 does not name this gateway" },
+	{ "cse SP-relative AE-ID", DAEMON "[cse a]\nuser = 1\n"
+	  "identity = /CSE-gw1/Cae\n", NULL, 5,
+	  "identity /CSE-gw1/Cae does not name this gateway" },
+	{ "cse SP-relative other CSE", DAEMON "[cse a]\nuser = 1\n"
+	  "identity = /CSE-gw2\n", NULL, 5,
+	  "identity /CSE-gw2 does not name this gateway" },
+	{ "cse CSE-relative", DAEMON "[cse a]\nuser = 1\n"
+	  "identity = CSE-gw1\n", NULL, 5,
+	  "identity CSE-gw1 does not name this gateway" },
+	{ "cse trailing slash", DAEMON "[cse a]\nuser = 1\n"
+	  "identity = //sp1.example/CSE-gw1/\n", NULL, 5,
+	  "identity //sp1.example/CSE-gw1/ does not name this gateway" },
+	{ "cse other case", DAEMON "[cse a]\nuser = 1\n"
+	  "identity = //SP1.example/CSE-gw1\n", NULL, 5,
+	  "identity //SP1.example/CSE-gw1 does not name this gateway" },
+	{ "cse second identity line", DAEMON "[cse a]\nuser = 1\n"
+	  "identity = /CSE-gw1\nidentity = //sp1.example/CSE-gw1/Cx\n", NULL, 6,
+	  "[cse a]: identity //sp1.example/CSE-gw1/Cx does not name" },
+	{ "cse identity in conf.d", DAEMON, "[cse b]\nuser = 7\n\n"
+	  "identity = //sp1.example/CSE-gw1/Cb\n", 4,
+	  "[cse b]: identity //sp1.example/CSE-gw1/Cb does not name" },
+	{ "cse identity empty", DAEMON "[cse a]\nuser = 1\nidentity =\n", NULL,
+	  5, "identity: empty; without identity the CSE has this gateway's" },
+	{ "cse identity not printable", DAEMON "[cse a]\nuser = 1\n"
+	  "identity = /CSE-gw1\x7f\n", NULL, 5,
+	  "identity /CSE-gw1?: printable ASCII without spaces" },
+	{ "cse identity 256 characters", DAEMON "[cse a]\nuser = 1\n"
+	  "identity = /" X100 X100 X10 X10 X10 X10 X10 "xxxxx\n", NULL, 5,
+	  "longer than 255 characters" },
+	/* kernel_keys */
+	{ "kernel_keys maybe", DAEMON "[cse a]\nuser = 1\nkernel_keys = maybe\n",
+	  NULL, 5, "kernel_keys = maybe: yes or no expected" },
+	{ "kernel_keys Yes", DAEMON "[cse a]\nuser = 1\nkernel_keys = Yes\n",
+	  NULL, 5, "kernel_keys = Yes: yes or no expected" },
+	{ "kernel_keys 1", DAEMON "[cse a]\nuser = 1\nkernel_keys = 1\n",
+	  NULL, 5, "kernel_keys = 1: yes or no expected" },
+	{ "kernel_keys empty", DAEMON "[cse a]\nuser = 1\nkernel_keys =\n",
+	  NULL, 5, "kernel_keys = : yes or no expected" },
+	{ "kernel_keys twice", DAEMON "[cse a]\nuser = 1\nkernel_keys = no\n"
+	  "kernel_keys = yes\n", NULL, 6, "kernel_keys is given twice" },
+	{ "kernel_keys in [daemon]", DAEMON "kernel_keys = yes\n", NULL, 3,
+	  "unknown key kernel_keys in [daemon]" },
+	{ "kernel_keys in [peer]", DAEMON "[peer a]\nkernel_keys = yes\n", NULL,
+	  4, "unknown key kernel_keys in [peer]" },
 	/* conf.d */
 	{ "error in conf.d", DAEMON, "[limits]\n\nmax_sessions = 0\n", 3,
 	  "max_sessions = 0: out of range" },
@@ -717,6 +787,162 @@ TEST_F(cfg, bad)
 		}
 		esprimd_config_free(self->c);
 		self->c = NULL;
+	}
+}
+
+/*
+ * [cse] identities are checked against the [daemon] identity in force
+ * once every file is read, and default to it.
+ */
+TEST_F(cfg, cse_identity_follows_daemon)
+{
+	char want[512];
+
+	/* A later file changes the gateway: the CSE's line is refused. */
+	ASSERT_EQ(0, put(self->dir, "esprimd.conf", DAEMON "[cse a]\nuser = 1\n"
+			 "identity = //sp1.example/CSE-gw1\n", 0644));
+	ASSERT_EQ(0, put(self->dir, "conf.d/50-x.conf",
+			 "[daemon]\nidentity = //sp1.example/CSE-gw9\n", 0644));
+	EXPECT_EQ(-1, esprimd_config_load(self->path, &self->c, self->err,
+					  sizeof(self->err)));
+	EXPECT_EQ(NULL, self->c);
+	snprintf(want, sizeof(want),
+		 "%s:5: [cse a]: identity //sp1.example/CSE-gw1 does not name this gateway (//sp1.example/CSE-gw9), the only From its peers accept (TS-0003 7.2.2)",
+		 self->path);
+	EXPECT_STREQ(want, self->err);
+
+	/* Its SP-relative form, and the default, follow the final one. */
+	ASSERT_EQ(0, put(self->dir, "esprimd.conf", DAEMON "[cse a]\nuser = 1\n"
+			 "identity = /CSE-gw9\n[cse b]\nuser = 2\n", 0644));
+	ASSERT_EQ(0, esprimd_config_load(self->path, &self->c, self->err,
+					 sizeof(self->err)))
+		TH_LOG("%s", self->err);
+	ASSERT_EQ(2, self->c->n_cses);
+	ASSERT_EQ(1, self->c->cses[0].n_identities);
+	EXPECT_STREQ("/CSE-gw9", self->c->cses[0].identities[0]);
+	ASSERT_EQ(1, self->c->cses[1].n_identities);
+	EXPECT_STREQ("//sp1.example/CSE-gw9", self->c->cses[1].identities[0]);
+	esprimd_config_free(self->c);
+	self->c = NULL;
+
+	/* [cse] before [daemon] in one file. */
+	unlink(strcat(strcpy(want, self->dir), "/conf.d/50-x.conf"));
+	ASSERT_EQ(0, put(self->dir, "esprimd.conf", "[cse a]\nuser = 1\n"
+			 "identity = /CSE-gw1 //sp1.example/CSE-gw1\n" DAEMON,
+			 0644));
+	ASSERT_EQ(0, esprimd_config_load(self->path, &self->c, self->err,
+					 sizeof(self->err)))
+		TH_LOG("%s", self->err);
+	EXPECT_EQ(2, self->c->cses[0].n_identities);
+}
+
+/*
+ * Who may write a configuration file or conf.d/ may add [cse] sections:
+ * writable by group or others is refused (readable is fine), in the main
+ * file, a conf.d file and conf.d itself.
+ */
+TEST_F(cfg, file_modes)
+{
+	static const struct {
+		const char *what;	/* "main", "file": conf.d/50-x.conf, "dir" */
+		mode_t mode;
+		bool ok;
+	} cases[] = {
+		{ "main", 0664, false }, { "main", 0646, false },
+		{ "main", 0620, false }, { "main", 0602, false },
+		{ "main", 0666, false }, { "main", 0777, false },
+		{ "main", 01664, false }, { "main", 02622, false },
+		{ "main", 0644, true }, { "main", 0600, true },
+		{ "main", 0444, true }, { "main", 0400, true },
+		{ "main", 0755, true }, { "main", 0640, true },
+		{ "file", 0664, false }, { "file", 0606, false },
+		{ "file", 0644, true }, { "file", 0400, true },
+		{ "dir", 0775, false }, { "dir", 0757, false },
+		{ "dir", 01777, false }, { "dir", 0730, false },
+		{ "dir", 0755, true }, { "dir", 0700, true },
+		{ "dir", 0555, true }, { "dir", 0711, true },
+	};
+	char confd[256], file[256], want[512];
+	const char *at;
+	size_t i;
+	int rc;
+
+	snprintf(confd, sizeof(confd), "%s/conf.d", self->dir);
+	snprintf(file, sizeof(file), "%s/conf.d/50-x.conf", self->dir);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		bool main_file = !strcmp(cases[i].what, "main");
+		bool dir = !strcmp(cases[i].what, "dir");
+
+		ASSERT_EQ(0, put(self->dir, "esprimd.conf", DAEMON, 0644));
+		ASSERT_EQ(0, put(self->dir, "conf.d/50-x.conf",
+				 "[rand]\nper_request = no\n", 0644));
+		ASSERT_EQ(0, chmod(main_file ? self->path : dir ? confd : file,
+				   cases[i].mode));
+		at = main_file ? self->path : dir ? confd : file;
+		rc = esprimd_config_load(self->path, &self->c, self->err,
+					 sizeof(self->err));
+		if (cases[i].ok) {
+			EXPECT_EQ(0, rc)
+				TH_LOG("%s %04o: %s", cases[i].what,
+				       (unsigned int)cases[i].mode, self->err);
+			if (!rc)
+				EXPECT_FALSE(self->c->per_request_rand);
+		} else {
+			snprintf(want, sizeof(want),
+				 "%s: writable by group or others (mode %04o); chmod go-w it",
+				 at, (unsigned int)cases[i].mode);
+			EXPECT_EQ(-1, rc);
+			EXPECT_EQ(NULL, self->c);
+			EXPECT_STREQ(want, self->err);
+		}
+		esprimd_config_free(self->c);
+		self->c = NULL;
+		ASSERT_EQ(0, chmod(confd, 0755));
+	}
+
+	/* A FIFO in conf.d is refused, not waited on. */
+	ASSERT_EQ(0, unlink(file));
+	ASSERT_EQ(0, mkfifo(file, 0644));
+	EXPECT_EQ(-1, esprimd_config_load(self->path, &self->c, self->err,
+					  sizeof(self->err)));
+	snprintf(want, sizeof(want), "%s: not a regular file", file);
+	EXPECT_STREQ(want, self->err);
+}
+
+/* Owned by root or the daemon's user (the effective uid), nobody else. */
+TEST_F(cfg, file_owners)
+{
+	static const char *const what[] = { "main", "file", "dir" };
+	char confd[256], file[256], want[512];
+	const char *at;
+	size_t i;
+
+	if (geteuid() != 0)
+		SKIP(return, "chown to another user needs root");
+	snprintf(confd, sizeof(confd), "%s/conf.d", self->dir);
+	snprintf(file, sizeof(file), "%s/conf.d/50-x.conf", self->dir);
+	for (i = 0; i < 3; i++) {
+		ASSERT_EQ(0, put(self->dir, "esprimd.conf", DAEMON, 0644));
+		ASSERT_EQ(0, put(self->dir, "conf.d/50-x.conf",
+				 "[rand]\nper_request = no\n", 0644));
+		ASSERT_EQ(0, chown(confd, 0, 0));
+		at = i == 0 ? self->path : i == 1 ? file : confd;
+		/* Another group, not writable by it: fine. */
+		ASSERT_EQ(0, chown(at, 0, 65534));
+		EXPECT_EQ(0, esprimd_config_load(self->path, &self->c,
+						 self->err, sizeof(self->err)))
+			TH_LOG("%s: %s", what[i], self->err);
+		esprimd_config_free(self->c);
+		self->c = NULL;
+		ASSERT_EQ(0, chown(at, 65534, 0));
+		EXPECT_EQ(-1, esprimd_config_load(self->path, &self->c,
+						  self->err, sizeof(self->err)));
+		EXPECT_EQ(NULL, self->c);
+		snprintf(want, sizeof(want),
+			 "%s: owned by uid 65534, not root or the daemon's user",
+			 at);
+		EXPECT_STREQ(want, self->err) TH_LOG("%s", what[i]);
+		ASSERT_EQ(0, chown(at, 0, 0));
 	}
 }
 

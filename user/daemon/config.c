@@ -3,6 +3,9 @@
  * esprimd's configuration: esprimd.conf, then conf.d/ *.conf beside it in
  * strcmp() order, parsed with libinih; every value is checked and the
  * first problem is reported as "FILE:LINE: reason".  esprimd.conf(5).
+ * Each file and conf.d/ is checked, on the descriptor opened, for its
+ * owner (root or the effective uid) and mode (not writable by group or
+ * others): who can write them can add [cse] sections.
  *
  * inih is driven through ini_parse_stream() with a reader of our own.
  * The reader counts lines (the handler of inih's default build is given
@@ -75,7 +78,7 @@ enum { LIMITS_MAX_SESSIONS, LIMITS_SOFT_INVOCATIONS, LIMITS_HARD_INVOCATIONS,
 	LIMITS_REKEY_MARGIN, LIMITS_REQUEST_TIMEOUT };
 enum { PEER_IDENTITY, PEER_KID, PEER_ADDRESS, PEER_KEY, PEER_KEY_FILE,
 	PEER_RSPF_TARGET, PEER_ENC, PEER_REPLAY };
-enum { CSE_USER, CSE_IDENTITY };
+enum { CSE_USER, CSE_IDENTITY, CSE_KERNEL_KEYS };
 
 #define CFG_MAX_KEYS	8
 
@@ -105,6 +108,8 @@ struct cfg_where {
  *	or this section (peers and CSEs)
  * @file_seen: keys of [daemon], [rand] and [limits] given in this file
  * @peer_seen, @cse_seen: keys given in each peer's and CSE's section
+ * @cse_id_line: the line of each CSE's identities (in the file of its
+ *	section), for the checks made once every file is read
  * @where: where each key of the global sections was last given
  * @files, @n_files: the names of the files read, for @where
  */
@@ -125,6 +130,7 @@ struct cfg_parse {
 	uint32_t file_seen[SEC_COUNT];
 	uint32_t *peer_seen;
 	uint32_t *cse_seen;
+	unsigned int (*cse_id_line)[CFG_MAX_IDENTITIES];
 	struct cfg_where where[SEC_COUNT][CFG_MAX_KEYS];
 	char **files;
 	size_t n_files;
@@ -225,14 +231,10 @@ static bool cfg_is_domain(const char *s, size_t n)
 	return label && s[n - 1] != '-';
 }
 
-/*
- * NULL when s is an Absolute CSE-ID "//SP-ID/CSE-ID" or, when ae is
- * allowed, an Absolute AE-ID "//SP-ID/CSE-ID/AE-ID"; else what is wrong.
- */
-static const char *cfg_identity_problem(const char *s, bool ae)
+/* NULL when s is 1 to 255 printable ASCII characters without spaces. */
+static const char *cfg_id_chars_problem(const char *s)
 {
 	size_t i, n = strlen(s);
-	const char *sp, *cse, *aeid;
 
 	if (!n)
 		return "empty";
@@ -241,7 +243,20 @@ static const char *cfg_identity_problem(const char *s, bool ae)
 	for (i = 0; i < n; i++)
 		if (s[i] < 0x21 || s[i] > 0x7e)
 			return "printable ASCII without spaces";
-	if (n < 2 || s[0] != '/' || s[1] != '/')
+	return NULL;
+}
+
+/*
+ * NULL when s is an Absolute CSE-ID "//SP-ID/CSE-ID" or, when ae is
+ * allowed, an Absolute AE-ID "//SP-ID/CSE-ID/AE-ID"; else what is wrong.
+ */
+static const char *cfg_identity_problem(const char *s, bool ae)
+{
+	const char *sp, *cse, *aeid, *why = cfg_id_chars_problem(s);
+
+	if (why)
+		return why;
+	if (strlen(s) < 2 || s[0] != '/' || s[1] != '/')
 		return "not Absolute: \"//SP-ID/CSE-ID\" expected";
 	sp = s + 2;
 	cse = strchr(sp, '/');
@@ -323,6 +338,18 @@ static int cfg_u32(struct cfg_parse *p, const char *v, uint32_t min,
 	if (cfg_number(p, v, min, max, &n))
 		return -1;
 	*out = (uint32_t)n;
+	return 0;
+}
+
+static int cfg_yes_no(struct cfg_parse *p, const char *v, bool *out)
+{
+	if (!strcmp(v, "yes"))
+		*out = true;
+	else if (!strcmp(v, "no"))
+		*out = false;
+	else
+		return cfg_fail(p, "%s = %s: yes or no expected", p->key,
+				SHOWN(v));
 	return 0;
 }
 
@@ -558,14 +585,7 @@ static int set_rotate_margin(struct cfg_parse *p, const char *v)
 
 static int set_per_request(struct cfg_parse *p, const char *v)
 {
-	if (!strcmp(v, "yes"))
-		p->c->per_request_rand = true;
-	else if (!strcmp(v, "no"))
-		p->c->per_request_rand = false;
-	else
-		return cfg_fail(p, "per_request = %s: yes or no expected",
-				SHOWN(v));
-	return 0;
+	return cfg_yes_no(p, v, &p->c->per_request_rand);
 }
 
 static int set_originator_lifetime(struct cfg_parse *p, const char *v)
@@ -828,40 +848,27 @@ static int set_cse_user(struct cfg_parse *p, const char *v)
 	return 0;
 }
 
-/* Whether identity is among the CSEs' up to and including cses[last]. */
-static const struct esprimd_cse *cfg_cse_with(struct cfg_parse *p,
-					      const char *identity,
-					      size_t last)
-{
-	const struct esprimd_cse *o;
-	size_t i, j;
-
-	for (i = 0; i <= last; i++) {
-		o = &p->c->cses[i];
-		for (j = 0; j < o->n_identities; j++)
-			if (!strcmp(o->identities[j], identity))
-				return o;
-	}
-	return NULL;
-}
-
+/*
+ * Whether the identity names this gateway is known only once every file
+ * is read ([daemon] identity may come later): cfg_check_cse().  Several
+ * CSEs may list the same identity, as they all can name only the gateway.
+ */
 static int cfg_cse_identity(struct cfg_parse *p, const char *id)
 {
 	struct esprimd_cse *cse = cfg_cse(p);
-	const char *why = cfg_identity_problem(id, true);
-	const struct esprimd_cse *o;
+	const char *why = cfg_id_chars_problem(id);
+	size_t j;
 
 	if (why)
 		return cfg_fail(p, "identity %s: %s", SHOWN(id), why);
-	o = cfg_cse_with(p, id, p->idx);
-	if (o == cse)
-		return cfg_fail(p, "identity %s: given twice", SHOWN(id));
-	if (o)
-		return cfg_fail(p, "identity %s: already an identity of [cse %s] (%s:%u)",
-				SHOWN(id), o->name, o->file, o->line);
+	for (j = 0; j < cse->n_identities; j++)
+		if (!strcmp(cse->identities[j], id))
+			return cfg_fail(p, "identity %s: given twice",
+					SHOWN(id));
 	if (cse->n_identities >= CFG_MAX_IDENTITIES)
 		return cfg_fail(p, "more than %d identities",
 				CFG_MAX_IDENTITIES);
+	p->cse_id_line[p->idx][cse->n_identities] = p->line;
 	return cfg_append(p, &cse->identities, &cse->n_identities, id);
 }
 
@@ -878,8 +885,13 @@ static int set_cse_identity(struct cfg_parse *p, const char *v)
 		rc = cfg_cse_identity(p, id);
 	free(copy);
 	if (!rc && !n)
-		return cfg_fail(p, "identity: an Absolute CSE-ID or AE-ID expected");
+		return cfg_fail(p, "identity: empty; without identity the CSE has this gateway's");
 	return rc;
+}
+
+static int set_cse_kernel_keys(struct cfg_parse *p, const char *v)
+{
+	return cfg_yes_no(p, v, &cfg_cse(p)->kernel_keys);
 }
 
 /* ---- sections and lines ---- */
@@ -932,6 +944,7 @@ static const struct cfg_key peer_keys[] = {
 static const struct cfg_key cse_keys[] = {
 	[CSE_USER] = KEY("user", set_cse_user),
 	[CSE_IDENTITY] = KEY_REP("identity", set_cse_identity),
+	[CSE_KERNEL_KEYS] = KEY("kernel_keys", set_cse_kernel_keys),
 	KEY(NULL, NULL),
 };
 
@@ -1026,6 +1039,7 @@ static int cfg_new_cse(struct cfg_parse *p, const char *name, size_t n)
 {
 	struct esprimd_config *c = p->c;
 	struct esprimd_cse *nc, *cse;
+	unsigned int (*lines)[CFG_MAX_IDENTITIES];
 	uint32_t *seen;
 	size_t i;
 
@@ -1044,6 +1058,10 @@ static int cfg_new_cse(struct cfg_parse *p, const char *name, size_t n)
 		return cfg_nomem(p);
 	p->cse_seen = seen;
 	seen[c->n_cses] = 0;
+	lines = realloc(p->cse_id_line, (c->n_cses + 1) * sizeof(*lines));
+	if (!lines)
+		return cfg_nomem(p);
+	p->cse_id_line = lines;
 	cse = &nc[c->n_cses];
 	*cse = (struct esprimd_cse){
 		.name = strndup(name, n),
@@ -1178,20 +1196,71 @@ static int cfg_add_file(struct cfg_parse *p, const char *file)
 	return 0;
 }
 
-static int cfg_parse_file(struct cfg_parse *p, const char *file)
+/*
+ * Who may change a configuration file or conf.d/ may add [cse] sections
+ * or change admin_group: only root or the daemon's own user.  Being
+ * readable by others is fine, as the files hold no secrets.
+ */
+static int cfg_check_owner(struct cfg_parse *p, const char *file,
+			   const struct stat *st)
+{
+	if (st->st_mode & (S_IWGRP | S_IWOTH))
+		return cfg_fail_at(p, file, 0,
+				   "writable by group or others (mode %04o); chmod go-w it",
+				   (unsigned int)(st->st_mode & 07777));
+	if (st->st_uid != 0 && st->st_uid != geteuid())
+		return cfg_fail_at(p, file, 0,
+				   "owned by uid %u, not root or the daemon's user",
+				   (unsigned int)st->st_uid);
+	return 0;
+}
+
+/*
+ * Opens name (relative to dirfd) as file, checked by what was opened.
+ * O_NONBLOCK: a FIFO is refused, not waited on.
+ */
+static FILE *cfg_open(struct cfg_parse *p, int dirfd, const char *name,
+		      const char *file)
 {
 	struct stat st;
+	FILE *fp;
+	int fd;
+
+	fd = openat(dirfd, name, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0) {
+		cfg_fail_at(p, file, 0, "%s", strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &st)) {
+		cfg_fail_at(p, file, 0, "%s", strerror(errno));
+		goto fail;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		cfg_fail_at(p, file, 0, "not a regular file");
+		goto fail;
+	}
+	if (cfg_check_owner(p, file, &st))
+		goto fail;
+	fp = fdopen(fd, "r");
+	if (fp)
+		return fp;
+	cfg_fail_at(p, file, 0, "%s", strerror(errno));
+fail:
+	close(fd);
+	return NULL;
+}
+
+/* file (its name for messages) is name in dirfd. */
+static int cfg_parse_file(struct cfg_parse *p, int dirfd, const char *name,
+			  const char *file)
+{
 	int rc;
 
 	if (cfg_add_file(p, file))
 		return -1;
-	p->fp = fopen(file, "re");
+	p->fp = cfg_open(p, dirfd, name, file);
 	if (!p->fp)
-		return cfg_fail_at(p, file, 0, "%s", strerror(errno));
-	if (fstat(fileno(p->fp), &st) || !S_ISREG(st.st_mode)) {
-		rc = cfg_fail_at(p, file, 0, "not a regular file");
-		goto out;
-	}
+		return -1;
 	p->line = 0;
 	p->sec = SEC_NONE;
 	memset(p->file_seen, 0, sizeof(p->file_seen));
@@ -1204,7 +1273,6 @@ static int cfg_parse_file(struct cfg_parse *p, const char *file)
 	else if (rc)
 		rc = cfg_fail_at(p, file, (unsigned int)rc,
 				 "neither \"key = value\", a [section] nor a comment");
-out:
 	fclose(p->fp);
 	p->fp = NULL;
 	return rc;
@@ -1224,35 +1292,64 @@ static int cfg_confd_order(const struct dirent **a, const struct dirent **b)
 	return strcmp((*a)->d_name, (*b)->d_name);
 }
 
-/* conf.d/ *.conf beside path, in name order; no conf.d is no error. */
+/*
+ * conf.d/ opened and checked: who may write in it may add files, so it is
+ * held to the rule of the files.  -1 (reported), 0 with *fd, or 0 with
+ * *fd -1 when there is no conf.d.
+ */
+static int cfg_open_confd(struct cfg_parse *p, const char *dir, int *fd)
+{
+	struct stat st;
+
+	*fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (*fd < 0)
+		return errno == ENOENT ? 0 :
+		       cfg_fail_at(p, dir, 0, "%s", strerror(errno));
+	if (fstat(*fd, &st))
+		cfg_fail_at(p, dir, 0, "%s", strerror(errno));
+	else
+		cfg_check_owner(p, dir, &st);
+	if (!p->failed)
+		return 0;
+	close(*fd);
+	*fd = -1;
+	return -1;
+}
+
+/*
+ * conf.d/ *.conf beside path, in name order; no conf.d is no error.  The
+ * directory is listed and its files opened through the descriptor that
+ * was checked.
+ */
 static int cfg_parse_confd(struct cfg_parse *p, const char *path)
 {
 	const char *slash = strrchr(path, '/');
 	struct dirent **names = NULL;
 	char *dir = NULL, *file;
-	int i, n, rc = 0;
+	int i, n, fd, rc = 0;
 
 	if (asprintf(&dir, "%.*sconf.d", slash ? (int)(slash - path + 1) : 0,
 		     path) < 0)
 		return cfg_fail_at(p, path, 0, "out of memory");
-	n = scandir(dir, &names, cfg_confd_filter, cfg_confd_order);
-	if (n < 0) {
-		if (errno != ENOENT)
-			rc = cfg_fail_at(p, dir, 0, "%s", strerror(errno));
+	if (cfg_open_confd(p, dir, &fd) || fd < 0) {
 		free(dir);
-		return rc;
+		return p->failed ? -1 : 0;
 	}
+	n = scandirat(fd, ".", &names, cfg_confd_filter, cfg_confd_order);
+	if (n < 0)
+		rc = cfg_fail_at(p, dir, 0, "%s", strerror(errno));
 	for (i = 0; i < n; i++) {
 		if (!rc && asprintf(&file, "%s/%s", dir,
 				    names[i]->d_name) < 0) {
 			rc = cfg_fail_at(p, dir, 0, "out of memory");
 		} else if (!rc) {
-			rc = cfg_parse_file(p, file);
+			rc = cfg_parse_file(p, fd, names[i]->d_name, file);
 			free(file);
 		}
 		free(names[i]);
 	}
 	free(names);
+	close(fd);
 	free(dir);
 	return rc;
 }
@@ -1330,27 +1427,39 @@ static int cfg_check_peer(struct cfg_parse *p, size_t i)
 	return 0;
 }
 
+/*
+ * A CSE's identities must name this gateway as a peer's From check reads
+ * them (TS-0003 7.2.2, profile B.11: fr expanded with the SP-ID of the
+ * identity bound to the pairwise key, then compared): the gateway's
+ * identity, or its SP-relative form.  The key is bound to the gateway's
+ * identity, so any other From fails with 4116 at a conformant peer.
+ */
 static int cfg_check_cse(struct cfg_parse *p, size_t i)
 {
-	const struct esprimd_cse *cse = &p->c->cses[i];
-	const struct esprimd_peer *peer;
+	struct esprimd_cse *cse = &p->c->cses[i];
+	const char *gw = p->c->identity, *id;
+	struct esprim_error e;
 	size_t j;
 
 	if (!(p->cse_seen[i] & (1u << CSE_USER)))
 		return cfg_fail_at(p, cse->file, cse->line,
 				   "[cse %s] has no user", cse->name);
-	if (!cse->n_identities)
-		return cfg_fail_at(p, cse->file, cse->line,
-				   "[cse %s] has no identity", cse->name);
 	for (j = 0; j < cse->n_identities; j++) {
-		peer = esprimd_config_peer_by_identity(p->c,
-						       cse->identities[j]);
-		if (peer)
-			return cfg_fail_at(p, cse->file, cse->line,
-					   "[cse %s]: identity %s is that of [peer %s]",
-					   cse->name, cse->identities[j],
-					   peer->name);
+		id = cse->identities[j];
+		if (esprim_from_matches(id, strlen(id), gw, &e))
+			return cfg_fail_at(p, cse->file,
+					   p->cse_id_line[i][j],
+					   "[cse %s]: identity %s does not name this gateway (%s), the only From its peers accept (TS-0003 7.2.2)",
+					   cse->name, id, gw);
 	}
+	if (cse->n_identities)
+		return 0;
+	cse->identities = malloc(sizeof(*cse->identities));
+	if (cse->identities)
+		cse->identities[0] = strdup(gw);
+	if (!cse->identities || !cse->identities[0])
+		return cfg_fail_at(p, cse->file, cse->line, "out of memory");
+	cse->n_identities = 1;
 	return 0;
 }
 
@@ -1407,7 +1516,7 @@ int esprimd_config_load(const char *path, struct esprimd_config **config,
 	p.c = cfg_new();
 	if (!p.c)
 		return cfg_fail_at(&p, path, 0, "out of memory");
-	rc = cfg_parse_file(&p, path);
+	rc = cfg_parse_file(&p, AT_FDCWD, path, path);
 	if (!rc)
 		rc = cfg_parse_confd(&p, path);
 	if (!rc)
@@ -1415,6 +1524,7 @@ int esprimd_config_load(const char *path, struct esprimd_config **config,
 	free(p.buf);
 	free(p.peer_seen);
 	free(p.cse_seen);
+	free(p.cse_id_line);
 	for (i = 0; i < p.n_files; i++)
 		free(p.files[i]);
 	free(p.files);

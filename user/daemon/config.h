@@ -68,14 +68,26 @@ struct esprimd_peer {
  * @name: NAME
  * @uid: the user it runs as (user = name or number)
  * @identities: the From values its inner requests may carry (identity =
- *	repeated or space-separated), Absolute; at least one
- * @n_identities: how many
+ *	repeated or space-separated).  Each names this gateway: the
+ *	[daemon] identity, or its SP-relative form "/CSE-ID", as a peer's
+ *	From check expands it (profile B.11).  A peer compares the inner
+ *	From with the identity bound to the pairwise key, the gateway's, so
+ *	no other From could pass.  Default: the [daemon] identity alone
+ * @n_identities: how many, at least one
+ * @kernel_keys: kernel_keys = yes: esprimd answers the key upcalls of
+ *	this user ("pairwise:<kid>", "session:<kid>:<ori>:<rri>"), handing
+ *	it the gateway's pairwise keys in its own keyring, for libesprim's
+ *	kernel backend in the CSE's process.  Such a CSE is trusted with the
+ *	gateway's keys, hence with every identity of the gateway: it can
+ *	seal as any of them and derive other CSEs' session keys.  Default no
+ * @file, @line: where the section began, for messages
  */
 struct esprimd_cse {
 	char *name;
 	uid_t uid;
 	char **identities;
 	size_t n_identities;
+	bool kernel_keys;
 	char *file;
 	unsigned int line;
 };
@@ -126,9 +138,11 @@ struct esprimd_config {
 
 /*
  * Reads path and the conf.d/ directory beside it.  0, or -1 with
- * "FILE:LINE: reason" (or "FILE: reason") in err.  Key files are checked
- * (exist, a regular file, not readable or writable by group or others,
- * the right length) but their contents are not kept.
+ * "FILE:LINE: reason" (or "FILE: reason") in err.  Configuration files
+ * and conf.d/ must be owned by root or the effective uid and not be
+ * writable by group or others.  Key files are checked (exist, a regular
+ * file, not readable or writable by group or others, the right length)
+ * but their contents are not kept.
  */
 int esprimd_config_load(const char *path, struct esprimd_config **config,
 			char *err, size_t err_size);
