@@ -13,7 +13,10 @@
  * exits, LeakSanitizer checking; the teardown requires exit status 0.
  *
  * The line checks are also run directly (esprimd_api_check_line()), and
- * the client against a server that breaks the protocol.
+ * the client against a server that breaks the protocol.  The connection
+ * limits are tested with children that become other users (as root), and
+ * that answering a call runs no operation with a server on a loop in the
+ * test's own process.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -190,6 +193,17 @@ static void op_stats(struct esprimd_api_call *call,
 					  "dead", srv->dead));
 }
 
+static void op_set_idle(struct esprimd_api_call *call,
+			const struct esprimd_api_peer *peer, json_t *args,
+			void *u)
+{
+	struct srv *srv = u;
+
+	esprimd_api_set_idle_timeout(srv->api, (unsigned int)
+		json_integer_value(json_object_get(args, "ms")));
+	esprimd_api_reply(call, NULL);
+}
+
 static void op_set_admin_gid(struct esprimd_api_call *call,
 			     const struct esprimd_api_peer *peer,
 			     json_t *args, void *u)
@@ -338,6 +352,7 @@ static const struct esprimd_api_op test_ops[] = {
 	{ "admin", op_admin, true },
 	{ "stats", op_stats, true },
 	{ "set_admin_gid", op_set_admin_gid, true },
+	{ "set_idle", op_set_idle, true },
 	{ NULL, NULL, false },
 };
 
@@ -1353,46 +1368,608 @@ TEST_F(api, reader_that_never_reads_is_cut_off)
 	EXPECT_LT(0, dead);
 }
 
-TEST_F(api, connection_limit)
+/*
+ * Connections held by a child that became uid (its gid the same, no other
+ * groups): it opens up to n, each answering an echo, stops at the first
+ * refused, tells how many it holds and the refusal's error and message
+ * ("-" for none), and holds them until the parent closes release.
+ */
+struct holder {
+	pid_t pid;
+	int release;
+	int held;
+	char error[16];
+	char message[200];
+};
+
+static void hold_as(const char *path, uid_t uid, int n, int report,
+		    int release)
 {
-	struct tc *c[ESPRIMD_API_MAX_CLIENTS], *extra;
+	struct tc *c[ESPRIMD_API_MAX_CLIENTS + 1];
+	char error[16] = "-", message[200] = "-", b;
+	int held = 0, lo, hi;
+	json_t *r;
+
+	/* Not the other holders' release pipes: each ends on its own. */
+	lo = report < release ? report : release;
+	hi = report < release ? release : report;
+	if ((lo > 3 && close_range(3, lo - 1, 0)) ||
+	    (hi > lo + 1 && close_range(lo + 1, hi - 1, 0)) ||
+	    close_range(hi + 1, ~0U, 0))
+		_exit(99);
+	if (setgroups(0, NULL) || setgid(uid) || setuid(uid))
+		_exit(100);
+	while (held < n && held <= ESPRIMD_API_MAX_CLIENTS) {
+		c[held] = tc_open(path);
+		if (!c[held])
+			break;
+		/* A refused one has its line waiting; a send may fail. */
+		tc_puts(c[held], "{\"op\":\"echo\"}\n");
+		r = tc_reply(c[held]);
+		if (!jok(r)) {
+			/* Closed with no line: "?". */
+			snprintf(error, sizeof(error), "%s",
+				 *jstr(r, "error") ? jstr(r, "error") : "?");
+			snprintf(message, sizeof(message), "%s",
+				 *jstr(r, "message") ? jstr(r, "message") : "?");
+			json_decref(r);
+			break;
+		}
+		json_decref(r);
+		held++;
+	}
+	if (dprintf(report, "%d %s %s\n", held, error, message) < 0)
+		_exit(101);
+	/* Until the parent closes its end. */
+	while (read(release, &b, 1) > 0)
+		;
+	_exit(0);
+}
+
+static bool holder_start(struct holder *h, const char *path, uid_t uid,
+			 int n)
+{
+	char line[300];
+	int report[2], release[2];
+	ssize_t got = 0, k;
+
+	memset(h, 0, sizeof(*h));
+	if (pipe(report) || pipe(release))
+		return false;
+	h->pid = fork();
+	if (!h->pid) {
+		close(report[0]);
+		close(release[1]);
+		hold_as(path, uid, n, report[1], release[0]);
+	}
+	close(report[1]);
+	close(release[0]);
+	h->release = release[1];
+	while (h->pid > 0 && got < (ssize_t)sizeof(line) - 1 &&
+	       (k = read(report[0], line + got, sizeof(line) - 1 - got)) > 0) {
+		got += k;
+		if (line[got - 1] == '\n')
+			break;
+	}
+	close(report[0]);
+	line[got] = '\0';
+	return h->pid > 0 &&
+	       sscanf(line, "%d %15s %199[^\n]", &h->held, h->error,
+		      h->message) == 3;
+}
+
+/* Closes its connections; its exit status. */
+static int holder_stop(struct holder *h)
+{
+	int status;
+
+	close(h->release);
+	if (h->pid <= 0 || waitpid(h->pid, &status, 0) != h->pid)
+		return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 200;
+}
+
+/* Whether a connection of ours is served within a second. */
+static bool served(const char *path)
+{
+	struct tc *c;
+	json_t *r;
+	bool ok = false;
+	int i;
+
+	for (i = 0; i < 100 && !ok; i++) {
+		c = tc_open(path);
+		if (!c)
+			return false;
+		tc_puts(c, "{\"op\":\"echo\",\"id\":\"served\"}\n");
+		r = tc_reply(c);
+		ok = jok(r) && !strcmp(jstr(r, "id"), "served");
+		json_decref(r);
+		tc_close(c);
+		if (!ok)
+			msleep(10);
+	}
+	return ok;
+}
+
+/*
+ * Whether a connection of uid is served within a second (the server sees
+ * connections that were closed go in its own time).
+ */
+static bool served_as(const char *path, uid_t uid)
+{
+	struct holder h;
+	bool ok = false;
+	int i;
+
+	for (i = 0; i < 100 && !ok; i++) {
+		ok = holder_start(&h, path, uid, 1) && h.held == 1;
+		if (holder_stop(&h))
+			return false;
+		if (!ok)
+			msleep(10);
+	}
+	return ok;
+}
+
+/* A user with no rights cannot take the slots: per uid. */
+TEST_F(api, connection_limit_per_uid)
+{
+	struct tc *c, *mine[ESPRIMD_API_MAX_CLIENTS_PER_UID];
+	struct holder h, other;
 	json_t *r;
 	int i;
 
-	for (i = 0; i < ESPRIMD_API_MAX_CLIENTS; i++) {
-		c[i] = tc_open(self->path);
-		ASSERT_NE(NULL, c[i]);
-		/* Accepted and served: the server counts it. */
-		r = tc_call(c[i], "{\"op\":\"echo\"}\n");
+	if (getuid())
+		SKIP(return, "not root: cannot become other users");
+	ASSERT_TRUE(holder_start(&h, self->path, NOBODY,
+				 ESPRIMD_API_MAX_CLIENTS_PER_UID + 5));
+	EXPECT_EQ(ESPRIMD_API_MAX_CLIENTS_PER_UID, h.held);
+	EXPECT_STREQ("EBUSY", h.error);
+	EXPECT_NE(NULL, strstr(h.message, "of uid 65534"))
+		TH_LOG("message: %s", h.message);
+	EXPECT_NE(NULL, strstr(h.message, "the limit is 32 per user"))
+		TH_LOG("message: %s", h.message);
+	/* While it holds them, root is served, and another user too. */
+	c = tc_open(self->path);
+	ASSERT_NE(NULL, c);
+	r = tc_call(c, "{\"op\":\"echo\",\"id\":\"root\"}\n");
+	EXPECT_TRUE(jok(r));
+	EXPECT_STREQ("root", jstr(r, "id"));
+	json_decref(r);
+	r = tc_call(c, "{\"op\":\"admin\"}\n");
+	EXPECT_TRUE(jok(r));
+	json_decref(r);
+	tc_close(c);
+	ASSERT_TRUE(holder_start(&other, self->path, NOBODY - 1, 1));
+	EXPECT_EQ(1, other.held);
+	EXPECT_STREQ("-", other.error);
+	EXPECT_EQ(0, holder_stop(&other));
+	/* Once they are closed, the user is served again. */
+	EXPECT_EQ(0, holder_stop(&h));
+	EXPECT_TRUE(served_as(self->path, NOBODY));
+	ASSERT_TRUE(holder_start(&h, self->path, NOBODY,
+				 ESPRIMD_API_MAX_CLIENTS_PER_UID));
+	EXPECT_EQ(ESPRIMD_API_MAX_CLIENTS_PER_UID, h.held)
+		TH_LOG("refused: %s", h.message);
+	EXPECT_EQ(0, holder_stop(&h));
+	/* Root is counted too. */
+	for (i = 0; i < ESPRIMD_API_MAX_CLIENTS_PER_UID; i++) {
+		mine[i] = tc_open(self->path);
+		ASSERT_NE(NULL, mine[i]);
+		r = tc_call(mine[i], "{\"op\":\"echo\"}\n");
 		ASSERT_TRUE(jok(r)) TH_LOG("connection %d", i);
 		json_decref(r);
 	}
+	c = tc_open(self->path);
+	ASSERT_NE(NULL, c);
+	r = tc_reply(c);
+	EXPECT_STREQ("EBUSY", jstr(r, "error"));
+	EXPECT_NE(NULL, strstr(jstr(r, "message"), "of uid 0 "));
+	EXPECT_TRUE(tc_closed(c));
+	json_decref(r);
+	tc_close(c);
+	for (i = 0; i < ESPRIMD_API_MAX_CLIENTS_PER_UID; i++)
+		tc_close(mine[i]);
+}
+
+/*
+ * Users with no rights fill the table but for the operators' reserve;
+ * operators get that, and nobody gets more than the table.
+ */
+TEST_F(api, connection_limit_and_operators_reserve)
+{
+	enum { OTHERS = ESPRIMD_API_MAX_CLIENTS - ESPRIMD_API_ADMIN_RESERVE,
+	       USERS = (OTHERS + ESPRIMD_API_MAX_CLIENTS_PER_UID - 1) /
+		       ESPRIMD_API_MAX_CLIENTS_PER_UID };
+	struct tc *c[ESPRIMD_API_ADMIN_RESERVE], *extra;
+	struct holder h[USERS], late;
+	int i, n, left = OTHERS;
+	json_t *r;
+
+	if (getuid())
+		SKIP(return, "not root: cannot become other users");
+	ASSERT_GE(ESPRIMD_API_MAX_CLIENTS_PER_UID, ESPRIMD_API_ADMIN_RESERVE);
+	for (i = 0; i < USERS; i++) {
+		n = left < ESPRIMD_API_MAX_CLIENTS_PER_UID ?
+		    left : ESPRIMD_API_MAX_CLIENTS_PER_UID;
+		ASSERT_TRUE(holder_start(&h[i], self->path, 61000 + i, n));
+		ASSERT_EQ(n, h[i].held) TH_LOG("user %d: %s", i, h[i].message);
+		left -= n;
+	}
+	/* Another user with no rights: the rest is the operators'. */
+	ASSERT_TRUE(holder_start(&late, self->path, 61000 + USERS, 1));
+	EXPECT_EQ(0, late.held);
+	EXPECT_STREQ("EBUSY", late.error);
+	EXPECT_NE(NULL, strstr(late.message,
+			       "the last 16 of 256 are kept for operators"))
+		TH_LOG("message: %s", late.message);
+	EXPECT_EQ(0, holder_stop(&late));
+	for (i = 0; i < ESPRIMD_API_ADMIN_RESERVE; i++) {
+		c[i] = tc_open(self->path);
+		ASSERT_NE(NULL, c[i]);
+		r = tc_call(c[i], "{\"op\":\"admin\"}\n");
+		ASSERT_TRUE(jok(r)) TH_LOG("operator's connection %d", i);
+		json_decref(r);
+	}
+	/* The table is full. */
 	extra = tc_open(self->path);
 	ASSERT_NE(NULL, extra);
 	r = tc_reply(extra);
 	ASSERT_NE(NULL, r);
 	EXPECT_STREQ("EBUSY", jstr(r, "error"));
-	EXPECT_NE(NULL, strstr(jstr(r, "message"), "too many connections"));
+	EXPECT_NE(NULL, strstr(jstr(r, "message"),
+			       "too many connections (the limit is 256)"))
+		TH_LOG("message: %s", jstr(r, "message"));
 	EXPECT_TRUE(tc_closed(extra));
 	json_decref(r);
 	tc_close(extra);
 	/* One goes, another comes. */
 	tc_close(c[0]);
-	for (i = 0; i < 100; i++) {
-		extra = tc_open(self->path);
-		ASSERT_NE(NULL, extra);
-		r = tc_call(extra, "{\"op\":\"echo\"}\n");
-		if (jok(r))
-			break;
-		json_decref(r);
-		tc_close(extra);
-		msleep(10);
-	}
-	EXPECT_TRUE(jok(r));
-	json_decref(r);
-	tc_close(extra);
-	for (i = 1; i < ESPRIMD_API_MAX_CLIENTS; i++)
+	EXPECT_TRUE(served(self->path));
+	for (i = 1; i < ESPRIMD_API_ADMIN_RESERVE; i++)
 		tc_close(c[i]);
+	for (i = 0; i < USERS; i++)
+		EXPECT_EQ(0, holder_stop(&h[i]));
+}
+
+/*
+ * Idle connections are closed after the timeout (200 ms here, set on a
+ * connection that is itself then idle); those with a call in flight, or
+ * that send, are not.
+ */
+TEST_F(api, idle_connections_closed)
+{
+	struct tc *setter = tc_open(self->path), *idle, *busy, *talker, *slow;
+	int64_t t0, told = -1;
+	struct pollfd pfd;
+	json_t *r;
+
+	ASSERT_NE(NULL, setter);
+	r = tc_call(setter, "{\"op\":\"set_idle\",\"ms\":200}\n");
+	ASSERT_TRUE(jok(r));
+	json_decref(r);
+	t0 = now_ms();
+	talker = tc_open(self->path);
+	idle = tc_open(self->path);
+	busy = tc_open(self->path);
+	slow = tc_open(self->path);
+	ASSERT_TRUE(idle && busy && talker && slow);
+	ASSERT_TRUE(tc_puts(busy, "{\"op\":\"defer\",\"id\":\"d\",\"ms\":800}\n"));
+	ASSERT_TRUE(tc_puts(slow, "{\"op\":\"echo\",\"id\":\"s\""));
+	/*
+	 * Requests every 50 ms keep a connection, and so do the bytes of
+	 * one request every 50 ms; when is idle told?
+	 */
+	pfd.fd = idle->fd;
+	pfd.events = POLLIN;
+	while (now_ms() - t0 < 700) {
+		r = tc_call(talker, "{\"op\":\"echo\",\"id\":\"t\"}\n");
+		ASSERT_TRUE(jok(r)) TH_LOG("after %lld ms",
+					   (long long)(now_ms() - t0));
+		json_decref(r);
+		ASSERT_TRUE(tc_puts(slow, " "));
+		if (told < 0 && poll(&pfd, 1, 50) == 1)
+			told = now_ms() - t0;
+		else
+			msleep(50);
+	}
+	r = tc_call(slow, "}\n");
+	EXPECT_TRUE(jok(r));
+	EXPECT_STREQ("s", jstr(r, "id"));
+	json_decref(r);
+	/* Told, then closed, not before the timeout. */
+	r = tc_reply(idle);
+	ASSERT_NE(NULL, r);
+	EXPECT_EQ(NULL, json_object_get(r, "id"));
+	EXPECT_STREQ("ETIMEDOUT", jstr(r, "error"));
+	EXPECT_EQ(ETIMEDOUT, jint(r, "errno"));
+	EXPECT_STREQ("idle for 200 ms; closing", jstr(r, "message"));
+	EXPECT_LE(200, told);
+	EXPECT_GT(600, told);
+	EXPECT_TRUE(tc_closed(idle));
+	json_decref(r);
+	/* The timeout applies to the connections there were too. */
+	r = tc_reply(setter);
+	EXPECT_STREQ("ETIMEDOUT", jstr(r, "error"));
+	EXPECT_TRUE(tc_closed(setter));
+	json_decref(r);
+	/* A call in flight keeps one that sends nothing for 800 ms. */
+	r = tc_reply(busy);
+	ASSERT_NE(NULL, r);
+	EXPECT_TRUE(jok(r));
+	EXPECT_STREQ("d", jstr(r, "id"));
+	EXPECT_TRUE(json_is_true(json_object_get(r, "deferred")));
+	json_decref(r);
+	/* Answered, it is idle from then on. */
+	t0 = now_ms();
+	r = tc_reply(busy);
+	EXPECT_STREQ("ETIMEDOUT", jstr(r, "error"));
+	EXPECT_LE(150, now_ms() - t0);
+	EXPECT_TRUE(tc_closed(busy));
+	json_decref(r);
+	tc_close(setter);
+	tc_close(idle);
+	tc_close(busy);
+	tc_close(talker);
+	tc_close(slow);
+}
+
+/*
+ * A client that reads replies queued for it, slowly, is not idle either:
+ * 900 kB answered at once, read 100 kB every 100 ms with a 200 ms timeout.
+ */
+TEST_F(api, idle_timeout_spares_slow_readers)
+{
+	struct tc *c = tc_open(self->path);
+	char line[128];
+	json_t *r;
+	int i, n = 9;
+
+	ASSERT_NE(NULL, c);
+	r = tc_call(c, "{\"op\":\"set_idle\",\"ms\":200}\n");
+	ASSERT_TRUE(jok(r));
+	json_decref(r);
+	for (i = 0; i < n; i++) {
+		snprintf(line, sizeof(line),
+			 "{\"op\":\"big\",\"id\":%d,\"size\":100000}\n", i);
+		ASSERT_TRUE(tc_puts(c, line));
+	}
+	for (i = 0; i < n; i++) {
+		msleep(100);
+		r = tc_reply(c);
+		ASSERT_NE(NULL, r);
+		EXPECT_EQ(i, jint(r, "id")) TH_LOG("%s", jstr(r, "message"));
+		json_decref(r);
+	}
+	r = tc_call(c, "{\"op\":\"echo\",\"id\":\"still\"}\n");
+	EXPECT_TRUE(jok(r)) TH_LOG("%s", jstr(r, "message"));
+	EXPECT_STREQ("still", jstr(r, "id"));
+	json_decref(r);
+	tc_close(c);
+}
+
+/* ---- operations are called from the loop, never nested ---- */
+
+/*
+ * In this process, on a loop of the test's own: connection a sends
+ * "hold" (answered later), then "big" requests whose replies it does not
+ * read, so that the server holds the rest of its lines back, then "tail"
+ * requests.  Then the held call is answered, from a timer or from an
+ * operation of connection b, right after a's replies were read, so that
+ * the answer makes room for a's held-back lines.  Their operations must
+ * run after the answering function returned, on a later turn of the loop.
+ */
+#define NEST_BIGS	200
+#define NEST_TAILS	8
+#define NEST_BIG_SIZE	16384
+
+/**
+ * struct nest - the state of the nesting test
+ * @event, @api: the loop and the API under test
+ * @a, @b: the client ends of the two connections (non-blocking)
+ * @held: the "hold" call, until answered
+ * @answering: inside the code that answers @held
+ * @depth: operations running
+ * @ran: operations called (tests' own: hold, big, tail)
+ * @nested: of those, called while @answering or inside another operation
+ * @ran_before: @ran when @held was answered
+ * @answered: @held was answered
+ * @replies: reply lines connection a read
+ */
+struct nest {
+	sd_event *event;
+	struct esprimd_api *api;
+	int a, b;
+	struct esprimd_api_call *held;
+	bool answering;
+	int depth;
+	unsigned int ran, nested, ran_before;
+	bool answered;
+	unsigned int replies;
+};
+
+static void nest_enter(struct nest *n)
+{
+	if (n->answering || n->depth)
+		n->nested++;
+	n->depth++;
+	n->ran++;
+}
+
+/* Reads the replies the socket holds; how many lines. */
+static unsigned int nest_drain(int fd)
+{
+	unsigned int lines = 0;
+	char b[65536];
+	ssize_t k, i;
+
+	while ((k = recv(fd, b, sizeof(b), MSG_DONTWAIT)) > 0)
+		for (i = 0; i < k; i++)
+			lines += b[i] == '\n';
+	return lines;
+}
+
+/* Answers the held call right after a's replies were read. */
+static void nest_answer(struct nest *n)
+{
+	n->replies += nest_drain(n->a);
+	n->ran_before = n->ran;
+	n->answering = true;
+	esprimd_api_reply(n->held, json_pack("{s:b}", "held", 1));
+	n->answering = false;
+	n->held = NULL;
+	n->answered = true;
+}
+
+static void nest_op_hold(struct esprimd_api_call *call,
+			 const struct esprimd_api_peer *peer, json_t *args,
+			 void *u)
+{
+	struct nest *n = u;
+
+	nest_enter(n);
+	n->held = call;
+	n->depth--;
+}
+
+static void nest_op_big(struct esprimd_api_call *call,
+			const struct esprimd_api_peer *peer, json_t *args,
+			void *u)
+{
+	struct nest *n = u;
+
+	nest_enter(n);
+	esprimd_api_reply(call, json_pack("{s:o}", "pad",
+					  pad(NEST_BIG_SIZE)));
+	n->depth--;
+}
+
+static void nest_op_tail(struct esprimd_api_call *call,
+			 const struct esprimd_api_peer *peer, json_t *args,
+			 void *u)
+{
+	struct nest *n = u;
+
+	nest_enter(n);
+	esprimd_api_reply(call, NULL);
+	n->depth--;
+}
+
+/* Connection b's operation that answers a's held call. */
+static void nest_op_release(struct esprimd_api_call *call,
+			    const struct esprimd_api_peer *peer,
+			    json_t *args, void *u)
+{
+	struct nest *n = u;
+
+	n->depth++;
+	nest_answer(n);
+	n->depth--;
+	esprimd_api_reply(call, NULL);
+}
+
+static int nest_timer(sd_event_source *s, uint64_t usec, void *u)
+{
+	nest_answer(u);
+	return 0;
+}
+
+static const struct esprimd_api_op nest_ops[] = {
+	{ "hold", nest_op_hold, false },
+	{ "big", nest_op_big, false },
+	{ "tail", nest_op_tail, false },
+	{ "release", nest_op_release, false },
+	{ NULL, NULL, false },
+};
+
+static const struct {
+	const char *how;
+	bool by_op;	/* by connection b's operation, else from a timer */
+} nest_cases[] = {
+	{ "answered from a timer", false },
+	{ "answered by an operation of another connection", true },
+};
+
+/* Runs the loop until it has been idle for 100 ms. */
+static void nest_settle(struct nest *n)
+{
+	while (sd_event_run(n->event, 100 * 1000) > 0)
+		;
+}
+
+TEST(answering_calls_no_operation)
+{
+	unsigned int total = 1 + NEST_BIGS + NEST_TAILS, want;
+	char dir[] = "/tmp/esprimd_nest.XXXXXX", path[108], err[256];
+	sd_event_source *timer = NULL;
+	struct nest n;
+	int64_t t0;
+	size_t i, k;
+	char *req;
+	FILE *f;
+
+	ASSERT_NE(NULL, mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/esprimd.sock", dir);
+	for (i = 0; i < sizeof(nest_cases) / sizeof(nest_cases[0]); i++) {
+		memset(&n, 0, sizeof(n));
+		ASSERT_LE(0, sd_event_new(&n.event));
+		ASSERT_EQ(0, esprimd_api_new(&n.api, n.event, path, -1,
+					     nest_ops, &n, err, sizeof(err)))
+			TH_LOG("%s", err);
+		n.a = connect_path(path);
+		n.b = connect_path(path);
+		ASSERT_LE(0, n.a);
+		ASSERT_LE(0, n.b);
+		/* Every request of a in one write. */
+		req = NULL;
+		f = open_memstream(&req, &k);
+		ASSERT_NE(NULL, f);
+		fputs("{\"op\":\"hold\",\"id\":\"h\"}\n", f);
+		for (want = 0; want < NEST_BIGS; want++)
+			fputs("{\"op\":\"big\"}\n", f);
+		for (want = 0; want < NEST_TAILS; want++)
+			fputs("{\"op\":\"tail\"}\n", f);
+		ASSERT_EQ(0, fclose(f));
+		ASSERT_EQ((ssize_t)k, send(n.a, req, k, MSG_DONTWAIT));
+		free(req);
+		nest_settle(&n);
+		/* The held call waits, and a's output holds its lines back. */
+		ASSERT_NE(NULL, n.held) TH_LOG("%s", nest_cases[i].how);
+		ASSERT_LT(n.ran, total) TH_LOG("%s: no line held back",
+					       nest_cases[i].how);
+		ASSERT_EQ(0, n.nested);
+		if (nest_cases[i].by_op) {
+			ASSERT_EQ(17, send(n.b, "{\"op\":\"release\"}\n", 17,
+					   MSG_DONTWAIT));
+		} else {
+			ASSERT_LE(0, sd_event_add_time_relative(n.event,
+				&timer, CLOCK_MONOTONIC, 0, 0, nest_timer,
+				&n));
+		}
+		/* Until every operation ran and a read every reply. */
+		t0 = now_ms();
+		while ((n.ran < total || n.replies < total) &&
+		       now_ms() - t0 < 10000) {
+			sd_event_run(n.event, 10 * 1000);
+			if (n.answered)
+				n.replies += nest_drain(n.a);
+		}
+		EXPECT_TRUE(n.answered) TH_LOG("%s", nest_cases[i].how);
+		EXPECT_EQ(total, n.ran) TH_LOG("%s", nest_cases[i].how);
+		EXPECT_LT(n.ran_before, total);
+		/* The lines made room for ran after the answer returned. */
+		EXPECT_EQ(0, n.nested) TH_LOG("%s: %u of %u operations nested",
+					      nest_cases[i].how, n.nested,
+					      n.ran - n.ran_before);
+		timer = sd_event_source_disable_unref(timer);
+		close(n.a);
+		close(n.b);
+		esprimd_api_free(n.api);
+		sd_event_unref(n.event);
+	}
+	rmdir(dir);
+	EXPECT_NO_LEAKS();
 }
 
 /* ---- the socket file ---- */

@@ -15,6 +15,16 @@
  * A connection may go while operations of its calls are in flight: the
  * calls stay (the operations own them until they answer) with no
  * connection, and are freed silently when answered.
+ *
+ * Operations are called from the loop only, never from inside another
+ * operation's or the daemon's code: answering a call queues its reply
+ * and, when that frees room for held-back request lines, arms the
+ * connection's defer source, which takes them on a later turn of the loop.
+ * So the daemon may answer calls while it walks or updates its own state.
+ *
+ * A local user cannot lock others out: connections are capped per uid,
+ * the last slots of the global cap are kept for operators, and a
+ * connection idle for the idle timeout is closed.
  */
 #include <errno.h>
 #include <grp.h>
@@ -40,6 +50,7 @@
 #define API_LINGER_USEC	(5 * 1000000ULL)
 /* How long accepting pauses when the process is out of descriptors. */
 #define API_PAUSE_USEC	(100 * 1000ULL)
+#define USEC_PER_MSEC	1000ULL
 
 /**
  * struct api_conn - one client connection
@@ -48,6 +59,10 @@
  * @fd: the socket
  * @io: its event source
  * @linger: closing: the timer that gives up waiting for the peer to read
+ * @idle: the timer that closes it when idle (NULL while there is no timeout)
+ * @defer: takes held-back lines and settles it on the next turn of the loop
+ * @active: when the peer last sent or read bytes, or a call of it was
+ *	answered (CLOCK_MONOTONIC, for @idle)
  * @peer: the credentials read at accept
  * @in, @in_len, @in_size: bytes read and not yet taken as lines
  * @out, @out_off, @out_len, @out_size: output, unsent from @out_off
@@ -65,6 +80,9 @@ struct api_conn {
 	int fd;
 	sd_event_source *io;
 	sd_event_source *linger;
+	sd_event_source *idle;
+	sd_event_source *defer;
+	uint64_t active;
 	struct esprimd_api_peer peer;
 	char *in;
 	size_t in_len, in_size;
@@ -106,6 +124,7 @@ struct esprimd_api_call {
  * @userdata: for the operations
  * @conns: the connections
  * @n_conns: how many
+ * @idle_usec: the idle timeout, 0 for none
  */
 struct esprimd_api {
 	sd_event *event;
@@ -120,6 +139,7 @@ struct esprimd_api {
 	void *userdata;
 	struct api_conn *conns;
 	unsigned int n_conns;
+	uint64_t idle_usec;
 };
 
 /* ---- lines ---- */
@@ -371,6 +391,8 @@ static void conn_kill(struct api_conn *conn)
 	conn->in_flight = 0;
 	conn->io = sd_event_source_disable_unref(conn->io);
 	conn->linger = sd_event_source_disable_unref(conn->linger);
+	conn->idle = sd_event_source_disable_unref(conn->idle);
+	conn->defer = sd_event_source_disable_unref(conn->defer);
 	close(conn->fd);
 	conn->fd = -1;
 	if (conn->prev)
@@ -397,6 +419,33 @@ static void conn_put(struct api_conn *conn)
 		conn_free(conn);
 }
 
+/* The loop's time of this turn: cheap, and exact enough for idleness. */
+static uint64_t api_now(struct esprimd_api *api)
+{
+	uint64_t now = 0;
+
+	sd_event_now(api->event, CLOCK_MONOTONIC, &now);
+	return now;
+}
+
+static void conn_touch(struct api_conn *conn)
+{
+	conn->active = api_now(conn->api);
+}
+
+/*
+ * Has conn settled (and its held-back lines taken) on the next turn of
+ * the loop, not in the caller's code; false when that failed and the
+ * connection was closed.
+ */
+static bool conn_settle_later(struct api_conn *conn)
+{
+	if (sd_event_source_set_enabled(conn->defer, SD_EVENT_ONESHOT) >= 0)
+		return true;
+	conn_kill(conn);
+	return false;
+}
+
 /* Writes what the socket takes; false when the connection broke. */
 static bool conn_flush(struct api_conn *conn)
 {
@@ -415,6 +464,7 @@ static bool conn_flush(struct api_conn *conn)
 			return false;
 		}
 		conn->out_off += (size_t)n;
+		conn_touch(conn);	/* the peer reads: not idle */
 	}
 	conn->out_off = conn->out_len = 0;
 	/* A burst of big replies need not keep its buffer for ever. */
@@ -529,7 +579,11 @@ out:
 	esprimd_api_request_release(&r);
 }
 
-/* Takes the complete lines read, while the output is not backed up. */
+/*
+ * Takes the complete lines read, while the output is not backed up.  It
+ * calls operations: only from the loop's handlers of the connection
+ * (conn_io(), conn_deferred()), never from the answering functions.
+ */
 static void conn_lines(struct api_conn *conn)
 {
 	size_t off = 0, len;
@@ -595,6 +649,8 @@ static bool conn_read(struct api_conn *conn)
 	}
 	if (!n)
 		conn->eof = true;
+	else
+		conn_touch(conn);
 	conn->in_len += (size_t)n;
 	return true;
 }
@@ -608,7 +664,9 @@ static int conn_linger_done(sd_event_source *s, uint64_t usec, void *data)
 /*
  * After anything happened: closes a connection that is done (an error
  * that closes it was written, or the peer sends no more and every call
- * was answered and written), else watches what it waits for.
+ * was answered and written), else watches what it waits for.  It calls
+ * no operation: lines held back that may be taken now are left to the
+ * defer source.
  */
 static void conn_settle(struct api_conn *conn)
 {
@@ -617,14 +675,11 @@ static void conn_settle(struct api_conn *conn)
 
 	if (conn->dead)
 		return;
-	/* Lines held back while the output was backed up. */
-	if (conn->lines_pending &&
-	    conn->out_len - conn->out_off < API_OUT_HIGH) {
-		conn_lines(conn);
-		if (conn->dead)
-			return;
-	}
 	queued = conn->out_len - conn->out_off;
+	/* Lines held back while the output was backed up. */
+	if (conn->lines_pending && queued < API_OUT_HIGH &&
+	    !conn_settle_later(conn))
+		return;
 	if (conn->closing ||
 	    (conn->eof && !conn->in_flight && !conn->lines_pending)) {
 		if (!queued) {
@@ -665,6 +720,80 @@ static int conn_io(sd_event_source *s, int fd, uint32_t revents, void *data)
 	conn_lines(conn);
 	conn_settle(conn);
 out:
+	conn_put(conn);
+	return 0;
+}
+
+/* The next turn of the loop after a call was answered, or room came. */
+static int conn_deferred(sd_event_source *s, void *data)
+{
+	struct api_conn *conn = data;
+
+	conn_hold(conn);
+	conn_lines(conn);
+	conn_settle(conn);
+	conn_put(conn);
+	return 0;
+}
+
+static int conn_idle_check(sd_event_source *s, uint64_t usec, void *data);
+
+/* (Re)arms the idle timer for when; a negative errno when it cannot. */
+static int conn_idle_arm(struct api_conn *conn, uint64_t when)
+{
+	struct esprimd_api *api = conn->api;
+	int rc;
+
+	if (!api->idle_usec)
+		return conn->idle ? sd_event_source_set_enabled(conn->idle,
+								SD_EVENT_OFF) : 0;
+	if (!conn->idle)
+		/* Idleness is coarse: let the loop batch its wake-ups. */
+		return sd_event_add_time(api->event, &conn->idle,
+					 CLOCK_MONOTONIC, when,
+					 api->idle_usec / 16, conn_idle_check,
+					 conn);
+	rc = sd_event_source_set_time(conn->idle, when);
+	if (rc >= 0)
+		rc = sd_event_source_set_enabled(conn->idle, SD_EVENT_ONESHOT);
+	return rc;
+}
+
+/*
+ * The idle timer: a connection that has sent nothing, read nothing and
+ * had no call in flight for the timeout is told so and closed, its slot
+ * freed for others; else the timer is armed for the earliest time it
+ * can be.
+ */
+static int conn_idle_check(sd_event_source *s, uint64_t usec, void *data)
+{
+	struct api_conn *conn = data;
+	uint64_t idle = conn->api->idle_usec, now = api_now(conn->api), when;
+	char msg[96];
+
+	if (conn->closing)
+		return 0;	/* the linger timer ends it */
+	if (conn->in_flight)
+		when = now + idle;	/* answering it touches it */
+	else if (conn->active + idle > now)
+		when = conn->active + idle;
+	else
+		when = 0;
+	if (when) {
+		if (conn_idle_arm(conn, when) < 0)
+			conn_kill(conn);
+		return 0;
+	}
+	if (idle % (1000 * USEC_PER_MSEC))
+		snprintf(msg, sizeof(msg), "idle for %llu ms; closing",
+			 (unsigned long long)(idle / USEC_PER_MSEC));
+	else
+		snprintf(msg, sizeof(msg), "idle for %llu s; closing",
+			 (unsigned long long)(idle / 1000 / USEC_PER_MSEC));
+	conn_hold(conn);
+	conn->closing = true;
+	conn_send_error(conn, NULL, 0, ETIMEDOUT, msg);
+	conn_settle(conn);
 	conn_put(conn);
 	return 0;
 }
@@ -727,10 +856,20 @@ static bool peer_admin(gid_t admin_gid, const struct esprimd_api_peer *peer)
 
 /* ---- the listening socket ---- */
 
-static void api_refuse_conn(int fd, const char *message)
+static void api_refuse_conn(int fd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void api_refuse_conn(int fd, const char *fmt, ...)
 {
+	char message[128];
 	size_t len = 0;
-	char *line = esprimd_api_error_line(NULL, 0, EBUSY, message, &len);
+	va_list ap;
+	char *line;
+
+	va_start(ap, fmt);
+	vsnprintf(message, sizeof(message), fmt, ap);
+	va_end(ap);
+	line = esprimd_api_error_line(NULL, 0, EBUSY, message, &len);
 
 	/* A fresh socket takes a short line; if not, closing says enough. */
 	if (line && send(fd, line, len, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
@@ -739,14 +878,50 @@ static void api_refuse_conn(int fd, const char *message)
 	close(fd);
 }
 
+static unsigned int api_conns_of(const struct esprimd_api *api, uid_t uid)
+{
+	const struct api_conn *conn;
+	unsigned int n = 0;
+
+	for (conn = api->conns; conn; conn = conn->next)
+		n += conn->peer.uid == uid;
+	return n;
+}
+
+/*
+ * The limits, each named in its refusal: the per-uid one before the
+ * group database is asked whether the caller is an operator.
+ */
+static bool api_admit(struct esprimd_api *api, int fd,
+		      struct esprimd_api_peer *peer)
+{
+	if (api_conns_of(api, peer->uid) >= ESPRIMD_API_MAX_CLIENTS_PER_UID) {
+		api_refuse_conn(fd, "too many connections of uid %u (the limit is %d per user)",
+				(unsigned int)peer->uid,
+				ESPRIMD_API_MAX_CLIENTS_PER_UID);
+		return false;
+	}
+	peer->admin = peer_admin(api->admin_gid, peer);
+	if (!peer->admin && api->n_conns >= ESPRIMD_API_MAX_CLIENTS -
+					    ESPRIMD_API_ADMIN_RESERVE) {
+		api_refuse_conn(fd, "too many connections (the last %d of %d are kept for operators)",
+				ESPRIMD_API_ADMIN_RESERVE,
+				ESPRIMD_API_MAX_CLIENTS);
+		return false;
+	}
+	return true;
+}
+
 static void api_accept_one(struct esprimd_api *api, int fd)
 {
+	struct esprimd_api_peer peer = { 0 };
 	struct api_conn *conn;
 	struct ucred cred;
 	socklen_t cred_len = sizeof(cred);
 
 	if (api->n_conns >= ESPRIMD_API_MAX_CLIENTS) {
-		api_refuse_conn(fd, "too many connections");
+		api_refuse_conn(fd, "too many connections (the limit is %d)",
+				ESPRIMD_API_MAX_CLIENTS);
 		return;
 	}
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cred_len) < 0 ||
@@ -754,6 +929,11 @@ static void api_accept_one(struct esprimd_api *api, int fd)
 		close(fd);
 		return;
 	}
+	peer.pid = cred.pid;
+	peer.uid = cred.uid;
+	peer.gid = cred.gid;
+	if (!api_admit(api, fd, &peer))
+		return;
 	conn = calloc(1, sizeof(*conn));
 	if (!conn) {
 		close(fd);
@@ -761,12 +941,17 @@ static void api_accept_one(struct esprimd_api *api, int fd)
 	}
 	conn->api = api;
 	conn->fd = fd;
-	conn->peer.pid = cred.pid;
-	conn->peer.uid = cred.uid;
-	conn->peer.gid = cred.gid;
-	conn->peer.admin = peer_admin(api->admin_gid, &conn->peer);
+	conn->peer = peer;
+	conn->active = api_now(api);
 	if (sd_event_add_io(api->event, &conn->io, fd, EPOLLIN, conn_io,
-			    conn) < 0) {
+			    conn) < 0 ||
+	    sd_event_add_defer(api->event, &conn->defer, conn_deferred,
+			       conn) < 0 ||
+	    sd_event_source_set_enabled(conn->defer, SD_EVENT_OFF) < 0 ||
+	    conn_idle_arm(conn, conn->active + api->idle_usec) < 0) {
+		sd_event_source_disable_unref(conn->io);
+		sd_event_source_disable_unref(conn->defer);
+		sd_event_source_disable_unref(conn->idle);
 		close(fd);
 		free(conn);
 		return;
@@ -939,6 +1124,7 @@ int esprimd_api_new(struct esprimd_api **apip, sd_event *event,
 	api->fd = -1;
 	api->event = sd_event_ref(event);
 	api->admin_gid = admin_gid;
+	api->idle_usec = ESPRIMD_API_IDLE_S * 1000 * USEC_PER_MSEC;
 	api->ops = ops;
 	api->userdata = userdata;
 	rc = api_listen(api, path, err, err_size);
@@ -990,9 +1176,27 @@ void esprimd_api_set_admin_gid(struct esprimd_api *api, gid_t admin_gid)
 		conn->peer.admin = peer_admin(admin_gid, &conn->peer);
 }
 
+void esprimd_api_set_idle_timeout(struct esprimd_api *api, unsigned int ms)
+{
+	struct api_conn *conn, *next;
+
+	api->idle_usec = ms * USEC_PER_MSEC;
+	for (conn = api->conns; conn; conn = next) {
+		next = conn->next;
+		if (!conn->closing &&
+		    conn_idle_arm(conn, conn->active + api->idle_usec) < 0)
+			conn_kill(conn);
+	}
+}
+
 /* ---- answers ---- */
 
-/* Sends a reply line for call (taking it) and frees the call. */
+/*
+ * Sends a reply line for call (taking it) and frees the call.  It calls
+ * no operation: the caller may be in the middle of updating the state
+ * operations see, so the lines this reply makes room for are taken on the
+ * next turn of the loop.
+ */
 static void call_answer(struct esprimd_api_call *call, char *line, size_t len)
 {
 	struct api_conn *conn = call->conn;
@@ -1004,10 +1208,11 @@ static void call_answer(struct esprimd_api_call *call, char *line, size_t len)
 		return;
 	}
 	conn_hold(conn);
+	conn_touch(conn);
 	conn_send(conn, line, len);
 	/* Inside a handler of the connection, the handler settles it. */
-	if (conn->busy == 1)
-		conn_settle(conn);
+	if (conn->busy == 1 && !conn->dead)
+		conn_settle_later(conn);
 	conn_put(conn);
 }
 

@@ -22,7 +22,16 @@
 
 #define ESPRIMD_API_MAX_LINE		(512 * 1024)
 #define ESPRIMD_API_MAX_CLIENTS		256
+/* Of ESPRIMD_API_MAX_CLIENTS, the last ones only operators get. */
+#define ESPRIMD_API_ADMIN_RESERVE	16
+#define ESPRIMD_API_MAX_CLIENTS_PER_UID	32	/* operators' uids too */
 #define ESPRIMD_API_MAX_IN_FLIGHT	64	/* per connection */
+/*
+ * A connection that has sent nothing, read nothing and had no call in
+ * flight for this long is closed (the default of
+ * esprimd_api_set_idle_timeout()).
+ */
+#define ESPRIMD_API_IDLE_S		300
 
 struct esprimd_api;
 struct esprimd_api_call;	/* one request, until it is answered */
@@ -64,6 +73,11 @@ int esprimd_api_new(struct esprimd_api **api, sd_event *event,
 /* Closes every connection (calls in flight are dropped) and the socket. */
 void esprimd_api_free(struct esprimd_api *api);
 void esprimd_api_set_admin_gid(struct esprimd_api *api, gid_t admin_gid);
+/*
+ * The idle timeout in milliseconds, for the connections there are too;
+ * 0 for none.  ESPRIMD_API_IDLE_S seconds until set.
+ */
+void esprimd_api_set_idle_timeout(struct esprimd_api *api, unsigned int ms);
 
 /* {"id":..,"ok":true, <members of result>}; steals result (may be NULL). */
 void esprimd_api_reply(struct esprimd_api_call *call, json_t *result);
