@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/resource.h>
 #include <systemd/sd-daemon.h>
 
 #include "api.h"
@@ -157,6 +158,21 @@ static int choose_backend(struct esprimd *d, char *err, size_t err_size)
 	return 0;
 }
 
+/*
+ * On the kernel backend each session holds AF_ALG sockets: the soft limit
+ * of open files (1024) would cap sessions at some 250, so it goes up to
+ * the hard one (the unit's LimitNOFILE).
+ */
+static void raise_nofile(void)
+{
+	struct rlimit r;
+
+	if (!getrlimit(RLIMIT_NOFILE, &r) && r.rlim_cur < r.rlim_max) {
+		r.rlim_cur = r.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &r);
+	}
+}
+
 static int setup(struct esprimd *d, char *err, size_t err_size)
 {
 	struct esprim_ctx_config cc = ESPRIM_CTX_CONFIG_INIT;
@@ -167,6 +183,7 @@ static int setup(struct esprimd *d, char *err, size_t err_size)
 	rc = choose_backend(d, err, err_size);
 	if (rc)
 		return rc;
+	raise_nofile();
 	cc.backend = d->backend;
 	/* One pairwise key per peer: the daemon's cap is the only one. */
 	cc.max_sessions = d->config->max_sessions;
