@@ -287,6 +287,24 @@ def main():
         "a key file readable by others is refused (%s)" % r.stderr.strip())
     os.chmod(k12, 0o600)
 
+    # systemd's notification protocol, through a NOTIFY_SOCKET of ours.
+    notify_path = os.path.join(root, "notify.sock")
+    nsock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    nsock.bind(notify_path)
+    nsock.settimeout(10)
+    ok = gw1.start({"NOTIFY_SOCKET": notify_path,
+                    "WATCHDOG_USEC": "400000"})
+    got = set()
+    try:
+        while not {"READY=1", "WATCHDOG=1"} <= got:
+            got |= set(nsock.recv(4096).decode().split("\n"))
+    except socket.timeout:
+        pass
+    nsock.close()
+    tap(ok and {"READY=1", "WATCHDOG=1"} <= got,
+        "READY=1 and WATCHDOG=1 on NOTIFY_SOCKET (%r)" % sorted(got))
+    gw1.stop()
+
     ok = gw1.start() and gw2.start()
     if not tap(ok, "two daemons start (%s backend)" %
                ("kernel" if KERNEL else "soft")):
@@ -382,6 +400,30 @@ def main():
         r.returncode == 0 else {"message": r.stderr}
     tap(r.get("rsc") == 4116, "a request whose From is not the identity "
         "bound to the key: 4116 (%r)" % r)
+
+    def forged_notify(prim, oro, *opts):
+        r = subprocess.run([ctl, "seal", "--pairwise-key-file", k12,
+                            "--rro", rro_file, "--oro", oro, "--enc",
+                            "A256GCM", "--seci"] + list(opts),
+                           input=json.dumps(prim), capture_output=True,
+                           text=True)
+        if r.returncode:
+            return {"message": r.stderr}
+        return b.c.call("notify", content=json.loads(r.stdout))
+
+    r = forged_notify(dict(forged, fr=ID1), oro_file, "--kid",
+                      "13-nobody.example")
+    tap(r.get("rsc") == 4112, "a kid the receiver has no key for: 4112 "
+        "(%r)" % r)
+    # A new originator object, not announced in the header.
+    oro2_file = os.path.join(root, "oro2.json")
+    r = subprocess.run([ctl, "rand", "--originator", "--rro", rro_file],
+                       capture_output=True, text=True)
+    write(oro2_file, r.stdout)
+    r = forged_notify(dict(forged, fr=ID1), oro2_file, "--kid",
+                      "13-gw1-gw2.example", "--announce", "never")
+    tap(r.get("rsc") == 4113, "an originator rand object the receiver "
+        "was never given: 4113 (%r)" % r)
     r = a.c.call("seal", target=ID2,
                  primitive={"op": 2, "to": ID2, "fr": ID2, "rqi": "i1"})
     tap(r.get("errno") == 13, "a CSE sealing as an identity not its own: "

@@ -262,6 +262,11 @@ int kernel_open(struct esprimd *d, char *err, size_t err_size)
 		snprintf(err, err_size, "joining the events group");
 		return -EPERM;
 	}
+	/*
+	 * Upcalls share the socket with events, which peers can provoke
+	 * (bad MACs, replays, rate-limited by the module): room for bursts.
+	 */
+	nl_socket_set_buffer_size(k->sk, 4 << 20, 0);
 	nl_socket_disable_seq_check(k->sk);
 	nl_socket_modify_cb(k->sk, NL_CB_VALID, NL_CB_CUSTOM, on_message, k);
 	nl_socket_set_nonblocking(k->sk);
