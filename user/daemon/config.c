@@ -410,10 +410,44 @@ static size_t cfg_nss_bufsize(int name)
 	return n > 0 ? (size_t)n : 16384;
 }
 
-static int cfg_lookup_user(const char *name, uid_t *uid)
+/*
+ * One *nam_r() lookup with a buffer of size octets: 0 with the id stored,
+ * -ENOENT where name is unknown, or -errno (-ERANGE: the buffer is short).
+ */
+typedef int (*cfg_nss_get)(const char *name, char *buf, size_t size,
+			   void *id);
+
+static int cfg_getpw(const char *name, char *buf, size_t size, void *id)
 {
-	size_t size = cfg_nss_bufsize(_SC_GETPW_R_SIZE_MAX);
 	struct passwd pw, *res = NULL;
+	int rc = getpwnam_r(name, &pw, buf, size, &res);
+
+	if (rc)
+		return -rc;
+	if (!res)
+		return -ENOENT;
+	*(uid_t *)id = pw.pw_uid;
+	return 0;
+}
+
+static int cfg_getgr(const char *name, char *buf, size_t size, void *id)
+{
+	struct group gr, *res = NULL;
+	int rc = getgrnam_r(name, &gr, buf, size, &res);
+
+	if (rc)
+		return -rc;
+	if (!res)
+		return -ENOENT;
+	*(gid_t *)id = gr.gr_gid;
+	return 0;
+}
+
+/* get with a buffer that grows while it is short, up to 1 MiB. */
+static int cfg_nss_lookup(const char *name, int size_name, cfg_nss_get get,
+			  void *id)
+{
+	size_t size = cfg_nss_bufsize(size_name);
 	char *buf;
 	int rc;
 
@@ -421,39 +455,24 @@ static int cfg_lookup_user(const char *name, uid_t *uid)
 		buf = malloc(size);
 		if (!buf)
 			return -ENOMEM;
-		rc = getpwnam_r(name, &pw, buf, size, &res);
-		if (rc != ERANGE || size >= (1 << 20))
+		rc = get(name, buf, size, id);
+		if (rc != -ERANGE || size >= (1 << 20))
 			break;
 		free(buf);
 		size *= 2;
 	}
-	if (!rc && res)
-		*uid = pw.pw_uid;
 	free(buf);
-	return rc ? -rc : res ? 0 : -ENOENT;
+	return rc;
+}
+
+static int cfg_lookup_user(const char *name, uid_t *uid)
+{
+	return cfg_nss_lookup(name, _SC_GETPW_R_SIZE_MAX, cfg_getpw, uid);
 }
 
 static int cfg_lookup_group(const char *name, gid_t *gid)
 {
-	size_t size = cfg_nss_bufsize(_SC_GETGR_R_SIZE_MAX);
-	struct group gr, *res = NULL;
-	char *buf;
-	int rc;
-
-	for (;;) {
-		buf = malloc(size);
-		if (!buf)
-			return -ENOMEM;
-		rc = getgrnam_r(name, &gr, buf, size, &res);
-		if (rc != ERANGE || size >= (1 << 20))
-			break;
-		free(buf);
-		size *= 2;
-	}
-	if (!rc && res)
-		*gid = gr.gr_gid;
-	free(buf);
-	return rc ? -rc : res ? 0 : -ENOENT;
+	return cfg_nss_lookup(name, _SC_GETGR_R_SIZE_MAX, cfg_getgr, gid);
 }
 
 /* ---- [daemon] ---- */
@@ -999,28 +1018,47 @@ static int cfg_handler(void *user, const char *section, const char *name,
 	return k->set(p, value) == 0;
 }
 
+/*
+ * [peer NAME] or [cse NAME] with the NAME of an earlier section of its
+ * kind (prev, at file:line) is refused: sections are not merged.
+ */
+static int cfg_name_again(struct cfg_parse *p, const char *name, size_t n,
+			  const char *prev, const char *file, unsigned int line)
+{
+	if (strlen(prev) != n || memcmp(prev, name, n))
+		return 0;
+	return cfg_fail(p, "[%s %s] again (first at %s:%u)",
+			cfg_section_names[p->sec], prev, file, line);
+}
+
+/* Room in *seen for the keys of section n (of n + 1), none seen yet. */
+static int cfg_grow_seen(struct cfg_parse *p, uint32_t **seen, size_t n)
+{
+	uint32_t *s = realloc(*seen, (n + 1) * sizeof(*s));
+
+	if (!s)
+		return cfg_nomem(p);
+	*seen = s;
+	s[n] = 0;
+	return 0;
+}
+
 static int cfg_new_peer(struct cfg_parse *p, const char *name, size_t n)
 {
 	struct esprimd_config *c = p->c;
 	struct esprimd_peer *np, *peer;
-	uint32_t *seen;
 	size_t i;
 
 	for (i = 0; i < c->n_peers; i++)
-		if (strlen(c->peers[i].name) == n &&
-		    !memcmp(c->peers[i].name, name, n))
-			return cfg_fail(p, "[peer %s] again (first at %s:%u)",
-					c->peers[i].name, c->peers[i].file,
-					c->peers[i].line);
+		if (cfg_name_again(p, name, n, c->peers[i].name,
+				   c->peers[i].file, c->peers[i].line))
+			return -1;
 	np = realloc(c->peers, (c->n_peers + 1) * sizeof(*np));
 	if (!np)
 		return cfg_nomem(p);
 	c->peers = np;
-	seen = realloc(p->peer_seen, (c->n_peers + 1) * sizeof(*seen));
-	if (!seen)
-		return cfg_nomem(p);
-	p->peer_seen = seen;
-	seen[c->n_peers] = 0;
+	if (cfg_grow_seen(p, &p->peer_seen, c->n_peers))
+		return -1;
 	peer = &np[c->n_peers];
 	*peer = (struct esprimd_peer){
 		.name = strndup(name, n),
@@ -1040,24 +1078,18 @@ static int cfg_new_cse(struct cfg_parse *p, const char *name, size_t n)
 	struct esprimd_config *c = p->c;
 	struct esprimd_cse *nc, *cse;
 	unsigned int (*lines)[CFG_MAX_IDENTITIES];
-	uint32_t *seen;
 	size_t i;
 
 	for (i = 0; i < c->n_cses; i++)
-		if (strlen(c->cses[i].name) == n &&
-		    !memcmp(c->cses[i].name, name, n))
-			return cfg_fail(p, "[cse %s] again (first at %s:%u)",
-					c->cses[i].name, c->cses[i].file,
-					c->cses[i].line);
+		if (cfg_name_again(p, name, n, c->cses[i].name,
+				   c->cses[i].file, c->cses[i].line))
+			return -1;
 	nc = realloc(c->cses, (c->n_cses + 1) * sizeof(*nc));
 	if (!nc)
 		return cfg_nomem(p);
 	c->cses = nc;
-	seen = realloc(p->cse_seen, (c->n_cses + 1) * sizeof(*seen));
-	if (!seen)
-		return cfg_nomem(p);
-	p->cse_seen = seen;
-	seen[c->n_cses] = 0;
+	if (cfg_grow_seen(p, &p->cse_seen, c->n_cses))
+		return -1;
 	lines = realloc(p->cse_id_line, (c->n_cses + 1) * sizeof(*lines));
 	if (!lines)
 		return cfg_nomem(p);
