@@ -121,6 +121,16 @@ $(BUILD)/user/esprimd: $(DAEMON_SRCS) $(wildcard user/daemon/*.h) $(LIBESPRIM)
 	$(CC) $(ALL_CFLAGS) -o $@ $(DAEMON_SRCS) $(LIBESPRIM) $(DAEMON_LIBS) \
 		$(LIB_LIBS)
 
+# The daemon and the library under ASan and UBSan, for the host's
+# two-daemon test (selftests/host/esprimd_test.py, ESPRIMD_BIN).
+selftests: $(BUILD)/selftests/host/esprimd_asan
+$(BUILD)/selftests/host/esprimd_asan: $(DAEMON_SRCS) \
+		$(wildcard user/daemon/*.h) $(LIB_SRCS) $(LIB_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -O1 -fsanitize=address,undefined \
+		-fno-sanitize-recover=undefined -fno-omit-frame-pointer \
+		-o $@ $(DAEMON_SRCS) $(LIB_SRCS) $(DAEMON_LIBS) $(LIB_LIBS)
+
 $(BUILD)/selftests/host/libesprim_test: selftests/host/libesprim_test.c \
 		selftests/host/malformed_objects.txt $(REPLAY_VECTORS) $(LIBESPRIM) \
 		$(KSRC)/.extracted

@@ -223,7 +223,8 @@ count_tap "$log"
 # Two esprimd on the host (soft backend); selftests/vm/run.sh runs them
 # again in the VM, with the module, in two network namespaces.
 log="$logs/esprimd.log"
-selftests/host/esprimd_test.py build >"$log" 2>&1
+ESPRIMD_BIN=build/selftests/host/esprimd_asan \
+	selftests/host/esprimd_test.py build >"$log" 2>&1
 count_tap "$log"
 
 echo "# interop with cjose, latchset jose, npm jose"

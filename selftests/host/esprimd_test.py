@@ -31,7 +31,9 @@ from esprim_client import EsprimClient  # noqa: E402
 KERNEL = "--kernel" in sys.argv[1:]
 ARGS = [a for a in sys.argv[1:] if a != "--kernel"]
 BUILD = os.path.abspath(ARGS[0] if ARGS else "build")
-ESPRIMD = os.path.join(BUILD, "user", "esprimd")
+# The host run takes the daemon built with ASan and UBSan (check.sh).
+ESPRIMD = os.environ.get("ESPRIMD_BIN") or os.path.join(BUILD, "user",
+                                                        "esprimd")
 ID1 = "//sp1.example/CSE-gw1"
 ID2 = "//sp2.example/CSE-gw2"
 KEY12 = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
@@ -99,18 +101,20 @@ class Gateway:
         self.peers = []
         self.extra = extra
         self.limits = ""
+        self.rand = ""
         self.proc = None
         self.write_conf()
 
     def write_conf(self, more=""):
         text = ("[daemon]\nidentity = %s\nbackend = %s\nsocket = %s\n"
                 "listen = %s:%d\n%s\n"
-                "[limits]\nrequest_timeout = 3000\n%s\n"
+                "[limits]\nrequest_timeout = 3000\n%s\n%s"
                 "[cse local]\nuser = %d\nidentity = %s\n\n"
                 "[cse other]\nuser = %d\nidentity = %s\nkernel_keys = yes\n\n"
                 "[cse plain]\nuser = %d\n\n"
                 % (self.identity, "kernel" if KERNEL else "soft", self.sock,
                    self.addr, self.port, self.extra, self.limits,
+                   self.rand,
                    os.getuid(), self.identity, CSE_UID,
                    self.identity, PLAIN_UID))
         for p in self.peers:
@@ -505,6 +509,29 @@ def main():
     r = exchange(a, b, ID2, ID1)
     tap(r is None, "the key back: exchanges go on (%r)" % r)
 
+    # Renewal in band: originator objects of 60 s renewed 55 s before
+    # they end, against the receiver object the peer gave (an hour): new
+    # sessions without a rand request.
+    gw1.limits = "rekey_margin = 55\n"
+    gw1.rand = "[rand]\noriginator_lifetime = 60\n"
+    gw1.write_conf()
+    r = a.c.call("reload")
+    a.c.call("flush", peer="gw2")
+    r = exchange(a, b, ID2, ID1)
+    st0 = a.c.call("stats")["stats"]
+    time.sleep(7)
+    r = r or exchange(a, b, ID2, ID1, 5)
+    st1 = a.c.call("stats")["stats"]
+    tap(r is None and st1["sessions_established"] >
+        st0["sessions_established"] and st1["rand_requests_out"] ==
+        st0["rand_requests_out"], "sessions renewed in band, no rand "
+        "request (%r, %r)" % (r, [(k, st0[k], st1[k]) for k in
+                                 ("sessions_established",
+                                  "rand_requests_out")]))
+    gw1.limits = gw1.rand = ""
+    gw1.write_conf()
+    a.c.call("reload")
+
     # kill -9 mid-exchange, restart: the next seal sets up a new session.
     sealed = a.c.call("seal", target=ID2, primitive=req)
     gw1.stop(signal.SIGKILL)
@@ -566,12 +593,25 @@ def main():
 
     a.close()
     gw1.stop()
-    leaks = [g.log for g in (gw1, gw2) if "AddressSanitizer" in
-             open(g.log).read()]
+    leaks = [g.log for g in (gw1, gw2) if
+             any(m in open(g.log, errors="replace").read() for m in
+                 ("AddressSanitizer", "LeakSanitizer", "runtime error"))]
     tap(not leaks, "no sanitizer report in the daemons' logs")
     print("%d passed, %d failed" % (n_test - failed, failed))
     return 1 if failed else 0
 
 
+def run():
+    """main(), with an exception (a daemon that died, say) a failure."""
+    try:
+        return main()
+    except Exception as e:  # noqa: BLE001
+        import traceback
+        traceback.print_exc(file=sys.stdout)
+        tap(False, "the test ended early: %r" % e)
+        print("%d passed, %d failed" % (n_test - failed, failed))
+        return 1
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run())

@@ -61,6 +61,8 @@ struct peer_state {
 	int key_rc;
 	char key_err[256];
 	struct esprim_session *session;
+	struct esprim_rand *rro;	/* @session's receiver object */
+	struct esprim_rand *next_rro;	/* the peer's next one (B.15) */
 	int64_t expiry_ms;
 	sd_event_source *rekey;
 	bool establishing;
@@ -259,17 +261,93 @@ static void flush_waiters(struct peer_state *ps)
 static int rekey_timer(sd_event_source *s, uint64_t usec, void *userdata);
 static int establish(struct peer_state *ps);
 
-/* Sets up the session from the receiver object the peer gave (sit 4). */
-static int session_from_ero(struct peer_state *ps, json_t *body)
+/*
+ * A session with a receiver rand object of the peer: a new originator
+ * object of this side, the key derived (in the kernel on its backend).
+ * The new object goes in full in the requests' headers until a response
+ * verified (libesprim's ANNOUNCE_AUTO), so the peer needs no other word.
+ */
+static int session_start(struct peer_state *ps, const struct esprim_rand *rro)
 {
 	struct esprimd *d = ps->d;
 	const struct esprimd_config *c = d->config;
 	struct esprim_session_config sc = ESPRIM_SESSION_CONFIG_INIT;
-	struct esprim_rand *oro = NULL;
+	struct esprim_rand *oro = NULL, *keep;
 	struct esprim_session *s;
+	struct esprim_error e;
+	int64_t now = now_ms(), margin;
+	int rc;
+
+	rc = esprim_rand_new_originator(&oro, rro, NULL, now +
+					(int64_t)c->originator_lifetime_s * 1000,
+					esprim_rand_espa(rro) & ESPRIM_ESPA_ALL,
+					&e);
+	/* Kept as this side's own: a session upcall may ask for it. */
+	if (!rc)
+		rc = esprim_ctx_add_own_rand(d->ctx, oro, &e);
+	sc.kid = ps->conf->kid;
+	sc.rro = rro;
+	sc.oro = oro;
+	sc.enc = ps->conf->enc;
+	sc.role = ONEM2M_ESPRIM_ROLE_ORIGINATOR;
+	if (!rc && !(esprim_rand_espa(oro) & (1U << sc.enc)))
+		sc.enc = esprim_rand_espa(oro) & ESPRIM_ESPA_A256GCM ?
+			ONEM2M_ESPRIM_ENC_A256GCM : ONEM2M_ESPRIM_ENC_A128GCM;
+	if (!rc)
+		rc = esprim_session_new(d->ctx, &sc, &s, &e);
+	keep = rc ? NULL : esprim_rand_dup(rro);
+	if (!rc && !keep) {
+		esprim_session_free(s);
+		rc = -ENOMEM;
+		snprintf(e.msg, sizeof(e.msg), "out of memory");
+	}
+	if (rc) {
+		snprintf(ps->last_error, sizeof(ps->last_error),
+			 "a session with %s: %s", ps->conf->name, e.msg);
+		esprim_rand_free(oro);
+		return rc;
+	}
+	/*
+	 * The old session stays linked in the context until it expires, so
+	 * responses to requests sealed with it still open.
+	 */
+	if (ps->session)
+		esprim_session_put(ps->session);
+	ps->session = s;
+	/* rro may be ps->rro itself: it is not used after this. */
+	esprim_rand_free(ps->rro);
+	ps->rro = keep;
+	ps->expiry_ms = esprim_rand_expiry_ms(oro);
+	ps->established++;
+	d->stats.sessions_established++;
+	log_info("session with %s (%s): ori %s, rri %s, %s", ps->conf->name,
+		 ps->conf->identity, esprim_rand_id(oro), esprim_rand_id(keep),
+		 esprim_enc_name(sc.enc));
+	margin = (int64_t)c->rekey_margin_s * 1000;
+	sd_event_source_unref(ps->rekey);
+	ps->rekey = NULL;
+	sd_event_add_time_relative(d->event, &ps->rekey, CLOCK_MONOTONIC,
+				   (uint64_t)(ps->expiry_ms - margin > now ?
+					      ps->expiry_ms - margin - now : 0) *
+				   1000ULL, 1000000ULL, rekey_timer, ps);
+	esprim_rand_free(oro);
+	return 0;
+}
+
+/* Whether a receiver object of the peer lives long enough to use. */
+static bool rro_usable(const struct esprim_rand *rro, int64_t now)
+{
+	return rro && esprim_rand_expiry_ms(rro) - now >=
+		ESPRIMD_MIN_RRO_LIFE_MS;
+}
+
+/* Sets up the session from the receiver object the peer gave (sit 4). */
+static int session_from_ero(struct peer_state *ps, json_t *body)
+{
+	struct esprimd *d = ps->d;
 	struct esprim_seci seci;
 	struct esprim_error e;
-	int64_t now = now_ms(), expiry, margin;
+	int64_t now = now_ms();
 	char *text;
 	int rc;
 
@@ -294,7 +372,7 @@ static int session_from_ero(struct peer_state *ps, json_t *body)
 		rc = ESPRIM_RSC_BAD_REQUEST;
 		goto out;
 	}
-	if (esprim_rand_expiry_ms(seci.ero) - now < ESPRIMD_MIN_RRO_LIFE_MS) {
+	if (!rro_usable(seci.ero, now)) {
 		snprintf(ps->last_error, sizeof(ps->last_error),
 			 "%s gave a receiver rand object that expires in %lld ms",
 			 ps->conf->name,
@@ -303,53 +381,41 @@ static int session_from_ero(struct peer_state *ps, json_t *body)
 		goto out;
 	}
 	rc = esprim_ctx_add_learnt_rand(d->ctx, ps->conf->kid, seci.ero, &e);
-	expiry = now + (int64_t)c->originator_lifetime_s * 1000;
-	if (!rc)
-		rc = esprim_rand_new_originator(&oro, seci.ero, NULL, expiry,
-						esprim_rand_espa(seci.ero) &
-						ESPRIM_ESPA_ALL, &e);
-	/* Kept as this side's own: a session upcall may ask for it. */
-	if (!rc)
-		rc = esprim_ctx_add_own_rand(d->ctx, oro, &e);
-	sc.kid = ps->conf->kid;
-	sc.rro = seci.ero;
-	sc.oro = oro;
-	sc.enc = ps->conf->enc;
-	sc.role = ONEM2M_ESPRIM_ROLE_ORIGINATOR;
-	if (!rc && !(esprim_rand_espa(oro) & (1U << sc.enc)))
-		sc.enc = esprim_rand_espa(oro) & ESPRIM_ESPA_A256GCM ?
-			ONEM2M_ESPRIM_ENC_A256GCM : ONEM2M_ESPRIM_ENC_A128GCM;
-	if (!rc)
-		rc = esprim_session_new(d->ctx, &sc, &s, &e);
-	if (rc) {
+	if (rc)
 		snprintf(ps->last_error, sizeof(ps->last_error),
-			 "a session with %s: %s", ps->conf->name, e.msg);
-		goto out;
-	}
-	/*
-	 * The old session stays linked in the context until it expires, so
-	 * responses to requests sealed with it still open.
-	 */
-	if (ps->session)
-		esprim_session_put(ps->session);
-	ps->session = s;
-	ps->expiry_ms = esprim_rand_expiry_ms(oro);
-	ps->established++;
-	d->stats.sessions_established++;
-	log_info("session with %s (%s): ori %s, rri %s, %s", ps->conf->name,
-		 ps->conf->identity, esprim_rand_id(oro),
-		 esprim_rand_id(seci.ero), esprim_enc_name(sc.enc));
-	margin = (int64_t)c->rekey_margin_s * 1000;
-	sd_event_source_unref(ps->rekey);
-	ps->rekey = NULL;
-	sd_event_add_time_relative(d->event, &ps->rekey, CLOCK_MONOTONIC,
-				   (uint64_t)(ps->expiry_ms - margin > now ?
-					      ps->expiry_ms - margin - now : 0) *
-				   1000ULL, 1000000ULL, rekey_timer, ps);
+			 "the rand object of %s: %s", ps->conf->name, e.msg);
+	else
+		rc = session_start(ps, seci.ero);
 out:
-	esprim_rand_free(oro);
 	esprim_seci_release(&seci);
 	return rc;
+}
+
+/*
+ * The next session, ahead of the current one's end: in band when a
+ * receiver object of the peer still lives (the one offered in a response,
+ * profile B.15, or the current one: a new originator object rides in the
+ * headers), else with a rand request over the HTTP binding.
+ */
+static int renew(struct peer_state *ps)
+{
+	int64_t now = now_ms();
+	int64_t need = now + (int64_t)ps->d->config->rekey_margin_s * 1000 +
+		ESPRIMD_MIN_RRO_LIFE_MS;
+	struct esprim_rand *next = ps->next_rro;
+
+	ps->d->stats.rekeys++;
+	ps->next_rro = NULL;
+	if (next && esprim_rand_expiry_ms(next) > need &&
+	    !session_start(ps, next)) {
+		esprim_rand_free(next);
+		return 0;
+	}
+	esprim_rand_free(next);
+	if (ps->rro && esprim_rand_expiry_ms(ps->rro) > need &&
+	    !session_start(ps, ps->rro))
+		return 0;
+	return establish(ps);
 }
 
 static void rand_response(int err, int rsc, json_t *body, void *userdata)
@@ -433,8 +499,7 @@ static int rekey_timer(sd_event_source *s, uint64_t usec, void *userdata)
 	struct peer_state *ps = userdata;
 	int rc;
 
-	ps->d->stats.rekeys++;
-	rc = establish(ps);
+	rc = renew(ps);
 	if (rc)
 		log_warn("renewing the session with %s: %s", ps->conf->name,
 			 ps->last_error);
@@ -551,6 +616,10 @@ void exchange_seal(struct esprimd *d, struct esprimd_api_call *call,
 		esprimd_api_error(call, 0, ENOMEM, "out of memory");
 		return;
 	}
+	/* A session gone (expired, dropped): in band again if possible. */
+	if (!session_usable(ps) && !ps->establishing &&
+	    rro_usable(ps->rro, now_ms()))
+		session_start(ps, ps->rro);
 	if (session_usable(ps)) {
 		ps->seals++;
 		seal_reply(d, call, ps->session, text, strlen(text),
@@ -676,8 +745,19 @@ void exchange_open(struct esprimd *d, struct esprimd_api_call *call,
 	}
 	d->stats.opens++;
 	ps = peer_by_kid(d, esprim_opened_kid(d->ex->opened));
-	if (ps)
+	if (ps) {
+		const struct esprim_rand *next =
+			esprim_opened_next_rand(d->ex->opened);
+
 		ps->opens++;
+		/* A next receiver object offered in band: the next session's. */
+		if (next && esprim_rand_is_receiver(next) &&
+		    (!ps->next_rro || strcmp(esprim_rand_id(next),
+					     esprim_rand_id(ps->next_rro)))) {
+			esprim_rand_free(ps->next_rro);
+			ps->next_rro = esprim_rand_dup(next);
+		}
+	}
 	esprimd_api_reply(call, json_pack("{s:o,s:s}", "primitive",
 					  opened_primitive(d->ex->buf,
 							   text_len),
@@ -691,9 +771,10 @@ out:
 
 /*
  * The receiver object to answer a rand request with (sit 4 content): a
- * unique one, living as long as an originator object does, while the
- * asking peer (ps, NULL for a CSE's request) and the daemon are below
- * their bounds; the shared one otherwise.
+ * unique one, living as long as the shared one (several originator
+ * objects in turn, in band), while the asking peer (ps, NULL for a CSE's
+ * request) and the daemon are below their bounds; the shared one
+ * otherwise.
  */
 static int rand_reply(struct esprimd *d, struct peer_state *ps,
 		      json_t **content, struct esprim_error *e)
@@ -701,7 +782,7 @@ static int rand_reply(struct esprimd *d, struct peer_state *ps,
 	const struct esprimd_config *c = d->config;
 	struct esprimd_exchange *ex = d->ex;
 	int64_t now = now_ms();
-	int64_t expiry = now + (int64_t)c->originator_lifetime_s * 1000;
+	int64_t expiry = now + (int64_t)c->shared_rand_lifetime_s * 1000;
 	struct esprim_rand *r = NULL;
 	char *text;
 	int rc;
@@ -971,6 +1052,10 @@ void exchange_failed(struct esprimd *d, struct esprimd_api_call *call,
 		 ps->conf->name, (long long)rsc);
 	esprim_session_put(ps->session);
 	ps->session = NULL;
+	/* Whatever the peer lost, its receiver objects are no good now. */
+	esprim_rand_free(ps->rro);
+	esprim_rand_free(ps->next_rro);
+	ps->rro = ps->next_rro = NULL;
 	esprimd_api_reply(call, json_pack("{s:b}", "dropped", 1));
 }
 
@@ -1011,6 +1096,10 @@ unsigned int exchange_flush(struct esprimd *d, const char *peer)
 			ps->session = NULL;
 			n++;
 		}
+		/* The next seal asks the peer again. */
+		esprim_rand_free(ps->rro);
+		esprim_rand_free(ps->next_rro);
+		ps->rro = ps->next_rro = NULL;
 	}
 	return n;
 }
@@ -1158,8 +1247,7 @@ void exchange_kernel_event(struct esprimd *d, unsigned int type,
 			return;
 		log_info("session with %s reached its soft limit: renewing",
 			 ps->conf->name);
-		d->stats.rekeys++;
-		rc = establish(ps);
+		rc = renew(ps);
 		if (rc)
 			log_warn("renewing: %s", ps->last_error);
 		break;
@@ -1191,6 +1279,9 @@ static void peer_clear(struct peer_state *ps)
 	if (ps->session)
 		esprim_session_put(ps->session);
 	ps->session = NULL;
+	esprim_rand_free(ps->rro);
+	esprim_rand_free(ps->next_rro);
+	ps->rro = ps->next_rro = NULL;
 	ps->rekey = sd_event_source_unref(ps->rekey);
 }
 
