@@ -437,50 +437,70 @@ static int client_member(json_t *result, const char *member, char **out,
 	return 0;
 }
 
-int esprim_client_seal(struct esprim_client *c, const char *target,
-		       const char *primitive, char **content,
-		       struct esprim_error *err)
+/*
+ * Sends op with the object in text (the caller's JSON) as its member
+ * name, and key: value before it where key is not NULL; as client_op().
+ */
+static int client_object_op(struct esprim_client *c, const char *op,
+			    const char *key, const char *value,
+			    const char *name, const char *text, int local_rsc,
+			    json_t **result, struct esprim_error *err)
+{
+	json_t *obj = client_object(text);
+
+	if (!obj)
+		return esprim_fail_local(err, EINVAL, local_rsc,
+					 "the %s is no JSON object", name);
+	return client_op(c, key ? json_pack("{s:s, s:s, s:o}", "op", op, key,
+					    value, name, obj) :
+				  json_pack("{s:s, s:o}", "op", op, name, obj),
+			 local_rsc, result, err);
+}
+
+/* seal (key "target") and respond (key "handle"): primitive in, content out. */
+static int client_seal_op(struct esprim_client *c, const char *op,
+			  const char *key, const char *value,
+			  const char *primitive, char **content,
+			  struct esprim_error *err)
 {
 	const int local = ESPRIM_RSC_ENCRYPTION_ERROR;
-	json_t *prim, *result;
+	json_t *result;
 	int rc;
 
 	if (content)
 		*content = NULL;
-	if (!c || !target || !content)
+	if (!c || !value || !content)
 		return esprim_fail_local(err, EINVAL, local, "bad argument");
-	prim = client_object(primitive);
-	if (!prim)
-		return esprim_fail_local(err, EINVAL, local,
-					 "the primitive is no JSON object");
-	rc = client_op(c, json_pack("{s:s, s:s, s:o}", "op", "seal",
-				    "target", target, "primitive", prim),
-		       local, &result, err);
+	rc = client_object_op(c, op, key, value, "primitive", primitive, local,
+			      &result, err);
 	if (rc)
 		return rc;
-	rc = client_member(result, "content", content, "seal", local, err);
+	rc = client_member(result, "content", content, op, local, err);
 	json_decref(result);
 	return rc;
+}
+
+int esprim_client_seal(struct esprim_client *c, const char *target,
+		       const char *primitive, char **content,
+		       struct esprim_error *err)
+{
+	return client_seal_op(c, "seal", "target", target, primitive, content,
+			      err);
 }
 
 int esprim_client_open(struct esprim_client *c, const char *content,
 		       char **primitive, struct esprim_error *err)
 {
 	const int local = ESPRIM_RSC_DECRYPTION_ERROR;
-	json_t *cont, *result;
+	json_t *result;
 	int rc;
 
 	if (primitive)
 		*primitive = NULL;
 	if (!c || !primitive)
 		return esprim_fail_local(err, EINVAL, local, "bad argument");
-	cont = client_object(content);
-	if (!cont)
-		return esprim_fail_local(err, EINVAL, local,
-					 "the content is no JSON object");
-	rc = client_op(c, json_pack("{s:s, s:o}", "op", "open", "content",
-				    cont),
-		       local, &result, err);
+	rc = client_object_op(c, "open", NULL, NULL, "content", content, local,
+			      &result, err);
 	if (rc)
 		return rc;
 	rc = client_member(result, "primitive", primitive, "open", local, err);
@@ -522,20 +542,15 @@ int esprim_client_notify(struct esprim_client *c, const char *content,
 			 char **reply_content, struct esprim_error *err)
 {
 	const int local = ESPRIM_RSC_DECRYPTION_ERROR;
-	json_t *cont, *result;
 	const char *kind;
+	json_t *result;
 	int rc;
 
 	if (!primitive || !originator || !handle || !reply_content || !c)
 		return esprim_fail_local(err, EINVAL, local, "bad argument");
 	*primitive = *originator = *handle = *reply_content = NULL;
-	cont = client_object(content);
-	if (!cont)
-		return esprim_fail_local(err, EINVAL, local,
-					 "the content is no JSON object");
-	rc = client_op(c, json_pack("{s:s, s:o}", "op", "notify", "content",
-				    cont),
-		       local, &result, err);
+	rc = client_object_op(c, "notify", NULL, NULL, "content", content,
+			      local, &result, err);
 	if (rc)
 		return rc;
 	kind = json_string_value(json_object_get(result, "kind"));
@@ -555,24 +570,6 @@ int esprim_client_respond(struct esprim_client *c, const char *handle,
 			  const char *primitive, char **content,
 			  struct esprim_error *err)
 {
-	const int local = ESPRIM_RSC_ENCRYPTION_ERROR;
-	json_t *prim, *result;
-	int rc;
-
-	if (content)
-		*content = NULL;
-	if (!c || !handle || !content)
-		return esprim_fail_local(err, EINVAL, local, "bad argument");
-	prim = client_object(primitive);
-	if (!prim)
-		return esprim_fail_local(err, EINVAL, local,
-					 "the primitive is no JSON object");
-	rc = client_op(c, json_pack("{s:s, s:s, s:o}", "op", "respond",
-				    "handle", handle, "primitive", prim),
-		       local, &result, err);
-	if (rc)
-		return rc;
-	rc = client_member(result, "content", content, "respond", local, err);
-	json_decref(result);
-	return rc;
+	return client_seal_op(c, "respond", "handle", handle, primitive,
+			      content, err);
 }
