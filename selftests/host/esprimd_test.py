@@ -36,6 +36,7 @@ ESPRIMD = os.environ.get("ESPRIMD_BIN") or os.path.join(BUILD, "user",
                                                         "esprimd")
 ID1 = "//sp1.example/CSE-gw1"
 ID2 = "//sp2.example/CSE-gw2"
+ID3 = "//sp3.example/CSE-gw3"
 KEY12 = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
 KE = "a0a1a2a3a4a5a6a7a8a9aaabacadaeaf"
 CSE_UID = 4242          # a second CSE user, unprivileged, kernel_keys
@@ -56,13 +57,19 @@ def tap(ok, name):
 
 
 def netns_up():
-    """Two network namespaces joined by a veth pair."""
+    """Three network namespaces: gw1 joined to gw2 and to gw3 by veth
+    pairs."""
     cmds = ["modprobe veth",
             "ip netns add esprim-gw1", "ip netns add esprim-gw2",
+            "ip netns add esprim-gw3",
             "ip link add v1 netns esprim-gw1 type veth peer name v2 "
-            "netns esprim-gw2"]
+            "netns esprim-gw2",
+            "ip link add v3 netns esprim-gw1 type veth peer name v4 "
+            "netns esprim-gw3"]
     for ns, dev, addr in (("esprim-gw1", "v1", "10.77.0.1"),
-                          ("esprim-gw2", "v2", "10.77.0.2")):
+                          ("esprim-gw2", "v2", "10.77.0.2"),
+                          ("esprim-gw1", "v3", "10.77.1.1"),
+                          ("esprim-gw3", "v4", "10.77.1.3")):
         cmds += ["ip -n %s addr add %s/24 dev %s" % (ns, addr, dev),
                  "ip -n %s link set %s up" % (ns, dev),
                  "ip -n %s link set lo up" % ns]
@@ -156,10 +163,11 @@ class Gateway:
 
 
 def peer_section(name, identity, kid, gw, key_file, source=13,
-                 target=None):
+                 target=None, addr=None):
     s = ("[peer %s]\nidentity = %s\nkid = %s\naddress = http://%s:%d/\n"
-         "key = %d\nkey_file = %s\n" % (name, identity, kid, gw.addr,
-                                         gw.port, source, key_file))
+         "key = %d\nkey_file = %s\n" % (name, identity, kid,
+                                         addr or gw.addr, gw.port, source,
+                                         key_file))
     if target:
         s += "rspf_target = %s\n" % target
     return s + "\n"
@@ -256,21 +264,32 @@ def main():
     print("TAP version 13", flush=True)
     if KERNEL:
         netns_up()
-        gw1 = Gateway(root, "gw1", ID1, "10.77.0.1", "esprim-gw1")
+        # gw1 listens on both its links.
+        gw1 = Gateway(root, "gw1", ID1, "*", "esprim-gw1")
         gw2 = Gateway(root, "gw2", ID2, "10.77.0.2", "esprim-gw2")
+        gw3 = Gateway(root, "gw3", ID3, "10.77.1.3", "esprim-gw3")
+        gw1_for2, gw1_for3, gw3_addr = "10.77.0.1", "10.77.1.1", None
     else:
         gw1 = Gateway(root, "gw1", ID1, "127.0.0.1")
         gw2 = Gateway(root, "gw2", ID2, "127.0.0.1")
+        gw3 = Gateway(root, "gw3", ID3, "127.0.0.1")
+        gw1_for2 = gw1_for3 = gw3_addr = None
+    # gw1 and gw3 share a key derived from an RSPF enrolment key.
     gw1.peers = [peer_section("gw2", ID2, "13-gw1-gw2.example", gw2, k12),
                  peer_section("gw2r", "//sp2.example/CSE-gw2r",
                               "23-gw1-gw2r.example", gw2, ke, 23,
-                              "gw2r.sp2.example")]
-    gw2.peers = [peer_section("gw1", ID1, "13-gw1-gw2.example", gw1, k12),
+                              "gw2r.sp2.example"),
+                 peer_section("gw3", ID3, "23-gw1-gw3.example", gw3, ke, 23,
+                              "gw3.sp3.example", gw3_addr)]
+    gw3.peers = [peer_section("gw1", ID1, "23-gw1-gw3.example", gw1, ke, 23,
+                              "gw3.sp3.example", gw1_for3)]
+    gw2.peers = [peer_section("gw1", ID1, "13-gw1-gw2.example", gw1, k12,
+                              addr=gw1_for2),
                  peer_section("gw1r", "//sp1.example/CSE-gw1r",
                               "23-gw1-gw2r.example", gw1, ke, 23,
-                              "gw2r.sp2.example")]
-    gw1.write_conf()
-    gw2.write_conf()
+                              "gw2r.sp2.example", gw1_for2)]
+    for g in (gw1, gw2, gw3):
+        g.write_conf()
 
     # Configuration checks.
     r = subprocess.run([ESPRIMD, "--check-config", "-c", gw1.conf],
@@ -333,6 +352,15 @@ def main():
           "exchanges/s" % (secs, 1000 / secs), flush=True)
     r = exchange(b, a, ID1, ID2, 20)
     tap(r is None, "exchanges gw2 -> gw1 (%r)" % r)
+    ok = gw3.start()
+    c3 = CseStandIn(gw3) if ok else None
+    r = ok and (exchange(a, c3, ID3, ID1, 20) or exchange(c3, a, ID1, ID3,
+                                                          20))
+    tap(ok and r is None, "exchanges gw1 -> gw3 and back with a pairwise "
+        "key derived from an RSPF enrolment key (%r)" % r)
+    if c3:
+        c3.close()
+    gw3.stop()
 
     # More set-ups with one peer than libesprim keeps learnt rand objects
     # by default (64): each flush makes the next seal ask for a new one.
@@ -593,7 +621,7 @@ def main():
 
     a.close()
     gw1.stop()
-    leaks = [g.log for g in (gw1, gw2) if
+    leaks = [g.log for g in (gw1, gw2, gw3) if
              any(m in open(g.log, errors="replace").read() for m in
                  ("AddressSanitizer", "LeakSanitizer", "runtime error"))]
     tap(not leaks, "no sanitizer report in the daemons' logs")
