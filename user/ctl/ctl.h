@@ -153,6 +153,18 @@ const char *ctl_role_name(enum onem2m_esprim_role role);
 /* Milliseconds esprimd has to answer one operation. */
 #define CTL_DAEMON_TIMEOUT_MS	30000
 
+/* --socket in a command's usage text. */
+#define CTL_USAGE_SOCKET \
+	"  --socket PATH   esprimd's socket (default $ESPRIMD_SOCKET, else\n" \
+	"                  " CTL_DAEMON_SOCKET ")\n"
+/* The end of the usage of status, stats and sessions: both parts shown. */
+#define CTL_USAGE_BOTH_PARTS \
+	CTL_USAGE_SOCKET \
+	"  -j, --json      as JSON: {\"ok\":..,\"daemon\":{..},\"kernel\":{..}}\n" \
+	"  -h, --help      this text\n\n" \
+	"Exit status: 0, 1 failed, 2 usage, 4 permission denied, 6 esprimd not\n" \
+	"running (no socket).  The kernel part is shown in any case.\n"
+
 /* Set by --socket, before the command or among its options. */
 extern const char *ctl_socket;
 
@@ -175,11 +187,23 @@ int ctl_daemon_call(const char *op, json_t *args, json_t **reply);
 int ctl_daemon_opts(int argc, char **argv, const char *usage, int min_args,
 		    int max_args, char **args);
 /*
+ * What getopt_long() returned (c) when it is -h, -j, --socket or not an
+ * option of the command: -1 to go on, or the exit status to return.
+ */
+int ctl_daemon_opt(int c, const char *usage);
+/*
  * A command that asks esprimd one thing: the reply shown by show (text)
  * or printed as JSON (-j); a failure reported.  An exit status.
  */
 int ctl_daemon_command(const char *op, json_t *args,
 		       void (*show)(json_t *reply));
+/*
+ * status and stats: what esprimd replies to op (no arguments), shown by
+ * show, and the module's counters, shown whatever esprimd answered.
+ */
+int ctl_daemon_kernel_command(int argc, char **argv, const char *usage,
+			      const char *op,
+			      void (*show)(json_t *d, int status));
 /*
  * establish and rekey (establish.c): op for the peer in argv (required
  * if peer_required), and with --wait until the session is up.
@@ -267,5 +291,12 @@ void ctl_show_failure(const char *heading, const json_t *failure);
 void ctl_show_kernel_stats(json_t *k, int status);
 /* Prints {"ok":..., "daemon":d, "kernel":k} (both stolen); 0 or 1. */
 int ctl_json_print_parts(int status, json_t *daemon, json_t *kernel);
+/*
+ * esprimd's part d (of status ds) and the module's k (ks), as JSON (-j)
+ * or shown by show_d and show_k; drops both.  The exit status: the
+ * daemon's, else the module's (or 1 if the JSON could not be printed).
+ */
+int ctl_show_parts(json_t *d, int ds, void (*show_d)(json_t *d, int status),
+		   json_t *k, int ks, void (*show_k)(json_t *k, int status));
 
 #endif /* ESPRIMCTL_CTL_H */

@@ -199,6 +199,37 @@ int ctl_daemon_command(const char *op, json_t *args,
 	return CTL_EXIT_OK;
 }
 
+int ctl_daemon_kernel_command(int argc, char **argv, const char *usage,
+			      const char *op,
+			      void (*show)(json_t *d, int status))
+{
+	int ds, ks, rc;
+	json_t *d, *k;
+
+	rc = ctl_daemon_opts(argc, argv, usage, 0, 0, NULL);
+	if (rc >= 0)
+		return rc;
+	ds = ctl_daemon_call(op, NULL, &d);
+	ks = ctl_kernel_stats(&k);
+	return ctl_show_parts(d, ds, show, k, ks, ctl_show_kernel_stats);
+}
+
+int ctl_daemon_opt(int c, const char *usage)
+{
+	switch (c) {
+	case 'h':
+		return ctl_help(usage);
+	case 'j':
+		ctl_json = true;
+		return -1;
+	case CTL_OPT_SOCKET:
+		ctl_socket = optarg;
+		return -1;
+	default:
+		return ctl_usage_getopt(usage);
+	}
+}
+
 int ctl_daemon_opts(int argc, char **argv, const char *usage, int min_args,
 		    int max_args, char **args)
 {
@@ -208,21 +239,12 @@ int ctl_daemon_opts(int argc, char **argv, const char *usage, int min_args,
 		{ "socket", required_argument, NULL, CTL_OPT_SOCKET },
 		{ NULL, 0, NULL, 0 },
 	};
-	int c, i;
+	int c, i, rc;
 
 	while ((c = getopt_long(argc, argv, "hj", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'h':
-			return ctl_help(usage);
-		case 'j':
-			ctl_json = true;
-			break;
-		case CTL_OPT_SOCKET:
-			ctl_socket = optarg;
-			break;
-		default:
-			return ctl_usage_getopt(usage);
-		}
+		rc = ctl_daemon_opt(c, usage);
+		if (rc >= 0)
+			return rc;
 	}
 	if (argc - optind > max_args)
 		return ctl_usage_error(usage, "unexpected argument '%s'",

@@ -24,8 +24,7 @@ static const char establish_usage[] =
 	"Asks esprimd to establish a session with PEER (a peer's name or\n"
 	"identity) now.  esprimd answers once the rand request is on its way.\n\n"
 	"  --wait SECONDS  then wait up to SECONDS for the session (or the error)\n"
-	"  --socket PATH   esprimd's socket (default $ESPRIMD_SOCKET, else\n"
-	"                  " CTL_DAEMON_SOCKET ")\n"
+	CTL_USAGE_SOCKET
 	"  -j, --json      the daemon's reply as JSON\n"
 	"  -h, --help      this text\n";
 
@@ -207,27 +206,18 @@ int ctl_establish_run(int argc, char **argv, const char *usage,
 	int c, status;
 
 	while ((c = getopt_long(argc, argv, "hj", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'h':
-			return ctl_help(usage);
-		case 'j':
-			ctl_json = true;
-			break;
-		case CTL_OPT_SOCKET:
-			ctl_socket = optarg;
-			break;
-		case 'w':
-			errno = 0;
-			wait = strtol(optarg, &end, 10);
-			if (errno || *end || end == optarg || wait < 0 ||
-			    wait > 3600)
-				return ctl_usage_error(usage,
-						       "--wait takes seconds from 0 to 3600, not '%s'",
-						       optarg);
-			break;
-		default:
-			return ctl_usage_getopt(usage);
+		if (c != 'w') {
+			status = ctl_daemon_opt(c, usage);
+			if (status >= 0)
+				return status;
+			continue;
 		}
+		errno = 0;
+		wait = strtol(optarg, &end, 10);
+		if (errno || *end || end == optarg || wait < 0 || wait > 3600)
+			return ctl_usage_error(usage,
+					       "--wait takes seconds from 0 to 3600, not '%s'",
+					       optarg);
 	}
 	if (argc - optind > 1)
 		return ctl_usage_error(usage, "unexpected argument '%s'",

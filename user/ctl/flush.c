@@ -11,8 +11,7 @@ static const char flush_usage[] =
 	"Usage: esprimctl flush [-j] [--socket PATH] [PEER]\n"
 	"Makes esprimd drop its sessions with PEER (a peer's name or identity),\n"
 	"or all of them.  Prints how many were dropped.\n\n"
-	"  --socket PATH   esprimd's socket (default $ESPRIMD_SOCKET, else\n"
-	"                  " CTL_DAEMON_SOCKET ")\n"
+	CTL_USAGE_SOCKET
 	"  -j, --json      the daemon's reply as JSON: {\"ok\":true,\"flushed\":N}\n"
 	"  -h, --help      this text\n";
 

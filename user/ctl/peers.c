@@ -11,8 +11,7 @@ static const char peers_usage[] =
 	"Usage: esprimctl peers [-j] [--socket PATH]\n"
 	"Shows the peers esprimd is configured with: identity, kid, address,\n"
 	"key source and state, session, counters and the last error.\n\n"
-	"  --socket PATH   esprimd's socket (default $ESPRIMD_SOCKET, else\n"
-	"                  " CTL_DAEMON_SOCKET ")\n"
+	CTL_USAGE_SOCKET
 	"  -j, --json      the daemon's reply as JSON: {\"ok\":true,\"peers\":[..]}\n"
 	"  -h, --help      this text\n";
 

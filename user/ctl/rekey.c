@@ -12,8 +12,7 @@ static const char rekey_usage[] =
 	"or with every peer.  esprimd answers once the rand requests are on\n"
 	"their way.\n\n"
 	"  --wait SECONDS  then wait up to SECONDS for the sessions (or errors)\n"
-	"  --socket PATH   esprimd's socket (default $ESPRIMD_SOCKET, else\n"
-	"                  " CTL_DAEMON_SOCKET ")\n"
+	CTL_USAGE_SOCKET
 	"  -j, --json      the daemon's reply as JSON\n"
 	"  -h, --help      this text\n";
 

@@ -13,8 +13,7 @@ static const char reload_usage[] =
 	"Makes esprimd read its configuration again.  If esprimd refuses the\n"
 	"new one (its message names the file and line), the running one stays\n"
 	"and the status is 1.\n\n"
-	"  --socket PATH   esprimd's socket (default $ESPRIMD_SOCKET, else\n"
-	"                  " CTL_DAEMON_SOCKET ")\n"
+	CTL_USAGE_SOCKET
 	"  -j, --json      the daemon's reply as JSON\n"
 	"  -h, --help      this text\n";
 

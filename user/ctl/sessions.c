@@ -19,12 +19,7 @@ static const char sessions_usage[] =
 	"module the caller may view: serial, kid, peer, ori, rri, enc, role,\n"
 	"limits and counters.\n\n"
 	"  --peer PEER     only those of PEER (a peer's name or identity, or a kid)\n"
-	"  --socket PATH   esprimd's socket (default $ESPRIMD_SOCKET, else\n"
-	"                  " CTL_DAEMON_SOCKET ")\n"
-	"  -j, --json      as JSON: {\"ok\":..,\"daemon\":{..},\"kernel\":{..}}\n"
-	"  -h, --help      this text\n\n"
-	"Exit status: 0, 1 failed, 2 usage, 4 permission denied, 6 esprimd not\n"
-	"running (no socket).  The kernel part is shown in any case.\n";
+	CTL_USAGE_BOTH_PARTS;
 
 /**
  * struct sessions_filter - which kernel sessions --peer selects
@@ -201,28 +196,20 @@ int cmd_sessions(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *peer = NULL;
+	int c, ds, ks, rc;
 	json_t *d, *k;
-	int c, ds, ks;
 
 	while ((c = getopt_long(argc, argv, "hj", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'h':
-			return ctl_help(sessions_usage);
-		case 'j':
-			ctl_json = true;
-			break;
-		case CTL_OPT_PEER:
-			if (!*optarg)
-				return ctl_usage_error(sessions_usage,
-						       "--peer takes a peer's name, identity or kid");
-			peer = optarg;
-			break;
-		case CTL_OPT_SOCKET:
-			ctl_socket = optarg;
-			break;
-		default:
-			return ctl_usage_getopt(sessions_usage);
+		if (c != CTL_OPT_PEER) {
+			rc = ctl_daemon_opt(c, sessions_usage);
+			if (rc >= 0)
+				return rc;
+			continue;
 		}
+		if (!*optarg)
+			return ctl_usage_error(sessions_usage,
+					       "--peer takes a peer's name, identity or kid");
+		peer = optarg;
 	}
 	if (optind != argc)
 		return ctl_usage_error(sessions_usage,
@@ -234,12 +221,6 @@ int cmd_sessions(int argc, char **argv)
 	ks = ctl_kernel_sessions(&k);
 	if (!ks)
 		sessions_narrow(k, peer);
-	if (ctl_json)
-		return ctl_json_print_parts(ds ?: ks, d, k) ?: ds ?: ks;
-	sessions_show_daemon(d, ds);
-	putchar('\n');
-	sessions_show_kernel(k, ks);
-	json_decref(d);
-	json_decref(k);
-	return ds ?: ks;
+	return ctl_show_parts(d, ds, sessions_show_daemon, k, ks,
+			      sessions_show_kernel);
 }

@@ -199,6 +199,19 @@ int ctl_json_print_parts(int status, json_t *daemon, json_t *kernel)
 	return ctl_json_print(j);
 }
 
+int ctl_show_parts(json_t *d, int ds, void (*show_d)(json_t *d, int status),
+		   json_t *k, int ks, void (*show_k)(json_t *k, int status))
+{
+	if (ctl_json)
+		return ctl_json_print_parts(ds ?: ks, d, k) ?: ds ?: ks;
+	show_d(d, ds);
+	putchar('\n');
+	show_k(k, ks);
+	json_decref(d);
+	json_decref(k);
+	return ds ?: ks;
+}
+
 void ctl_show_failure(const char *heading, const json_t *failure)
 {
 	const char *error = ctl_jstr(failure, "error");

@@ -13,12 +13,7 @@ static const char status_usage[] =
 	"Usage: esprimctl status [-j] [--socket PATH]\n"
 	"Shows esprimd's state (identity, backend and why, uptime, peers,\n"
 	"sessions, listening addresses) and the onem2m_esprim module's counters.\n\n"
-	"  --socket PATH   esprimd's socket (default $ESPRIMD_SOCKET, else\n"
-	"                  " CTL_DAEMON_SOCKET ")\n"
-	"  -j, --json      as JSON: {\"ok\":..,\"daemon\":{..},\"kernel\":{..}}\n"
-	"  -h, --help      this text\n\n"
-	"Exit status: 0, 1 failed, 2 usage, 4 permission denied, 6 esprimd not\n"
-	"running (no socket).  The kernel part is shown in any case.\n";
+	CTL_USAGE_BOTH_PARTS;
 
 /* The members shown in an order of their own, and how. */
 static const char *const status_known[] = {
@@ -60,20 +55,6 @@ static void status_daemon(json_t *d, int status)
 
 int cmd_status(int argc, char **argv)
 {
-	int ds, ks, rc;
-	json_t *d, *k;
-
-	rc = ctl_daemon_opts(argc, argv, status_usage, 0, 0, NULL);
-	if (rc >= 0)
-		return rc;
-	ds = ctl_daemon_call("status", NULL, &d);
-	ks = ctl_kernel_stats(&k);
-	if (ctl_json)
-		return ctl_json_print_parts(ds ?: ks, d, k) ?: ds ?: ks;
-	status_daemon(d, ds);
-	putchar('\n');
-	ctl_show_kernel_stats(k, ks);
-	json_decref(d);
-	json_decref(k);
-	return ds ?: ks;
+	return ctl_daemon_kernel_command(argc, argv, status_usage, "status",
+					 status_daemon);
 }
