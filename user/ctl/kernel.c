@@ -78,11 +78,18 @@ static struct nla_policy ctl_session_policy[ONEM2M_ESPRIM_A_SESSION_MAX + 1] = {
 	[ONEM2M_ESPRIM_A_SESSION_LIMIT_HITS] = { .type = NLA_U64 },
 };
 
-/* The JSON members of the counters, in the order of the spec. */
-static const struct {
+/**
+ * struct ctl_attr_name - an attribute and its JSON member
+ * @attr: ONEM2M_ESPRIM_A_*
+ * @name: the member's name
+ */
+struct ctl_attr_name {
 	int attr;
 	const char *name;
-} ctl_stats_members[] = {
+};
+
+/* The JSON members of the counters, in the order of the spec. */
+static const struct ctl_attr_name ctl_stats_members[] = {
 	{ ONEM2M_ESPRIM_A_STATS_SESSIONS, "sessions" },
 	{ ONEM2M_ESPRIM_A_STATS_SEALS, "seals" },
 	{ ONEM2M_ESPRIM_A_STATS_OPENS, "opens" },
@@ -94,10 +101,7 @@ static const struct {
 	{ ONEM2M_ESPRIM_A_STATS_UPCALL_FAILURES, "upcall_failures" },
 };
 
-static const struct {
-	int attr;
-	const char *name;
-} ctl_session_u64[] = {
+static const struct ctl_attr_name ctl_session_u64[] = {
 	{ ONEM2M_ESPRIM_A_SESSION_SEALS, "seals" },
 	{ ONEM2M_ESPRIM_A_SESSION_OPENS, "opens" },
 	{ ONEM2M_ESPRIM_A_SESSION_BAD_MAC, "bad_mac" },
