@@ -13,7 +13,6 @@ the Notify content between them as a CSE would (CseStandIn).  TAP on stdout.
                                          kernel-only cases (upcalls, rekey
                                          at the soft limit)
 """
-import http.client
 import json
 import os
 import signal
@@ -464,25 +463,35 @@ def main():
     # Rand requests over the binding: a stranger gets 4103; a configured
     # identity (which anyone can put in X-M2M-Origin) gets unique objects
     # up to its bound, then the shared one.
-    def rand_request(origin):
-        conn = http.client.HTTPConnection(gw2.addr, gw2.port, timeout=5)
-        conn.request("POST", "/", json.dumps({"m2m:seci": {"sit": 3}}),
-                     {"X-M2M-Origin": origin, "X-M2M-RI": "rq",
-                      "X-M2M-RVI": "4", "Content-Type": "application/json"})
-        rsp = conn.getresponse()
-        body = rsp.read()
-        conn.close()
-        rid = ""
-        if body:
-            rid = json.loads(body).get("m2m:seci", {}).get("ero", {}) \
-                .get("esri", "")
-        return rsp.getheader("X-M2M-RSC"), rid
+    def rand_requests(origin, n):
+        """n rand requests to gw2 with that X-M2M-Origin: (RSC, esri) each.
+        In the VM, from gw1's network namespace, where gw2 is reachable."""
+        code = ("import http.client, json, sys\n"
+                "for _ in range(int(sys.argv[4])):\n"
+                " c = http.client.HTTPConnection(sys.argv[1],"
+                " int(sys.argv[2]), timeout=5)\n"
+                " c.request('POST', '/', json.dumps({'m2m:seci': {'sit': 3}}),"
+                " {'X-M2M-Origin': sys.argv[3], 'X-M2M-RI': 'rq',"
+                " 'X-M2M-RVI': '4', 'Content-Type': 'application/json'})\n"
+                " r = c.getresponse()\n"
+                " b = r.read()\n"
+                " e = json.loads(b).get('m2m:seci', {}).get('ero', {}) "
+                "if b else {}\n"
+                " print(r.getheader('X-M2M-RSC'), e.get('esri', '-'))\n"
+                " c.close()\n")
+        netns = ["ip", "netns", "exec", gw1.ns] if gw1.ns else []
+        r = subprocess.run(netns + [sys.executable, "-c", code, gw2.addr,
+                                    str(gw2.port), origin, str(n)],
+                           capture_output=True, text=True)
+        return [tuple(line.split()) for line in r.stdout.splitlines()] or \
+            [("none", r.stderr.strip()[-200:])]
 
-    tap(rand_request("//sp9.example/CSE-x")[0] == "4103",
+    tap(rand_requests("//sp9.example/CSE-x", 1)[0][0] == "4103",
         "a rand request from no configured peer: 4103")
     # The RSPF peer's identity: ID1's bound went to the set-ups above.
-    ids = [rand_request("//sp1.example/CSE-gw1r")[1] for _ in range(80)]
-    tap(ids[0].startswith("n-") and ids[-1].startswith("s-"),
+    ids = [esri for _, esri in rand_requests("//sp1.example/CSE-gw1r", 80)]
+    tap(len(ids) == 80 and ids[0].startswith("n-") and
+        ids[-1].startswith("s-"),
         "rand requests past the peer's bound get the shared object "
         "(%s ... %s)" % (ids[0], ids[-1]))
 
