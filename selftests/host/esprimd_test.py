@@ -76,6 +76,29 @@ def netns_up():
         subprocess.run(c.split(), check=True)
 
 
+def daemon_keyring(identity):
+    """The serial of esprimd's keyring for identity, or None."""
+    r = subprocess.run(["keyctl", "search", "@u", "keyring",
+                        "esprimd:" + identity], capture_output=True,
+                       text=True)
+    return r.stdout.strip() if r.returncode == 0 else None
+
+
+def forget_rands(identity):
+    """Drops the rand objects a daemon kept in its keyring."""
+    ring = daemon_keyring(identity)
+    if not ring:
+        return
+    keys = subprocess.run(["keyctl", "rlist", ring], capture_output=True,
+                          text=True).stdout.split()
+    for k in keys:
+        d = subprocess.run(["keyctl", "rdescribe", k], capture_output=True,
+                           text=True).stdout
+        if d.startswith("user;") and ";esprimd-rand:" in d:
+            subprocess.run(["keyctl", "unlink", k, ring],
+                           capture_output=True)
+
+
 def free_port():
     s = socket.socket()
     s.bind(("127.0.0.1", 0))
@@ -261,6 +284,9 @@ def main():
     write(k12, KEY12 + "\n")
     write(ke, KE + "\n")
     print("TAP version 13", flush=True)
+    # Rand objects earlier runs' daemons of these identities kept.
+    for ident in (ID1, ID2, ID3):
+        forget_rands(ident)
     if KERNEL:
         netns_up()
         # gw1 listens on both its links.
@@ -517,18 +543,27 @@ def main():
     r = exchange(a, b, ID2, ID1, 5)
     tap(r is None, "sealing goes on after the reload (%r)" % r)
 
-    # gw2 restarts (soft backend: its rand objects are gone): gw1's
-    # session fails with 4114 until the CSE reports it with "failed".
+    # gw2 killed mid-exchange and restarted: it takes its rand objects
+    # back from its keyring, the request sealed before opens after.
+    sealed = a.c.call("seal", target=ID2, primitive=dict(req, rqi="k1"))
+    gw2.stop(signal.SIGKILL)
+    tap(gw2.start(), "gw2 restarts after SIGKILL")
+    b.close()
+    b = CseStandIn(gw2)
+    r = b.c.call("notify", content=sealed.get("content"))
+    r2 = exchange(a, b, ID2, ID1, 5)
+    tap(r.get("ok") and r2 is None, "gw2 restarted: the request sealed "
+        "before opens, exchanges go on (%r, %r)" % (r, r2))
+
+    # A receiver that lost its rand objects: gw1's session gets 4114
+    # until its CSE reports it with "failed".
     gw2.stop()
-    tap(gw2.start(), "gw2 restarts")
+    forget_rands(ID2)
+    tap(gw2.start(), "gw2 restarts without its rand objects")
     b.close()
     b = CseStandIn(gw2)
     r = exchange(a, b, ID2, ID1)
-    if KERNEL:
-        tap(r is None or r.get("rsc") == 4114, "gw2 restarted: the "
-            "exchange goes on, or gets 4114 (%r)" % r)
-    else:
-        tap(r and r.get("rsc") == 4114, "gw2 restarted: 4114 (%r)" % r)
+    tap(r and r.get("rsc") == 4114, "its rand objects gone: 4114 (%r)" % r)
     r = a.c.call("failed", target=ID2, rsc=4114)
     r = exchange(a, b, ID2, ID1, 3)
     tap(r is None, "after \"failed\" 4114, a new session (%r)" % r)

@@ -17,6 +17,7 @@
 #include "exchange.h"
 #include "keys.h"
 #include "log.h"
+#include "rand_store.h"
 
 /*
  * Unique receiver rand objects given out and not yet expired, in the order
@@ -198,6 +199,8 @@ static int new_shared(struct esprimd *d)
 				      ESPRIM_ESPA_ALL, &e);
 	if (!rc)
 		rc = esprim_ctx_add_own_rand(d->ctx, r, &e);
+	if (!rc)
+		rand_store_put(d, NULL, r);
 	if (rc) {
 		log_err("a new shared receiver rand object: %s", e.msg);
 		if (!ex->shared)
@@ -285,6 +288,8 @@ static int session_start(struct peer_state *ps, const struct esprim_rand *rro)
 	/* Kept as this side's own: a session upcall may ask for it. */
 	if (!rc)
 		rc = esprim_ctx_add_own_rand(d->ctx, oro, &e);
+	if (!rc)
+		rand_store_put(d, NULL, oro);
 	sc.kid = ps->conf->kid;
 	sc.rro = rro;
 	sc.oro = oro;
@@ -381,6 +386,8 @@ static int session_from_ero(struct peer_state *ps, json_t *body)
 		goto out;
 	}
 	rc = esprim_ctx_add_learnt_rand(d->ctx, ps->conf->kid, seci.ero, &e);
+	if (!rc)
+		rand_store_put(d, ps->conf->kid, seci.ero);
 	if (rc)
 		snprintf(ps->last_error, sizeof(ps->last_error),
 			 "the rand object of %s: %s", ps->conf->name, e.msg);
@@ -796,6 +803,7 @@ static int rand_reply(struct esprimd *d, struct peer_state *ps,
 			rc = esprim_ctx_add_own_rand(d->ctx, r, e);
 		if (rc)
 			goto out;
+		rand_store_put(d, NULL, r);
 		issued_add(&ex->issued, expiry);
 		if (ps)
 			issued_add(&ps->issued, expiry);
@@ -868,6 +876,24 @@ static struct handle *handle_take(struct esprimd *d, const char *id,
 	return NULL;
 }
 
+/*
+ * The originator object a verified request carried in its header (a new
+ * header, not the session's previous one), kept for a restart.
+ */
+static void keep_header_oro(struct esprimd *d, const char *obj, size_t len)
+{
+	struct esprim_opened *o = d->ex->opened;
+	struct esprim_header *h;
+	struct esprim_error e;
+
+	if (esprim_opened_header_cached(o) ||
+	    esprim_object_inspect(&h, obj, len, esprim_now_ms(), &e))
+		return;
+	if (esprim_header_oro(h))
+		rand_store_put(d, esprim_opened_kid(o), esprim_header_oro(h));
+	esprim_header_free(h);
+}
+
 static void notify_request(struct esprimd *d, struct esprimd_api_call *call,
 			   const struct esprimd_api_peer *who,
 			   const char *obj, size_t len)
@@ -899,6 +925,7 @@ static void notify_request(struct esprimd *d, struct esprimd_api_call *call,
 				  ESPRIMD_MAX_HANDLES);
 		return;
 	}
+	keep_header_oro(d, obj, len);
 	h->session = esprim_session_get(esprim_opened_session(o));
 	ps = peer_by_kid(d, esprim_opened_kid(o));
 	if (ps)
@@ -1318,10 +1345,25 @@ static void peer_free(struct peer_state *ps)
 	}
 }
 
+/* A peer's receiver object kept from before: the next session's. */
+static void learnt_rro(struct esprimd *d, const char *kid,
+		       const struct esprim_rand *r)
+{
+	struct peer_state *ps = peer_by_kid(d, kid);
+
+	if (!ps || !rro_usable(r, now_ms()) ||
+	    (ps->rro && esprim_rand_expiry_ms(ps->rro) >=
+	     esprim_rand_expiry_ms(r)))
+		return;
+	esprim_rand_free(ps->rro);
+	ps->rro = esprim_rand_dup(r);
+}
+
 int exchange_new(struct esprimd *d, char *err, size_t err_size)
 {
 	const struct esprimd_config *c = d->config;
 	struct esprimd_exchange *ex;
+	unsigned int n;
 	size_t i;
 
 	ex = calloc(1, sizeof(*ex));
@@ -1343,6 +1385,10 @@ int exchange_new(struct esprimd *d, char *err, size_t err_size)
 		}
 		ex->n_peers++;
 	}
+	n = rand_store_load(d, learnt_rro);
+	if (n)
+		log_info("%u rand objects of the daemon before this one taken back",
+			 n);
 	if (new_shared(d)) {
 		snprintf(err, err_size, "no shared receiver rand object");
 		return -EIO;
