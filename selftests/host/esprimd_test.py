@@ -13,6 +13,7 @@ the Notify content between them as a CSE would (CseStandIn).  TAP on stdout.
                                          kernel-only cases (upcalls, rekey
                                          at the soft limit)
 """
+import base64
 import json
 import os
 import signal
@@ -236,18 +237,18 @@ def exchange(a, b, target, fr, n=1, mutate=None):
     return None
 
 
-def kernel_cases(gw1, gw2, b):
+def kernel_cases(gw1, gw2, a, b):
     """What only the module does: upcalls, and events at the soft limit."""
     kid = "13-gw1-gw2.example"
 
-    def request_key(uid):
+    def request_key(uid, desc="pairwise:" + kid):
         # In the daemon's netns, as uid, with a session keyring of its own
         # (not root's, inherited).
         r = subprocess.run(["ip", "netns", "exec", gw2.ns, "setpriv",
                             "--reuid=%d" % uid, "--regid=%d" % uid,
                             "--clear-groups", "keyctl", "session", "-",
-                            "keyctl", "request2", "esprim", "pairwise:" + kid,
-                            "", "@s"], capture_output=True, text=True)
+                            "keyctl", "request2", "esprim", desc, "", "@s"],
+                           capture_output=True, text=True)
         print("# keyctl request as uid %d: %s%s" % (uid, r.stdout.strip(),
               r.stderr.strip()), flush=True)
         return r.returncode == 0
@@ -257,8 +258,20 @@ def kernel_cases(gw1, gw2, b):
     tap(not request_key(PLAIN_UID), "a CSE user without kernel_keys: "
         "request_key refused")
     tap(not request_key(OTHER_UID), "another user's request_key is refused")
+    # A session key by upcall: the one of a request gw2 opened, as its
+    # Receiver (gw2's own receiver object, gw1's originator object).
+    sealed = a.c.call("seal", target=ID2, primitive={"op": 2, "to": ID2,
+                                                     "fr": ID1, "rqi": "u1"})
+    b.c.call("notify", content=sealed["content"])
+    head = sealed["content"]["m2m:seci"]["epo"].split(".")[0]
+    head = json.loads(base64.urlsafe_b64decode(head + "=" * (-len(head) % 4)))
+    desc = "session:%s:%s:%s" % (head["kid"], head["ori"], head["rri"])
+    tap(request_key(CSE_UID, desc), "a CSE user with kernel_keys: its "
+        "request_key of a session key (%s) is answered" % desc)
+    tap(not request_key(CSE_UID, "session:%s:n-none:n-none" % kid),
+        "a session of rand objects esprimd does not know: refused")
     st = b.c.call("stats")
-    tap(st.get("ok") and st["stats"]["upcalls"] >= 3,
+    tap(st.get("ok") and st["stats"]["upcalls"] >= 5,
         "esprimd counted the upcalls (%r)" % st.get("stats"))
 
     # Soft limit 40 of 100: 300 exchanges, sessions renewed on the
@@ -648,7 +661,7 @@ def main():
     tap(as_user(OTHER_UID, no_cse), "a user that is no CSE: EACCES")
 
     if KERNEL:
-        kernel_cases(gw1, gw2, b)
+        kernel_cases(gw1, gw2, a, b)
         a.close()
         a = CseStandIn(gw1)
 

@@ -34,9 +34,15 @@ tap() {	# status description
 	fi
 }
 
+# The spec is checked against the genetlink-legacy schema once (the first
+# call); jsonschema under TCG costs seconds a call, so the others skip it.
+schema_opt=--schema
+schema_arg=$schema
 ynl() {
-	/usr/bin/python3 "$cli" --spec "$spec" --schema "$schema" \
-		--output-json "$@"
+	/usr/bin/python3 "$cli" --spec "$spec" $schema_opt \
+		${schema_arg:+"$schema_arg"} --output-json "$@"
+	schema_opt=--no-schema
+	schema_arg=
 }
 
 # A JSON check: python3 -c CODE FILE [ARG...], the file's JSON as j.

@@ -878,19 +878,23 @@ static struct handle *handle_take(struct esprimd *d, const char *id,
 
 /*
  * The originator object a verified request carried in its header (a new
- * header, not the session's previous one), kept for a restart.
+ * header, not the session's previous one): learnt under the key, so that
+ * a session upcall finds it, and kept for a restart.
  */
 static void keep_header_oro(struct esprimd *d, const char *obj, size_t len)
 {
 	struct esprim_opened *o = d->ex->opened;
+	const struct esprim_rand *oro;
 	struct esprim_header *h;
 	struct esprim_error e;
 
 	if (esprim_opened_header_cached(o) ||
 	    esprim_object_inspect(&h, obj, len, esprim_now_ms(), &e))
 		return;
-	if (esprim_header_oro(h))
-		rand_store_put(d, esprim_opened_kid(o), esprim_header_oro(h));
+	oro = esprim_header_oro(h);
+	if (oro && !esprim_ctx_add_learnt_rand(d->ctx, esprim_opened_kid(o),
+					      oro, &e))
+		rand_store_put(d, esprim_opened_kid(o), oro);
 	esprim_header_free(h);
 }
 
@@ -1223,6 +1227,16 @@ static int session_payload(struct esprimd *d, const char *kid,
 		goto out;
 	p->hdr.version = ONEM2M_ESPRIM_PAYLOAD_V1;
 	p->hdr.kind = ONEM2M_ESPRIM_PAYLOAD_SESSION;
+	/*
+	 * By serial: the requester's keyrings need not hold the pairwise
+	 * key; the kernel checks the daemon's search permission on it.
+	 */
+	p->pairwise = keys_pairwise_serial(d, kid);
+	if (p->pairwise < 0) {
+		rc = p->pairwise;
+		free(p);
+		goto out;
+	}
 	p->enc = (uint8_t)ps->conf->enc;
 	p->role = (uint8_t)role;
 	p->replay = ONEM2M_ESPRIM_REPLAY_DEFAULT;

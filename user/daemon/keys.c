@@ -231,6 +231,18 @@ out:
 	return rc;
 }
 
+int32_t keys_pairwise_serial(struct esprimd *d, const char *kid)
+{
+	char desc[16 + ONEM2M_ESPRIM_MAX_ID_LEN];
+	key_serial_t ring = keys_keyring(d->config->identity), k;
+
+	if (ring < 0)
+		return ring;
+	snprintf(desc, sizeof(desc), "pairwise:%s", kid);
+	k = keyctl_search(ring, "esprim", desc, 0);
+	return k < 0 ? -errno : k;
+}
+
 /* Invalidates "<what>:<kid>" in the daemon's keyring, if there. */
 static void keys_invalidate(struct esprimd *d, const char *what,
 			    const char *kid)

@@ -50,6 +50,12 @@ int keys_pairwise_payload(struct esprimd *d, const struct esprimd_peer *p,
 			  void **payload, size_t *len);
 
 /*
+ * The serial of the peer's "pairwise:<kid>" key in the daemon's keyring
+ * (kernel backend), or a negative errno.
+ */
+int32_t keys_pairwise_serial(struct esprimd *d, const char *kid);
+
+/*
  * The RSPF derivation (TS-0003 10.3.7, profile B.10) for the soft
  * backend: HMAC-SHA-256(Ke, label || "23" || target) into out (32 octets).
  */
