@@ -140,12 +140,13 @@ static const char full_conf[] =
 	"identity = //sp2.example/CSE-gw2\n"
 	"kid = 13-gw2.example\n"
 	"address = http://gw2.example:8080/esprim\n"
+	"esi = http://in.sp1.example:8080/~/in-cse/gw2\n"
 	"key = 13\n"
 	"key_file = @D@/k1.key\n"
 	"enc = A128GCM\n"
 	"replay = strict\n"
 	"\n"
-	"[peer ae3]\n"				/* line 34 */
+	"[peer ae3]\n"				/* line 35 */
 	"identity = //sp3.example/CSE-x/Cae3\n"
 	"kid = k3\n"
 	"address = https://[2001:db8::3]/\n"
@@ -155,7 +156,7 @@ static const char full_conf[] =
 	"enc = A192GCM\n"
 	"replay = off\n"
 	"\n"
-	"[cse local]\n"				/* line 44 */
+	"[cse local]\n"				/* line 45 */
 	"user = root\n"
 	"identity = //sp1.example/CSE-gw1\n"
 	"identity = /CSE-gw1\n"
@@ -204,6 +205,7 @@ TEST_F(cfg, full)
 	EXPECT_STREQ("//sp2.example/CSE-gw2", p->identity);
 	EXPECT_STREQ("13-gw2.example", p->kid);
 	EXPECT_STREQ("http://gw2.example:8080/esprim", p->address);
+	EXPECT_STREQ("http://in.sp1.example:8080/~/in-cse/gw2", p->esi);
 	EXPECT_EQ(ESPRIMD_KEY_PROVISIONED, p->source);
 	EXPECT_EQ(0, strncmp(p->key_file, self->dir, strlen(self->dir)));
 	EXPECT_STREQ("/k1.key", p->key_file + strlen(self->dir));
@@ -223,7 +225,7 @@ TEST_F(cfg, full)
 	EXPECT_STREQ("gw3.sp3.example", p->rspf_target);
 	EXPECT_EQ(ONEM2M_ESPRIM_ENC_A192GCM, p->enc);
 	EXPECT_EQ(ONEM2M_ESPRIM_REPLAY_OFF, p->replay);
-	EXPECT_EQ(34, p->line);
+	EXPECT_EQ(35, p->line);
 
 	ASSERT_EQ(3, c->n_cses);
 	s = &c->cses[0];
@@ -234,7 +236,7 @@ TEST_F(cfg, full)
 	EXPECT_STREQ("/CSE-gw1", s->identities[1]);	/* SP-relative */
 	EXPECT_TRUE(s->kernel_keys);
 	EXPECT_STREQ(self->path, s->file);
-	EXPECT_EQ(44, s->line);
+	EXPECT_EQ(45, s->line);
 	/* No identity: the gateway's. */
 	s = &c->cses[1];
 	EXPECT_STREQ("other", s->name);
@@ -242,7 +244,7 @@ TEST_F(cfg, full)
 	ASSERT_EQ(1, s->n_identities);
 	EXPECT_STREQ("//sp1.example/CSE-gw1", s->identities[0]);
 	EXPECT_FALSE(s->kernel_keys);
-	EXPECT_EQ(49, s->line);
+	EXPECT_EQ(50, s->line);
 	/* The gateway's identity again, in another CSE; kernel_keys no. */
 	s = &c->cses[2];
 	EXPECT_STREQ("third", s->name);
@@ -643,6 +645,9 @@ static const struct bad_case {
 	{ "address host", DAEMON "[peer a]\n" PEER_OK
 	  "address = http://gw_2.example/\n", NULL, 8,
 	  "the host must be a domain name or an IP address" },
+	{ "esi query", DAEMON "[peer a]\n" PEER_OK
+	  "esi = http://in.example/cse?atrl=esi\n", NULL, 8,
+	  "esi = http://in.example/cse?atrl=esi: no query or fragment" },
 	{ "address space", DAEMON "[peer a]\n" PEER_OK
 	  "address = http://gw2.example/a b\n", NULL, 8, "without spaces" },
 	{ "rspf without target", DAEMON "[peer a]\n"

@@ -100,6 +100,21 @@ def forget_rands(identity):
                            capture_output=True)
 
 
+def session_keyrings(identity, pid):
+    """libesprim's session keyrings of daemon pid in esprimd's keyring."""
+    ring = daemon_keyring(identity)
+    keys = subprocess.run(["keyctl", "rlist", ring], capture_output=True,
+                          text=True).stdout.split() if ring else []
+    found = []
+    for k in keys:
+        d = subprocess.run(["keyctl", "rdescribe", k], capture_output=True,
+                           text=True).stdout
+        if d.startswith("keyring;") and \
+                (";esprim-sessions-%d-" % pid) in d:
+            found.append(k)
+    return found
+
+
 def free_port():
     s = socket.socket()
     s.bind(("127.0.0.1", 0))
@@ -186,11 +201,14 @@ class Gateway:
 
 
 def peer_section(name, identity, kid, gw, key_file, source=13,
-                 target=None, addr=None):
+                 target=None, addr=None, esi=False):
     s = ("[peer %s]\nidentity = %s\nkid = %s\naddress = http://%s:%d/\n"
          "key = %d\nkey_file = %s\n" % (name, identity, kid,
                                          addr or gw.addr, gw.port, source,
                                          key_file))
+    if esi:
+        # Its e2eSecInfo from its daemon, the CSEBase it stands for.
+        s += "esi = http://%s:%d/cse\n" % (addr or gw.addr, gw.port)
     if target:
         s += "rspf_target = %s\n" % target
     return s + "\n"
@@ -320,7 +338,7 @@ def main():
                  peer_section("gw3", ID3, "23-gw1-gw3.example", gw3, ke, 23,
                               "gw3.sp3.example", gw3_addr)]
     gw3.peers = [peer_section("gw1", ID1, "23-gw1-gw3.example", gw1, ke, 23,
-                              "gw3.sp3.example", gw1_for3)]
+                              "gw3.sp3.example", gw1_for3, esi=True)]
     gw2.peers = [peer_section("gw1", ID1, "13-gw1-gw2.example", gw1, k12,
                               addr=gw1_for2),
                  peer_section("gw1r", "//sp1.example/CSE-gw1r",
@@ -396,6 +414,25 @@ def main():
                                                           20))
     tap(ok and r is None, "exchanges gw1 -> gw3 and back with a pairwise "
         "key derived from an RSPF enrolment key (%r)" % r)
+    # gw3 has "esi" for gw1: the shared receiver object gw1 publishes in
+    # its e2eSecInfo (esf lists 23), no rand request (B.2a, B.2c.2).
+    st = c3.c.call("stats")["stats"] if c3 else {}
+    ses = c3.c.call("sessions").get("sessions", []) if c3 else []
+    tap(st.get("esi_retrieved") == 1 and st.get("rand_requests_out") == 0
+        and ses and ses[0]["rri"].startswith("s-"),
+        "a session from the peer's e2eSecInfo: its shared receiver object "
+        "(%r, %r)" % ({k: st.get(k) for k in ("esi_retrieved",
+                                              "rand_requests_out")}, ses))
+    # Only configured peers read it (B.1), as rand requests.
+    netns = ["ip", "netns", "exec", gw3.ns] if gw3.ns else []
+    r = subprocess.run(netns + [
+        "curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-D", "-",
+        "-H", "X-M2M-Origin: //sp9.example/CSE-stranger", "-H",
+        "X-M2M-RI: esi1", "http://%s:%d/cse" % (gw1_for3 or gw1.addr,
+                                               gw1.port)],
+        capture_output=True, text=True)
+    tap("X-M2M-RSC: 4103" in r.stdout and r.stdout.endswith("403"),
+        "a stranger's Retrieve of the e2eSecInfo: 4103 (%r)" % r.stdout)
     if c3:
         c3.close()
     gw3.stop()
@@ -567,6 +604,11 @@ def main():
     r2 = exchange(a, b, ID2, ID1, 5)
     tap(r.get("ok") and r2 is None, "gw2 restarted: the request sealed "
         "before opens, exchanges go on (%r, %r)" % (r, r2))
+    if KERNEL:
+        st = b.c.call("stats")["stats"]
+        tap(st["sessions_resumed"] >= 1, "gw2 derived the receiver "
+            "sessions of its earlier run from the kernel's dump again (%d)"
+            % st["sessions_resumed"])
 
     # A receiver that lost its rand objects: gw1's session gets 4114
     # until its CSE reports it with "failed".
@@ -619,10 +661,28 @@ def main():
 
     # kill -9 mid-exchange, restart: the next seal sets up a new session.
     sealed = a.c.call("seal", target=ID2, primitive=req)
+    before = [s for s in a.c.call("sessions").get("sessions", [])
+              if s["peer"] == "gw2"]
+    old_pid = gw1.proc.pid
     gw1.stop(signal.SIGKILL)
     tap(gw1.start(), "gw1 restarts after SIGKILL")
     a.close()
     a = CseStandIn(gw1)
+    if KERNEL:
+        # Its view rebuilt from the kernel's dump: the same session, and
+        # the earlier run's session keyrings gone.
+        after = [s for s in a.c.call("sessions").get("sessions", [])
+                 if s["peer"] == "gw2"]
+        st = a.c.call("stats")["stats"]
+        tap(before and after and after[0]["ori"] == before[0]["ori"] and
+            after[0]["rri"] == before[0]["rri"] and
+            st["sessions_resumed"] >= 1 and
+            st["sessions_established"] == 0,
+            "gw1 restarted: its session with gw2 resumed from the "
+            "kernel's dump (%r, %r)" % (before, after))
+        left = session_keyrings(ID1, old_pid)
+        tap(not left, "the earlier run's session keyrings dropped (%r)"
+            % left)
     r = exchange(a, b, ID2, ID1, 10)
     tap(r is None, "exchanges go on after the restart (%r)" % r)
 

@@ -77,10 +77,15 @@ enum { RAND_SHARED_LIFETIME, RAND_ROTATE_MARGIN, RAND_PER_REQUEST,
 enum { LIMITS_MAX_SESSIONS, LIMITS_SOFT_INVOCATIONS, LIMITS_HARD_INVOCATIONS,
 	LIMITS_REKEY_MARGIN, LIMITS_REQUEST_TIMEOUT };
 enum { PEER_IDENTITY, PEER_KID, PEER_ADDRESS, PEER_KEY, PEER_KEY_FILE,
-	PEER_RSPF_TARGET, PEER_ENC, PEER_REPLAY };
+	PEER_RSPF_TARGET, PEER_ENC, PEER_REPLAY, PEER_ESI };
 enum { CSE_USER, CSE_IDENTITY, CSE_KERNEL_KEYS };
 
-#define CFG_MAX_KEYS	8
+/* Keys of the largest section, which the arrays below hold. */
+#define CFG_MAX_KEYS	(PEER_ESI + 1)
+_Static_assert(DAEMON_LISTEN < CFG_MAX_KEYS &&
+	       RAND_ORIGINATOR_LIFETIME < CFG_MAX_KEYS &&
+	       LIMITS_REQUEST_TIMEOUT < CFG_MAX_KEYS &&
+	       CSE_KERNEL_KEYS < CFG_MAX_KEYS, "CFG_MAX_KEYS too small");
 
 /**
  * struct cfg_where - where a key of [daemon], [rand] or [limits] was set
@@ -768,6 +773,15 @@ static int set_peer_address(struct cfg_parse *p, const char *v)
 	return cfg_strdup(p, &cfg_peer(p)->address, v);
 }
 
+static int set_peer_esi(struct cfg_parse *p, const char *v)
+{
+	const char *why = cfg_address_problem(v);
+
+	if (why)
+		return cfg_fail(p, "esi = %s: %s", SHOWN(v), why);
+	return cfg_strdup(p, &cfg_peer(p)->esi, v);
+}
+
 static int set_peer_key(struct cfg_parse *p, const char *v)
 {
 	if (!strcmp(v, "13") || !strcmp(v, "provisioned"))
@@ -957,6 +971,7 @@ static const struct cfg_key peer_keys[] = {
 	[PEER_RSPF_TARGET] = KEY("rspf_target", set_peer_rspf_target),
 	[PEER_ENC] = KEY("enc", set_peer_enc),
 	[PEER_REPLAY] = KEY("replay", set_peer_replay),
+	[PEER_ESI] = KEY("esi", set_peer_esi),
 	KEY(NULL, NULL),
 };
 
@@ -1584,6 +1599,7 @@ void esprimd_config_free(struct esprimd_config *c)
 		free(c->peers[i].identity);
 		free(c->peers[i].kid);
 		free(c->peers[i].address);
+		free(c->peers[i].esi);
 		free(c->peers[i].key_file);
 		free(c->peers[i].rspf_target);
 		free(c->peers[i].file);

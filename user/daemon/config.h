@@ -40,6 +40,9 @@ enum esprimd_backend {
  *	bound to the key: the inner From of its requests must name it
  * @kid: pairwiseESPrimKeyID
  * @address: the peer daemon's point of access, "http://host:port[/path]"
+ * @esi: where the peer's e2eSecInfo is retrieved (its <remoteCSE> at a
+ *	registrar CSE, or its daemon's address), for a shared receiver rand
+ *	object before asking for one (TS-0003 8.4.2 B.2a); NULL: ask at once
  * @source: key source
  * @key_file: SUID 13: the pairwise key; SUID 23: the enrolment key Ke.
  *	A file of 32 to 128 hex digits (16 to 64 octets) and a newline, owned
@@ -54,6 +57,7 @@ struct esprimd_peer {
 	char *identity;
 	char *kid;
 	char *address;
+	char *esi;
 	enum esprimd_key_source source;
 	char *key_file;
 	char *rspf_target;

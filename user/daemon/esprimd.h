@@ -35,8 +35,11 @@ struct esprimd_stats {
 	uint64_t responses_sealed;
 	uint64_t rand_requests_in;
 	uint64_t rand_requests_out;
+	uint64_t esi_served;
+	uint64_t esi_retrieved;
 	uint64_t establish_failures;
 	uint64_t sessions_established;
+	uint64_t sessions_resumed;
 	uint64_t rekeys;
 	uint64_t upcalls;
 	uint64_t kernel_refusals;

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <openssl/rand.h>
 
 #include <linux/onem2m_esprim_netlink.h>
@@ -64,6 +65,7 @@ struct peer_state {
 	struct esprim_session *session;
 	struct esprim_rand *rro;	/* @session's receiver object */
 	struct esprim_rand *next_rro;	/* the peer's next one (B.15) */
+	char ori[ONEM2M_ESPRIM_MAX_ID_LEN + 1];	/* @session's own object */
 	int64_t expiry_ms;
 	sd_event_source *rekey;
 	bool establishing;
@@ -270,7 +272,8 @@ static int establish(struct peer_state *ps);
  * The new object goes in full in the requests' headers until a response
  * verified (libesprim's ANNOUNCE_AUTO), so the peer needs no other word.
  */
-static int session_start(struct peer_state *ps, const struct esprim_rand *rro)
+static int session_start(struct peer_state *ps, const struct esprim_rand *rro,
+			 const struct esprim_rand *resumed)
 {
 	struct esprimd *d = ps->d;
 	const struct esprimd_config *c = d->config;
@@ -281,15 +284,22 @@ static int session_start(struct peer_state *ps, const struct esprim_rand *rro)
 	int64_t now = now_ms(), margin;
 	int rc;
 
-	rc = esprim_rand_new_originator(&oro, rro, NULL, now +
-					(int64_t)c->originator_lifetime_s * 1000,
-					esprim_rand_espa(rro) & ESPRIM_ESPA_ALL,
-					&e);
-	/* Kept as this side's own: a session upcall may ask for it. */
-	if (!rc)
-		rc = esprim_ctx_add_own_rand(d->ctx, oro, &e);
-	if (!rc)
-		rand_store_put(d, NULL, oro);
+	if (resumed) {
+		oro = esprim_rand_dup(resumed);
+		rc = oro ? 0 : -ENOMEM;
+		if (rc)
+			snprintf(e.msg, sizeof(e.msg), "out of memory");
+	} else {
+		rc = esprim_rand_new_originator(&oro, rro, NULL, now +
+						(int64_t)c->originator_lifetime_s * 1000,
+						esprim_rand_espa(rro) &
+						ESPRIM_ESPA_ALL, &e);
+		/* Kept as this side's own: a session upcall may ask for it. */
+		if (!rc)
+			rc = esprim_ctx_add_own_rand(d->ctx, oro, &e);
+		if (!rc)
+			rand_store_put(d, NULL, oro);
+	}
 	sc.kid = ps->conf->kid;
 	sc.rro = rro;
 	sc.oro = oro;
@@ -323,10 +333,16 @@ static int session_start(struct peer_state *ps, const struct esprim_rand *rro)
 	esprim_rand_free(ps->rro);
 	ps->rro = keep;
 	ps->expiry_ms = esprim_rand_expiry_ms(oro);
-	ps->established++;
-	d->stats.sessions_established++;
-	log_info("session with %s (%s): ori %s, rri %s, %s", ps->conf->name,
-		 ps->conf->identity, esprim_rand_id(oro), esprim_rand_id(keep),
+	snprintf(ps->ori, sizeof(ps->ori), "%s", esprim_rand_id(oro));
+	if (resumed) {
+		d->stats.sessions_resumed++;
+	} else {
+		ps->established++;
+		d->stats.sessions_established++;
+	}
+	log_info("session with %s (%s)%s: ori %s, rri %s, %s", ps->conf->name,
+		 ps->conf->identity, resumed ? ", from before" : "",
+		 esprim_rand_id(oro), esprim_rand_id(keep),
 		 esprim_enc_name(sc.enc));
 	margin = (int64_t)c->rekey_margin_s * 1000;
 	sd_event_source_unref(ps->rekey);
@@ -346,13 +362,41 @@ static bool rro_usable(const struct esprim_rand *rro, int64_t now)
 		ESPRIMD_MIN_RRO_LIFE_MS;
 }
 
+/*
+ * Sets up the session with a receiver object of the peer (given in sit 4
+ * or published in its esi), kept as learnt under the peer's key.
+ */
+static int session_from_rro(struct peer_state *ps,
+			    const struct esprim_rand *rro, const char *how)
+{
+	struct esprimd *d = ps->d;
+	struct esprim_error e;
+	int64_t now = now_ms();
+	int rc;
+
+	if (!rro_usable(rro, now)) {
+		snprintf(ps->last_error, sizeof(ps->last_error),
+			 "%s gave a receiver rand object (%s) that expires in %lld ms",
+			 ps->conf->name, how,
+			 (long long)(esprim_rand_expiry_ms(rro) - now));
+		return ESPRIM_RSC_UNKNOWN_RECV_RAND_ID;
+	}
+	rc = esprim_ctx_add_learnt_rand(d->ctx, ps->conf->kid, rro, &e);
+	if (rc) {
+		snprintf(ps->last_error, sizeof(ps->last_error),
+			 "the rand object of %s (%s): %s", ps->conf->name, how,
+			 e.msg);
+		return rc;
+	}
+	rand_store_put(d, ps->conf->kid, rro);
+	return session_start(ps, rro, NULL);
+}
+
 /* Sets up the session from the receiver object the peer gave (sit 4). */
 static int session_from_ero(struct peer_state *ps, json_t *body)
 {
-	struct esprimd *d = ps->d;
 	struct esprim_seci seci;
 	struct esprim_error e;
-	int64_t now = now_ms();
 	char *text;
 	int rc;
 
@@ -363,7 +407,7 @@ static int session_from_ero(struct peer_state *ps, json_t *body)
 			 ps->conf->name);
 		return ESPRIM_RSC_UNKNOWN_RECV_RAND_ID;
 	}
-	rc = esprim_seci_parse(&seci, text, strlen(text), now, &e);
+	rc = esprim_seci_parse(&seci, text, strlen(text), now_ms(), &e);
 	free(text);
 	if (rc) {
 		snprintf(ps->last_error, sizeof(ps->last_error),
@@ -375,26 +419,71 @@ static int session_from_ero(struct peer_state *ps, json_t *body)
 			 "%s answered the rand request with sit %d",
 			 ps->conf->name, seci.sit);
 		rc = ESPRIM_RSC_BAD_REQUEST;
-		goto out;
+	} else {
+		rc = session_from_rro(ps, seci.ero, "sit 4");
 	}
-	if (!rro_usable(seci.ero, now)) {
-		snprintf(ps->last_error, sizeof(ps->last_error),
-			 "%s gave a receiver rand object that expires in %lld ms",
-			 ps->conf->name,
-			 (long long)(esprim_rand_expiry_ms(seci.ero) - now));
-		rc = ESPRIM_RSC_UNKNOWN_RECV_RAND_ID;
-		goto out;
-	}
-	rc = esprim_ctx_add_learnt_rand(d->ctx, ps->conf->kid, seci.ero, &e);
-	if (!rc)
-		rand_store_put(d, ps->conf->kid, seci.ero);
-	if (rc)
-		snprintf(ps->last_error, sizeof(ps->last_error),
-			 "the rand object of %s: %s", ps->conf->name, e.msg);
-	else
-		rc = session_start(ps, seci.ero);
-out:
 	esprim_seci_release(&seci);
+	return rc;
+}
+
+/*
+ * Sets up the session from the peer's e2eSecInfo, a resource retrieved
+ * ({"m2m:cb"|"m2m:csr"|"m2m:ae": {..., "esi": {"esf": [...], "esro": ...}}}):
+ * 0, ESPRIM_RSC_ENCRYPTION_ERROR when esf says the peer does not support
+ * ESPrim with this key's SUID (B.2c.1), or another value when there is no
+ * usable shared object (B.2c.3, expired: B.2d), ps->last_error saying why.
+ */
+static int session_from_esi(struct peer_state *ps, json_t *body)
+{
+	json_t *res = NULL, *esi, *esf, *esro, *v;
+	struct esprim_rand *rro = NULL;
+	struct esprim_error e;
+	bool supported = false;
+	const char *name;
+	char *text;
+	size_t i;
+	int rc;
+
+	if (json_is_object(body) && json_object_size(body) == 1)
+		json_object_foreach(body, name, v)
+			res = v;
+	esi = json_object_get(res, "esi");
+	esf = json_object_get(esi, "esf");
+	if (!json_is_object(esi) || !json_is_array(esf)) {
+		snprintf(ps->last_error, sizeof(ps->last_error),
+			 "the resource of %s at %s has no esi with esf",
+			 ps->conf->name, ps->conf->esi);
+		return ESPRIM_RSC_ENCRYPTION_ERROR;
+	}
+	json_array_foreach(esf, i, v)
+		if (json_is_integer(v) &&
+		    json_integer_value(v) == (json_int_t)ps->conf->source)
+			supported = true;
+	if (!supported) {
+		snprintf(ps->last_error, sizeof(ps->last_error),
+			 "%s does not support ESPrim with SUID %d (its esf)",
+			 ps->conf->name, (int)ps->conf->source);
+		return ESPRIM_RSC_ENCRYPTION_ERROR;
+	}
+	esro = json_object_get(esi, "esro");
+	if (!esro) {
+		snprintf(ps->last_error, sizeof(ps->last_error),
+			 "%s publishes no shared receiver rand object",
+			 ps->conf->name);
+		return -ENOENT;
+	}
+	text = json_dumps(esro, JSON_COMPACT);
+	rc = text ? esprim_rand_parse(&rro, text, strlen(text), true,
+				      now_ms(), &e) : -ENOMEM;
+	free(text);
+	if (rc) {
+		snprintf(ps->last_error, sizeof(ps->last_error),
+			 "the esro of %s: %s", ps->conf->name,
+			 rc == -ENOMEM ? "out of memory" : e.msg);
+		return rc;
+	}
+	rc = session_from_rro(ps, rro, "esro");
+	esprim_rand_free(rro);
 	return rc;
 }
 
@@ -414,13 +503,13 @@ static int renew(struct peer_state *ps)
 	ps->d->stats.rekeys++;
 	ps->next_rro = NULL;
 	if (next && esprim_rand_expiry_ms(next) > need &&
-	    !session_start(ps, next)) {
+	    !session_start(ps, next, NULL)) {
 		esprim_rand_free(next);
 		return 0;
 	}
 	esprim_rand_free(next);
 	if (ps->rro && esprim_rand_expiry_ms(ps->rro) > need &&
-	    !session_start(ps, ps->rro))
+	    !session_start(ps, ps->rro, NULL))
 		return 0;
 	return establish(ps);
 }
@@ -468,20 +557,13 @@ static void rand_response(int err, int rsc, json_t *body, void *userdata)
 	flush_waiters(ps);
 }
 
-static int establish(struct peer_state *ps)
+/* Asks the peer for a receiver object of its own (sit 3, B.2d). */
+static int rand_request(struct peer_state *ps)
 {
 	struct esprimd *d = ps->d;
 	json_t *body;
 	int rc;
 
-	if (ps->establishing)
-		return 0;
-	if (ps->key_rc) {
-		snprintf(ps->last_error, sizeof(ps->last_error),
-			 "no pairwise key for %s: %s", ps->conf->name,
-			 ps->key_err);
-		return ESPRIM_RSC_UNKNOWN_KEY_ID;
-	}
 	body = json_pack("{s:{s:i}}", "m2m:seci", "sit",
 			 ESPRIM_SIT_RRO_REQUEST);
 	if (!body)
@@ -498,6 +580,81 @@ static int establish(struct peer_state *ps)
 	}
 	ps->establishing = true;
 	d->stats.rand_requests_out++;
+	return 0;
+}
+
+static void esi_response(int err, int rsc, json_t *body, void *userdata)
+{
+	struct peer_state *ps = userdata;
+	int rc;
+
+	ps->establishing = false;
+	if (!ps->conf) {
+		/* The peer went with a reload while this was in flight. */
+		free(ps->issued.expiry);
+		free(ps);
+		return;
+	}
+	if (err == -ECANCELED)
+		return;
+	ps->d->stats.esi_retrieved++;
+	if (err)
+		snprintf(ps->last_error, sizeof(ps->last_error),
+			 "retrieving the esi of %s at %s: %s", ps->conf->name,
+			 ps->conf->esi, strerror(-err));
+	else if (rsc != 2000)
+		snprintf(ps->last_error, sizeof(ps->last_error),
+			 "retrieving the esi of %s at %s: %d (%s)",
+			 ps->conf->name, ps->conf->esi, rsc,
+			 esprim_rsc_name(rsc) ? esprim_rsc_name(rsc) : "?");
+	rc = err || rsc != 2000 ? -ENOENT : session_from_esi(ps, body);
+	if (!rc) {
+		flush_waiters(ps);
+		return;
+	}
+	if (rc == ESPRIM_RSC_ENCRYPTION_ERROR) {
+		log_warn("%s", ps->last_error);
+		ps->d->stats.establish_failures++;
+		fail_waiters(ps, rc, 0);
+		return;
+	}
+	/* No shared object to use: ask for one (B.2c.3, B.2d). */
+	log_info("%s; asking for a receiver rand object", ps->last_error);
+	rc = rand_request(ps);
+	if (rc) {
+		ps->d->stats.establish_failures++;
+		fail_waiters(ps, 0, -rc);
+	}
+}
+
+/*
+ * A receiver object of the peer for a new session: its shared one from
+ * its e2eSecInfo when configured (B.2a), else one on request (B.2d).
+ */
+static int establish(struct peer_state *ps)
+{
+	struct esprimd *d = ps->d;
+	int rc;
+
+	if (ps->establishing)
+		return 0;
+	if (ps->key_rc) {
+		snprintf(ps->last_error, sizeof(ps->last_error),
+			 "no pairwise key for %s: %s", ps->conf->name,
+			 ps->key_err);
+		return ESPRIM_RSC_UNKNOWN_KEY_ID;
+	}
+	if (!ps->conf->esi)
+		return rand_request(ps);
+	rc = esprimd_http_send(d->http, ESPRIMD_HTTP_RETRIEVE, ps->conf->esi,
+			       d->config->identity, NULL, esi_response, ps);
+	if (rc) {
+		snprintf(ps->last_error, sizeof(ps->last_error),
+			 "retrieving the esi of %s: %s", ps->conf->name,
+			 strerror(-rc));
+		return rc;
+	}
+	ps->establishing = true;
 	return 0;
 }
 
@@ -626,7 +783,7 @@ void exchange_seal(struct esprimd *d, struct esprimd_api_call *call,
 	/* A session gone (expired, dropped): in band again if possible. */
 	if (!session_usable(ps) && !ps->establishing &&
 	    rro_usable(ps->rro, now_ms()))
-		session_start(ps, ps->rro);
+		session_start(ps, ps->rro, NULL);
 	if (session_usable(ps)) {
 		ps->seals++;
 		seal_reply(d, call, ps->session, text, strlen(text),
@@ -1013,6 +1170,37 @@ void exchange_respond(struct esprimd *d, struct esprimd_api_call *call,
 }
 
 /* A Notify from a peer daemon over the HTTP binding: rand requests. */
+/*
+ * This gateway's CSEBase as a peer retrieves it: its CSE-ID and its
+ * e2eSecInfo (TS-0003 8.4.3.1.3, profile B.17): the SUIDs of the key
+ * sources configured and the shared receiver rand object.
+ */
+static json_t *esi_resource(struct esprimd *d)
+{
+	const struct esprimd_config *c = d->config;
+	const char *csi = strchr(c->identity + 2, '/');
+	bool have[2] = { false, false };
+	json_t *esf, *esro;
+	const char *text;
+	size_t i, len;
+
+	esf = json_array();
+	for (i = 0; esf && i < c->n_peers; i++) {
+		bool rspf = c->peers[i].source == ESPRIMD_KEY_RSPF;
+
+		if (!have[rspf])
+			json_array_append_new(esf,
+					      json_integer(c->peers[i].source));
+		have[rspf] = true;
+	}
+	text = esprim_rand_json(d->ex->shared, &len);
+	esro = json_loadb(text, len, JSON_REJECT_DUPLICATES, NULL);
+	d->stats.esi_served++;
+	return json_pack("{s:{s:s,s:{s:o,s:o}}}", "m2m:cb",
+			 "csi", csi ? csi : c->identity,
+			 "esi", "esf", esf, "esro", esro);
+}
+
 void exchange_http(struct esprimd_http_request *req,
 		   const struct esprimd_http_incoming *in, void *userdata)
 {
@@ -1024,7 +1212,7 @@ void exchange_http(struct esprimd_http_request *req,
 	char *text;
 	int rc;
 
-	if (in->op != ESPRIMD_HTTP_NOTIFY) {
+	if (in->op == ESPRIMD_HTTP_CREATE) {
 		esprimd_http_respond(req, 4005, NULL);	/* OPERATION_NOT_ALLOWED */
 		return;
 	}
@@ -1038,6 +1226,12 @@ void exchange_http(struct esprimd_http_request *req,
 				 in->origin, in->peer_addr);
 		}
 		esprimd_http_respond(req, 4103, NULL);
+		return;
+	}
+	if (in->op == ESPRIMD_HTTP_RETRIEVE) {
+		content = esi_resource(d);
+		esprimd_http_respond(req, content ? 2000 : 5000, content);
+		json_decref(content);
 		return;
 	}
 	text = json_dumps(in->body, JSON_COMPACT);
@@ -1172,9 +1366,10 @@ json_t *exchange_sessions_json(struct esprimd *d, const char *peer)
 		if (!ps->session || !peer_matches(ps, peer))
 			continue;
 		json_array_append_new(a, json_pack(
-			"{s:s,s:s,s:s,s:s,s:s,s:I}",
+			"{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:I}",
 			"peer", ps->conf->name, "identity", ps->conf->identity,
 			"kid", esprim_session_kid(ps->session),
+			"ori", ps->ori, "rri", esprim_rand_id(ps->rro),
 			"role", "originator",
 			"enc", esprim_enc_name(esprim_session_enc(ps->session)),
 			"expires_ms", (json_int_t)ps->expiry_ms));
@@ -1312,6 +1507,68 @@ void exchange_kernel_event(struct esprimd *d, unsigned int type,
 }
 
 /* ---- life cycle ---- */
+
+/*
+ * A session of the earlier run linked in this run's context (responses to
+ * requests sealed with it, and requests against it, still open).
+ */
+static bool resume_linked(struct esprimd *d, struct peer_state *ps,
+			  const struct esprimd_kernel_session *ks,
+			  const struct esprim_rand *rro,
+			  const struct esprim_rand *oro)
+{
+	struct esprim_session_config sc = ESPRIM_SESSION_CONFIG_INIT;
+	struct esprim_session *s;
+	struct esprim_error e;
+
+	sc.kid = ks->kid;
+	sc.rro = rro;
+	sc.oro = oro;
+	sc.enc = ps->conf->enc;
+	sc.role = ks->role;
+	if (esprim_session_new(d->ctx, &sc, &s, &e)) {
+		log_debug("session %s/%s of before: %s", ks->ori, ks->rri,
+			  e.msg);
+		return false;
+	}
+	/* The context keeps it linked until its rand objects expire. */
+	esprim_session_put(s);
+	d->stats.sessions_resumed++;
+	return true;
+}
+
+bool exchange_resume(struct esprimd *d,
+		     const struct esprimd_kernel_session *ks)
+{
+	struct peer_state *ps = peer_by_kid(d, ks->kid);
+	bool receiver = ks->role == ONEM2M_ESPRIM_ROLE_RECEIVER;
+	struct esprim_rand *rro, *oro;
+	int64_t need;
+	bool done = false;
+
+	if (!ps || ps->key_rc || ks->uid != geteuid() ||
+	    ks->role > ONEM2M_ESPRIM_ROLE_RECEIVER)
+		return false;
+	/* Own objects, and the peer's learnt under its key (B.16). */
+	rro = esprim_ctx_get_rand(d->ctx, receiver ? NULL : ks->kid, ks->rri,
+				  true);
+	oro = esprim_ctx_get_rand(d->ctx, receiver ? ks->kid : NULL, ks->ori,
+				  false);
+	if (!rro || !oro)
+		goto out;
+	/* The peer's current session is the one that lives longest. */
+	need = now_ms() + (int64_t)d->config->rekey_margin_s * 1000;
+	if (ps->session && ps->expiry_ms > need)
+		need = ps->expiry_ms;
+	if (!receiver && esprim_rand_expiry_ms(oro) > need)
+		done = !session_start(ps, rro, oro);
+	if (!done)
+		done = resume_linked(d, ps, ks, rro, oro);
+out:
+	esprim_rand_free(rro);
+	esprim_rand_free(oro);
+	return done;
+}
 
 static void peer_clear(struct peer_state *ps)
 {

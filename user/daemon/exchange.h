@@ -66,6 +66,32 @@ int exchange_upcall_payload(struct esprimd *d, const char *desc,
 void exchange_kernel_event(struct esprimd *d, unsigned int type,
 			   const char *kid, unsigned int role);
 
+/**
+ * struct esprimd_kernel_session - a session key of the kernel's dump
+ * @serial: the session key
+ * @kid, @ori, @rri: its pairwise key and rand objects
+ * @role: ONEM2M_ESPRIM_ROLE_*
+ * @uid: its owner
+ */
+struct esprimd_kernel_session {
+	int32_t serial;
+	const char *kid;
+	const char *ori;
+	const char *rri;
+	unsigned int role;
+	uint32_t uid;
+};
+
+/*
+ * At start, a session the kernel keeps from an earlier run of the daemon
+ * (kernel.c reads them from the module's dump): derived again in this
+ * run's context when its rand objects were kept, so that the same session
+ * goes on (an originator's is the peer's current one again).  Returns
+ * true when it was.
+ */
+bool exchange_resume(struct esprimd *d,
+		     const struct esprimd_kernel_session *ks);
+
 /* What operators read: per peer, and the sessions. */
 json_t *exchange_peers_json(struct esprimd *d);
 json_t *exchange_sessions_json(struct esprimd *d, const char *peer);

@@ -221,6 +221,135 @@ int kernel_configure(struct esprimd *d)
 	return rc;
 }
 
+static struct nla_policy session_policy[ONEM2M_ESPRIM_A_SESSION_MAX + 1] = {
+	[ONEM2M_ESPRIM_A_SESSION_KEY_SERIAL] = { .type = NLA_S32 },
+	[ONEM2M_ESPRIM_A_SESSION_KID] = { .type = NLA_NUL_STRING,
+					  .maxlen = ONEM2M_ESPRIM_MAX_ID_LEN + 1 },
+	[ONEM2M_ESPRIM_A_SESSION_ORI] = { .type = NLA_NUL_STRING,
+					  .maxlen = ONEM2M_ESPRIM_MAX_ID_LEN + 1 },
+	[ONEM2M_ESPRIM_A_SESSION_RRI] = { .type = NLA_NUL_STRING,
+					  .maxlen = ONEM2M_ESPRIM_MAX_ID_LEN + 1 },
+	[ONEM2M_ESPRIM_A_SESSION_ROLE] = { .type = NLA_U8 },
+	[ONEM2M_ESPRIM_A_SESSION_UID] = { .type = NLA_U32 },
+};
+
+/*
+ * Serials of the dump's session keys derived again in this run, and the
+ * sessions ("<role>:<kid>:<ori>:<rri>"): one per enc in the dump.
+ */
+struct resumed {
+	struct esprimd *d;
+	int32_t *serials;
+	char **names;
+	size_t n, n_names, cap;
+	unsigned int sessions;
+};
+
+/* Whether the session is one resumed already; else resumes it. */
+static bool resume_once(struct resumed *r,
+			const struct esprimd_kernel_session *ks)
+{
+	char *name, **grown;
+	size_t i;
+
+	if (asprintf(&name, "%u:%s:%s:%s", ks->role, ks->kid, ks->ori,
+		     ks->rri) < 0)
+		return false;
+	for (i = 0; i < r->n_names; i++)
+		if (!strcmp(r->names[i], name)) {
+			free(name);
+			return true;
+		}
+	grown = reallocarray(r->names, r->n_names + 1, sizeof(*grown));
+	if (!grown || !exchange_resume(r->d, ks)) {
+		if (grown)
+			r->names = grown;
+		free(name);
+		return false;
+	}
+	r->names = grown;
+	r->names[r->n_names++] = name;
+	return true;
+}
+
+static int on_session(struct nl_msg *msg, void *arg)
+{
+	struct nlattr *tb[ONEM2M_ESPRIM_A_SESSION_MAX + 1];
+	struct esprimd_kernel_session ks = { 0 };
+	struct resumed *r = arg;
+	int32_t *grown;
+
+	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, ONEM2M_ESPRIM_A_SESSION_MAX,
+			  session_policy) ||
+	    !tb[ONEM2M_ESPRIM_A_SESSION_KEY_SERIAL] ||
+	    !tb[ONEM2M_ESPRIM_A_SESSION_KID] ||
+	    !tb[ONEM2M_ESPRIM_A_SESSION_ORI] ||
+	    !tb[ONEM2M_ESPRIM_A_SESSION_RRI] ||
+	    !tb[ONEM2M_ESPRIM_A_SESSION_ROLE] ||
+	    !tb[ONEM2M_ESPRIM_A_SESSION_UID])
+		return NL_SKIP;
+	ks.serial = nla_get_s32(tb[ONEM2M_ESPRIM_A_SESSION_KEY_SERIAL]);
+	ks.kid = nla_get_string(tb[ONEM2M_ESPRIM_A_SESSION_KID]);
+	ks.ori = nla_get_string(tb[ONEM2M_ESPRIM_A_SESSION_ORI]);
+	ks.rri = nla_get_string(tb[ONEM2M_ESPRIM_A_SESSION_RRI]);
+	ks.role = nla_get_u8(tb[ONEM2M_ESPRIM_A_SESSION_ROLE]);
+	ks.uid = nla_get_u32(tb[ONEM2M_ESPRIM_A_SESSION_UID]);
+	r->sessions++;
+	if (!resume_once(r, &ks))
+		return NL_OK;
+	if (r->n == r->cap) {
+		grown = reallocarray(r->serials, r->cap * 2 + 16,
+				     sizeof(*grown));
+		if (!grown)
+			return NL_OK;
+		r->serials = grown;
+		r->cap = r->cap * 2 + 16;
+	}
+	r->serials[r->n++] = ks.serial;
+	return NL_OK;
+}
+
+/*
+ * The sessions an earlier run of the daemon left in the kernel (kill -9):
+ * read from the module's dump, derived again in this run's context when
+ * their rand objects were kept (sharing the kernel's replay state and IV
+ * counter, which live per derived key), the earlier run's keys dropped.
+ */
+static void resume_sessions(struct esprimd_kernel *k)
+{
+	struct resumed r = { .d = k->d };
+	struct nl_sock *sk = nl_socket_alloc();
+	struct nl_msg *msg = nlmsg_alloc();
+	unsigned int rings;
+	size_t i;
+	int rc;
+
+	if (!sk || !msg || genl_connect(sk) < 0 ||
+	    !genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, k->family, 0,
+			 NLM_F_DUMP, ONEM2M_ESPRIM_CMD_SESSION_GET, 1)) {
+		log_warn("reading the kernel's sessions: no netlink socket");
+		goto out;
+	}
+	nl_socket_modify_cb(sk, NL_CB_VALID, NL_CB_CUSTOM, on_session, &r);
+	rc = nl_send_auto(sk, msg);
+	if (rc >= 0)
+		rc = nl_recvmsgs_default(sk);
+	if (rc < 0)
+		log_warn("reading the kernel's sessions: %s", nl_geterror(rc));
+	/* Only keys this run derived again go: the others' state stays. */
+	rings = keys_drop_stale(k->d, r.serials, r.n);
+	if (r.sessions || rings)
+		log_info("%u session keys in the kernel, %zu of an earlier run derived again, %u of its keyrings dropped",
+			 r.sessions, r.n, rings);
+out:
+	for (i = 0; i < r.n_names; i++)
+		free(r.names[i]);
+	free(r.names);
+	free(r.serials);
+	nlmsg_free(msg);
+	nl_socket_free(sk);
+}
+
 int kernel_open(struct esprimd *d, char *err, size_t err_size)
 {
 	struct esprimd_kernel *k = calloc(1, sizeof(*k));
@@ -276,6 +405,7 @@ int kernel_open(struct esprimd *d, char *err, size_t err_size)
 		snprintf(err, err_size, "sd_event_add_io: %s", strerror(-rc));
 		return rc;
 	}
+	resume_sessions(k);
 	return 0;
 }
 

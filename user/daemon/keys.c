@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <unistd.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -268,4 +269,57 @@ void keys_unload_peer(struct esprimd *d, const struct esprimd_peer *p)
 		keys_invalidate(d, "pairwise", p->kid);
 		keys_invalidate(d, "enrolment", p->kid);
 	}
+}
+
+static bool keys_in(const int32_t *serials, size_t n, key_serial_t k)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (serials[i] == k)
+			return true;
+	return false;
+}
+
+unsigned int keys_drop_stale(struct esprimd *d, const int32_t *serials,
+			     size_t n)
+{
+	key_serial_t ring = keys_keyring(d->config->identity);
+	key_serial_t *rings = NULL, *keys;
+	unsigned int dropped = 0;
+	char *desc, *name;
+	int len, i, j, nk, pid;
+
+	len = ring < 0 ? -1 : keyctl_read_alloc(ring, (void **)&rings);
+	for (i = 0; i < len / (int)sizeof(*rings); i++) {
+		/* "keyring;uid;gid;perm;esprim-sessions-<pid>-..." */
+		if (keyctl_describe_alloc(rings[i], &desc) < 0)
+			continue;
+		name = strrchr(desc, ';');
+		if (strncmp(desc, "keyring;", 8) || !name ||
+		    sscanf(name + 1, "esprim-sessions-%d-", &pid) != 1)
+			pid = 0;
+		free(desc);
+		if (!pid || pid == getpid())
+			continue;
+		keys = NULL;
+		nk = keyctl_read_alloc(rings[i], (void **)&keys);
+		nk = nk < 0 ? 0 : nk / (int)sizeof(*keys);
+		/* Resumed, or expired (describing it fails): unlinked. */
+		for (j = 0; j < nk; j++) {
+			desc = NULL;
+			if ((keys_in(serials, n, keys[j]) ||
+			     keyctl_describe_alloc(keys[j], &desc) < 0) &&
+			    keyctl_unlink(keys[j], rings[i]) == 0)
+				keys[j] = 0;
+			free(desc);
+		}
+		for (j = 0; j < nk && !keys[j]; j++)
+			;
+		free(keys);
+		if (j == nk && keyctl_invalidate(rings[i]) == 0)
+			dropped++;
+	}
+	free(rings);
+	return dropped;
 }

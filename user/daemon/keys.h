@@ -56,6 +56,16 @@ int keys_pairwise_payload(struct esprimd *d, const struct esprimd_peer *p,
 int32_t keys_pairwise_serial(struct esprimd *d, const char *kid);
 
 /*
+ * At start: the session keyrings an earlier run of the daemon left in its
+ * keyring (libesprim's "esprim-sessions-<pid>-..."; kill -9 leaves them)
+ * lose the keys this run derived again (serials, n of them), and go when
+ * empty.  Keys not resumed stay until they expire.  Returns how many
+ * keyrings went.
+ */
+unsigned int keys_drop_stale(struct esprimd *d, const int32_t *serials,
+			     size_t n);
+
+/*
  * The RSPF derivation (TS-0003 10.3.7, profile B.10) for the soft
  * backend: HMAC-SHA-256(Ke, label || "23" || target) into out (32 octets).
  */
