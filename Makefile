@@ -444,6 +444,21 @@ $(BUILD)/fuzz/fuzz_api: selftests/fuzz/fuzz_api.c $(API_SRCS) $(LIB_SRCS) \
 	clang $(FUZZ_FLAGS) $(API_CFLAGS) -o $@ $< user/daemon/api.c \
 		$(LIB_SRCS) $(LIB_LIBS) $(API_LIBS)
 
+# sidecar: CSE stand-in (selftests/fixtures/cse_standin.c), the test fixture
+# in place of a third-party oneM2M CSE (HTTP binding), not part of the
+# product: optimised for the sidecar's benchmark, and under ASan and UBSan
+# for selftests/host/cse_standin_test.sh.
+CSE_STANDIN_LIBS := $(shell pkg-config --libs libmicrohttpd jansson \
+	2>/dev/null || echo -lmicrohttpd -ljansson) -lpthread
+selftests: $(BUILD)/selftests/fixtures/cse_standin \
+	$(BUILD)/selftests/fixtures/cse_standin_asan
+$(BUILD)/selftests/fixtures/cse_standin: selftests/fixtures/cse_standin.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(CSE_STANDIN_LIBS)
+$(BUILD)/selftests/fixtures/cse_standin_asan: selftests/fixtures/cse_standin.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -o $@ $< $(CSE_STANDIN_LIBS)
+
 # esprimd: the daemon benchmark (bench/esprimd_bench.c), run against two
 # daemons by scripts/bench-daemon.sh (soft backend on the host; --kernel in
 # the VM).

@@ -220,6 +220,11 @@ log="$logs/esprimd_clients.log"
 selftests/host/esprimd_clients_test.sh build >"$log" 2>&1
 count_tap "$log"
 
+# sidecar: the CSE stand-in (the fixture in place of a third-party CSE).
+log="$logs/cse_standin.log"
+selftests/host/cse_standin_test.sh build >"$log" 2>&1
+count_tap "$log"
+
 # Two esprimd on the host (soft backend); selftests/vm/run.sh runs them
 # again in the VM, with the module, in two network namespaces.
 log="$logs/esprimd.log"

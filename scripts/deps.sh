@@ -15,7 +15,7 @@ qemu-system-x86 busybox-static kmod
 dkms
 libkcapi-dev libssl-dev libkeyutils-dev libjansson-dev keyutils python3
 libnl-genl-3-dev
-libinih-dev libsystemd-dev libmicrohttpd-dev libcurl4-openssl-dev
+libinih-dev libsystemd-dev libmicrohttpd-dev libcurl4-openssl-dev curl
 flex bison bc libelf-dev
 libcjose-dev jose clang libclang-rt-dev valgrind xxd
 python3-yaml python3-jsonschema
