@@ -444,6 +444,27 @@ $(BUILD)/fuzz/fuzz_api: selftests/fuzz/fuzz_api.c $(API_SRCS) $(LIB_SRCS) \
 	clang $(FUZZ_FLAGS) $(API_CFLAGS) -o $@ $< user/daemon/api.c \
 		$(LIB_SRCS) $(LIB_LIBS) $(API_LIBS)
 
+# sidecar: binding (user/daemon/binding.c), the TS-0009 mapping between a
+# CSE's plain HTTP messages and JSON primitives; its test under ASan and
+# UBSan and its libFuzzer target (http_status.c for the status of an RSC).
+BINDING_SRCS := user/daemon/binding.c user/daemon/http_status.c
+BINDING_HDRS := user/daemon/binding.h user/daemon/http.h \
+	user/daemon/http_internal.h
+BINDING_CFLAGS := -Iuser/daemon $(patsubst -I%,-isystem %,$(shell \
+	pkg-config --cflags jansson libsystemd 2>/dev/null))
+HOST_TESTS += $(BUILD)/selftests/host/binding_test
+selftests: $(BUILD)/selftests/host/binding_test $(BUILD)/fuzz/fuzz_binding
+$(BUILD)/selftests/host/binding_test: selftests/host/binding_test.c \
+		$(BINDING_SRCS) $(BINDING_HDRS) $(KSRC)/.extracted
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) $(BINDING_CFLAGS) $(SAN_FLAGS) -o $@ $< \
+		$(BINDING_SRCS) $(JANSSON_LIBS)
+$(BUILD)/fuzz/fuzz_binding: selftests/fuzz/fuzz_binding.c $(BINDING_SRCS) \
+		$(BINDING_HDRS)
+	@mkdir -p $(@D)
+	clang $(FUZZ_FLAGS) $(BINDING_CFLAGS) -o $@ $< $(BINDING_SRCS) \
+		$(JANSSON_LIBS)
+
 # sidecar: CSE stand-in (selftests/fixtures/cse_standin.c), the test fixture
 # in place of a third-party oneM2M CSE (HTTP binding), not part of the
 # product: optimised for the sidecar's benchmark, and under ASan and UBSan

@@ -8,6 +8,8 @@
 #                                          corpus build/fuzz/corpus-http
 #   fuzz_api      esprimd's socket lines   seeds selftests/fuzz/seeds/api,
 #                                          corpus build/fuzz/corpus-api
+#   fuzz_binding  the sidecar's TS-0009    seeds selftests/fuzz/seeds/binding,
+#                 mapping                  corpus build/fuzz/corpus-binding
 # Prints one TAP line per target; the logs are build/fuzz/<target>.log
 # (fuzz_parsers' keeps its old name, build/fuzz/fuzz.log).
 #   scripts/fuzz.sh [SECONDS]
@@ -41,4 +43,6 @@ run fuzz_http build/fuzz/fuzz_http.log build/fuzz/corpus-http \
 	selftests/fuzz/seeds/http
 run fuzz_api build/fuzz/fuzz_api.log build/fuzz/corpus-api \
 	selftests/fuzz/seeds/api
+run fuzz_binding build/fuzz/fuzz_binding.log build/fuzz/corpus-binding \
+	selftests/fuzz/seeds/binding
 exit $status
