@@ -400,8 +400,9 @@ HTTP_LIBS := $(shell pkg-config --libs libmicrohttpd libcurl libsystemd \
 	2>/dev/null || echo -lmicrohttpd -lcurl -lsystemd) $(JANSSON_LIBS)
 HTTP_SRCS := user/daemon/http.c user/daemon/http_server.c \
 	user/daemon/http_client.c user/daemon/http_check.c \
-	user/daemon/http_status.c
-HTTP_HDRS := user/daemon/http.h user/daemon/http_internal.h
+	user/daemon/http_status.c user/daemon/binding.c
+HTTP_HDRS := user/daemon/http.h user/daemon/http_internal.h \
+	user/daemon/binding.h
 HOST_TESTS += $(BUILD)/selftests/host/esprimd_http_test
 selftests: $(BUILD)/selftests/host/esprimd_http_test $(BUILD)/fuzz/fuzz_http
 $(BUILD)/selftests/host/esprimd_http_test: selftests/host/esprimd_http_test.c \

@@ -232,6 +232,13 @@ ESPRIMD_BIN=build/selftests/host/esprimd_asan \
 	selftests/host/esprimd_test.py build >"$log" 2>&1
 count_tap "$log"
 
+# Two sidecars, each in front of a CSE stand-in (soft backend); in the VM
+# again with the module.
+log="$logs/sidecar.log"
+ESPRIMD_BIN=build/selftests/host/esprimd_asan \
+	selftests/host/sidecar_test.py build >"$log" 2>&1
+count_tap "$log"
+
 echo "# interop with cjose, latchset jose, npm jose"
 log="$logs/interop.log"
 selftests/interop/interop_test.sh build >"$log" 2>&1

@@ -109,6 +109,8 @@ struct esprimd_api_call {
 	struct esprimd_api_call *prev, *next;
 	json_t *id;
 	struct esprimd_api_peer peer;
+	esprimd_api_local_done local_done;
+	void *local_userdata;
 };
 
 /**
@@ -1216,10 +1218,40 @@ static void call_answer(struct esprimd_api_call *call, char *line, size_t len)
 	conn_put(conn);
 }
 
+struct esprimd_api_call *esprimd_api_local_call(esprimd_api_local_done done,
+					       void *userdata)
+{
+	struct esprimd_api_call *call = calloc(1, sizeof(*call));
+
+	if (call) {
+		call->local_done = done;
+		call->local_userdata = userdata;
+	}
+	return call;
+}
+
+/* A local call's answer: its callback, then the call is gone. */
+static void local_answer(struct esprimd_api_call *call, json_t *reply)
+{
+	call->local_done(reply, call->local_userdata);
+	json_decref(reply);
+	call_free(call);
+}
+
 void esprimd_api_reply(struct esprimd_api_call *call, json_t *result)
 {
 	char *line = NULL;
 	size_t len = 0;
+
+	if (call->local_done) {
+		json_t *reply = json_pack("{s:b}", "ok", 1);
+
+		if (reply && json_is_object(result))
+			json_object_update(reply, result);
+		json_decref(result);
+		local_answer(call, reply);
+		return;
+	}
 
 	if (call->conn)
 		line = esprimd_api_ok_line(call->id, result, &len);
@@ -1235,6 +1267,15 @@ void esprimd_api_error(struct esprimd_api_call *call, int rsc, int errnum,
 	size_t len = 0;
 	va_list ap;
 
+	if (call->local_done) {
+		va_start(ap, fmt);
+		vsnprintf(message, sizeof(message), fmt, ap);
+		va_end(ap);
+		local_answer(call, json_pack("{s:b,s:i,s:i,s:s}", "ok", 0,
+					     "rsc", rsc, "errno", errnum,
+					     "message", message));
+		return;
+	}
 	if (call->conn) {
 		va_start(ap, fmt);
 		vsnprintf(message, sizeof(message), fmt, ap);
@@ -1247,5 +1288,5 @@ void esprimd_api_error(struct esprimd_api_call *call, int rsc, int errnum,
 
 bool esprimd_api_call_alive(const struct esprimd_api_call *call)
 {
-	return call->conn != NULL;
+	return call->conn || call->local_done;
 }

@@ -89,6 +89,17 @@ void esprimd_api_reply(struct esprimd_api_call *call, json_t *result);
 void esprimd_api_error(struct esprimd_api_call *call, int rsc, int errnum,
 		       const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+/*
+ * A call from within the daemon (the sidecar uses the operations as a CSE
+ * on the socket would): esprimd_api_reply() and esprimd_api_error() hand
+ * done the reply object ({"ok":true, <members>} or {"ok":false,"rsc":N,
+ * "errno":N,"message":..}; NULL when out of memory), once, then the call
+ * is gone.  NULL when out of memory.
+ */
+typedef void (*esprimd_api_local_done)(json_t *reply, void *userdata);
+struct esprimd_api_call *esprimd_api_local_call(esprimd_api_local_done done,
+					       void *userdata);
+
 /* Whether the caller's connection is still there (for long operations). */
 bool esprimd_api_call_alive(const struct esprimd_api_call *call);
 

@@ -59,6 +59,7 @@ enum cfg_section {
 	SEC_DAEMON,
 	SEC_RAND,
 	SEC_LIMITS,
+	SEC_SIDECAR,
 	SEC_PEER,
 	SEC_CSE,
 	SEC_COUNT,
@@ -66,7 +67,8 @@ enum cfg_section {
 
 static const char *const cfg_section_names[SEC_COUNT] = {
 	[SEC_DAEMON] = "daemon", [SEC_RAND] = "rand",
-	[SEC_LIMITS] = "limits", [SEC_PEER] = "peer", [SEC_CSE] = "cse",
+	[SEC_LIMITS] = "limits", [SEC_SIDECAR] = "sidecar",
+	[SEC_PEER] = "peer", [SEC_CSE] = "cse",
 };
 
 /* Keys of each section, in the order of their tables below. */
@@ -77,14 +79,16 @@ enum { RAND_SHARED_LIFETIME, RAND_ROTATE_MARGIN, RAND_PER_REQUEST,
 enum { LIMITS_MAX_SESSIONS, LIMITS_SOFT_INVOCATIONS, LIMITS_HARD_INVOCATIONS,
 	LIMITS_REKEY_MARGIN, LIMITS_REQUEST_TIMEOUT };
 enum { PEER_IDENTITY, PEER_KID, PEER_ADDRESS, PEER_KEY, PEER_KEY_FILE,
-	PEER_RSPF_TARGET, PEER_ENC, PEER_REPLAY, PEER_ESI };
+	PEER_RSPF_TARGET, PEER_ENC, PEER_REPLAY, PEER_ESI, PEER_PROTECT };
+enum { SIDECAR_CSE, SIDECAR_OUTBOUND };
 enum { CSE_USER, CSE_IDENTITY, CSE_KERNEL_KEYS };
 
 /* Keys of the largest section, which the arrays below hold. */
-#define CFG_MAX_KEYS	(PEER_ESI + 1)
+#define CFG_MAX_KEYS	(PEER_PROTECT + 1)
 _Static_assert(DAEMON_LISTEN < CFG_MAX_KEYS &&
 	       RAND_ORIGINATOR_LIFETIME < CFG_MAX_KEYS &&
 	       LIMITS_REQUEST_TIMEOUT < CFG_MAX_KEYS &&
+	       SIDECAR_OUTBOUND < CFG_MAX_KEYS &&
 	       CSE_KERNEL_KEYS < CFG_MAX_KEYS, "CFG_MAX_KEYS too small");
 
 /**
@@ -648,6 +652,44 @@ static int set_request_timeout(struct cfg_parse *p, const char *v)
 		       &p->c->request_timeout_ms);
 }
 
+/* ---- [sidecar] ---- */
+
+static const char *cfg_address_problem(const char *v);
+
+static int set_sidecar_cse(struct cfg_parse *p, const char *v)
+{
+	const char *why = cfg_address_problem(v);
+
+	if (why)
+		return cfg_fail(p, "cse = %s: %s", SHOWN(v), why);
+	free(p->c->sidecar_cse);
+	p->c->sidecar_cse = NULL;
+	return cfg_strdup(p, &p->c->sidecar_cse, v);
+}
+
+static int set_sidecar_outbound(struct cfg_parse *p, const char *v)
+{
+	struct esprimd_config *c = p->c;
+	const char *why = cfg_listen_problem(v);
+	size_t i;
+
+	if (why)
+		return cfg_fail(p, "outbound = %s: %s", SHOWN(v), why);
+	if (p->first) {
+		for (i = 0; i < c->n_outbound; i++)
+			free(c->outbound[i]);
+		c->n_outbound = 0;
+	}
+	for (i = 0; i < c->n_outbound; i++)
+		if (!strcmp(c->outbound[i], v))
+			return cfg_fail(p, "outbound = %s: given twice",
+					SHOWN(v));
+	if (c->n_outbound >= CFG_MAX_LISTEN)
+		return cfg_fail(p, "more than %d outbound addresses",
+				CFG_MAX_LISTEN);
+	return cfg_append(p, &c->outbound, &c->n_outbound, v);
+}
+
 /* ---- [peer NAME] ---- */
 
 static struct esprimd_peer *cfg_peer(struct cfg_parse *p)
@@ -780,6 +822,20 @@ static int set_peer_esi(struct cfg_parse *p, const char *v)
 	if (why)
 		return cfg_fail(p, "esi = %s: %s", SHOWN(v), why);
 	return cfg_strdup(p, &cfg_peer(p)->esi, v);
+}
+
+static int set_peer_protect(struct cfg_parse *p, const char *v)
+{
+	if (!strcmp(v, "require"))
+		cfg_peer(p)->protect = ESPRIMD_PROTECT_REQUIRE;
+	else if (!strcmp(v, "prefer"))
+		cfg_peer(p)->protect = ESPRIMD_PROTECT_PREFER;
+	else if (!strcmp(v, "never"))
+		cfg_peer(p)->protect = ESPRIMD_PROTECT_NEVER;
+	else
+		return cfg_fail(p, "protect = %s: require, prefer or never expected",
+				SHOWN(v));
+	return 0;
 }
 
 static int set_peer_key(struct cfg_parse *p, const char *v)
@@ -962,6 +1018,12 @@ static const struct cfg_key limits_keys[] = {
 	KEY(NULL, NULL),
 };
 
+static const struct cfg_key sidecar_keys[] = {
+	[SIDECAR_CSE] = KEY("cse", set_sidecar_cse),
+	[SIDECAR_OUTBOUND] = KEY_REP("outbound", set_sidecar_outbound),
+	KEY(NULL, NULL),
+};
+
 static const struct cfg_key peer_keys[] = {
 	[PEER_IDENTITY] = KEY("identity", set_peer_identity),
 	[PEER_KID] = KEY("kid", set_peer_kid),
@@ -972,6 +1034,7 @@ static const struct cfg_key peer_keys[] = {
 	[PEER_ENC] = KEY("enc", set_peer_enc),
 	[PEER_REPLAY] = KEY("replay", set_peer_replay),
 	[PEER_ESI] = KEY("esi", set_peer_esi),
+	[PEER_PROTECT] = KEY("protect", set_peer_protect),
 	KEY(NULL, NULL),
 };
 
@@ -984,7 +1047,8 @@ static const struct cfg_key cse_keys[] = {
 
 static const struct cfg_key *const cfg_keys[SEC_COUNT] = {
 	[SEC_DAEMON] = daemon_keys, [SEC_RAND] = rand_keys,
-	[SEC_LIMITS] = limits_keys, [SEC_PEER] = peer_keys,
+	[SEC_LIMITS] = limits_keys, [SEC_SIDECAR] = sidecar_keys,
+	[SEC_PEER] = peer_keys,
 	[SEC_CSE] = cse_keys,
 };
 
@@ -1594,6 +1658,10 @@ void esprimd_config_free(struct esprimd_config *c)
 	for (i = 0; i < c->n_listen; i++)
 		free(c->listen[i]);
 	free(c->listen);
+	for (i = 0; i < c->n_outbound; i++)
+		free(c->outbound[i]);
+	free(c->outbound);
+	free(c->sidecar_cse);
 	for (i = 0; i < c->n_peers; i++) {
 		free(c->peers[i].name);
 		free(c->peers[i].identity);

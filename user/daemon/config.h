@@ -33,6 +33,13 @@ enum esprimd_backend {
 	ESPRIMD_BACKEND_SOFT,
 };
 
+/* Whether the sidecar protects requests to a peer (its outbound side). */
+enum esprimd_protect {
+	ESPRIMD_PROTECT_REQUIRE = 0,	/* sealed, or refused */
+	ESPRIMD_PROTECT_PREFER,		/* sealed, plain when no session */
+	ESPRIMD_PROTECT_NEVER,		/* passed on plain */
+};
+
 /**
  * struct esprimd_peer - a [peer NAME] section
  * @name: NAME
@@ -48,6 +55,7 @@ enum esprimd_backend {
  *	A file of 32 to 128 hex digits (16 to 64 octets) and a newline, owned
  *	by the daemon's user and readable by nobody else
  * @rspf_target: SUID 23: the Enrolment-Target-ID (an FQDN)
+ * @protect: sidecar: what requests to it get (protect = require|prefer|never)
  * @enc: what this side seals with
  * @replay: replay policy of the key's sessions
  * @file, @line: where the section began, for messages
@@ -61,6 +69,7 @@ struct esprimd_peer {
 	enum esprimd_key_source source;
 	char *key_file;
 	char *rspf_target;
+	enum esprimd_protect protect;
 	enum onem2m_esprim_enc enc;
 	enum onem2m_esprim_replay replay;
 	char *file;
@@ -117,6 +126,11 @@ struct esprimd_cse {
  *	before it expires (default 60)
  * @request_timeout_ms: [limits] request_timeout: HTTP exchanges with peers
  *	(default 5000)
+ * @sidecar_cse: [sidecar] cse = URL: the local CSE esprimd stands in front
+ *	of (sidecar mode: what arrives on listen and is not ESPrim goes
+ *	there); NULL: no sidecar
+ * @outbound: [sidecar] outbound = host:port, repeatable: where the local
+ *	CSE and AEs send requests for peers (their poa for esprimd)
  */
 struct esprimd_config {
 	char *identity;
@@ -134,6 +148,9 @@ struct esprimd_config {
 	uint64_t hard_invocations;
 	uint32_t rekey_margin_s;
 	uint32_t request_timeout_ms;
+	char *sidecar_cse;
+	char **outbound;
+	size_t n_outbound;
 	struct esprimd_peer *peers;
 	size_t n_peers;
 	struct esprimd_cse *cses;

@@ -26,6 +26,7 @@
 #include "keys.h"
 #include "log.h"
 #include "ops.h"
+#include "sidecar.h"
 
 static const char usage[] =
 	"Usage: esprimd [--config FILE] [--foreground] [--debug]\n"
@@ -62,6 +63,14 @@ static const char *reload_fixed(const struct esprimd_config *a,
 	for (i = 0; i < a->n_listen; i++)
 		if (strcmp(a->listen[i], b->listen[i]))
 			return "listen";
+	if (!a->sidecar_cse != !b->sidecar_cse ||
+	    (a->sidecar_cse && strcmp(a->sidecar_cse, b->sidecar_cse)))
+		return "[sidecar] cse";
+	if (a->n_outbound != b->n_outbound)
+		return "[sidecar] outbound";
+	for (i = 0; i < a->n_outbound; i++)
+		if (strcmp(a->outbound[i], b->outbound[i]))
+			return "[sidecar] outbound";
 	return NULL;
 }
 
@@ -230,6 +239,8 @@ static int setup(struct esprimd *d, char *err, size_t err_size)
 	if (rc)
 		return rc;
 	rc = exchange_new(d, err, err_size);
+	if (!rc)
+		rc = sidecar_start(d, err, err_size);
 	if (rc)
 		return rc;
 	if (d->backend == ESPRIM_BACKEND_KERNEL) {
@@ -244,6 +255,7 @@ static int setup(struct esprimd *d, char *err, size_t err_size)
 
 static void teardown(struct esprimd *d)
 {
+	sidecar_stop(d);
 	kernel_close(d);
 	exchange_free(d);
 	esprimd_http_free(d->http);

@@ -58,6 +58,7 @@ struct esprimd {
 	struct esprimd_http *http;
 	struct esprimd_exchange *ex;
 	struct esprimd_kernel *kernel;	/* kernel backend: upcalls, events */
+	struct sidecar *sidecar;	/* [sidecar]: in front of a CSE */
 	int64_t started_ms;
 	struct esprimd_stats stats;
 };

@@ -53,3 +53,10 @@ void esprimd_http_free(struct esprimd_http *http)
 	sd_event_unref(http->event);
 	free(http);
 }
+
+void esprimd_http_set_raw(struct esprimd_http *http,
+			  esprimd_http_raw_handler handler, void *userdata)
+{
+	http->raw_handler = handler;
+	http->raw_userdata = userdata;
+}

@@ -31,6 +31,8 @@
 #include <jansson.h>
 #include <systemd/sd-event.h>
 
+#include "binding.h"
+
 #define ESPRIMD_HTTP_MAX_BODY	(256 * 1024)
 #define ESPRIMD_HTTP_RVI	"4"
 
@@ -84,6 +86,40 @@ void esprimd_http_free(struct esprimd_http *http);
  */
 int esprimd_http_respond(struct esprimd_http_request *req, int rsc,
 			 json_t *body);
+
+/*
+ * Sidecar mode (esprimd in front of an unmodified CSE): every request goes
+ * to handler as received, method (GET, POST, PUT or DELETE; others get
+ * 405), path and query as sent, every header, the body in any content
+ * type (at most ESPRIMD_HTTP_MAX_BODY bytes, else 413), none of the checks
+ * above.  The handler answers with esprimd_http_respond_raw() or, for a
+ * request it found to be a oneM2M one, esprimd_http_respond().  Valid
+ * until answered.
+ */
+typedef void (*esprimd_http_raw_handler)(struct esprimd_http_request *req,
+					 const struct binding_http *in,
+					 const char *peer_addr,
+					 void *userdata);
+void esprimd_http_set_raw(struct esprimd_http *http,
+			  esprimd_http_raw_handler handler, void *userdata);
+/* Answers a raw request with status, headers and body (copied). */
+int esprimd_http_respond_raw(struct esprimd_http_request *req,
+			     const struct binding_out *out);
+
+/*
+ * The outcome of a request sent raw: err 0 and the response as received
+ * (status, every header, the body in any content type; valid during the
+ * callback), or err a negative errno as for esprimd_http_done.
+ */
+typedef void (*esprimd_http_raw_done)(int err, const struct binding_http *rsp,
+				      void *userdata);
+/*
+ * Sends req (method, path, query, headers, body as given; hop-by-hop
+ * headers are the caller's to leave out) to base ("http://host:port").
+ */
+int esprimd_http_send_raw(struct esprimd_http *http, const char *base,
+			  const struct binding_out *req,
+			  esprimd_http_raw_done done, void *userdata);
 
 /* The port a listener got ("*:0" binds an ephemeral one), for tests. */
 int esprimd_http_port(const struct esprimd_http *http, size_t index);

@@ -46,6 +46,8 @@ struct client_sock {
  * @done, @userdata: the caller's callback
  * @err, @rsc, @body: the outcome, once finished
  * @prev, @next: http_client.running, or @next alone in the done queue
+ * @raw_done: sent raw: its callback, and the response as received in
+ *	@raw (headers copied to @raw_headers, the body kept in @raw_body)
  */
 struct http_xfer {
 	struct http_client *c;
@@ -61,6 +63,12 @@ struct http_xfer {
 	int rsc;
 	json_t *body;
 	struct http_xfer *prev, *next;
+	/* sent raw (sidecar mode) */
+	esprimd_http_raw_done raw_done;
+	struct binding_http raw;
+	struct binding_header *raw_headers;
+	size_t n_raw_headers;
+	char *raw_body;
 };
 
 /**
@@ -146,12 +154,61 @@ static struct http_xfer *done_pop(struct http_client *c)
 	return x;
 }
 
+static void raw_free(struct http_xfer *x)
+{
+	size_t i;
+
+	for (i = 0; i < x->n_raw_headers; i++) {
+		free((char *)x->raw_headers[i].name);
+		free((char *)x->raw_headers[i].value);
+	}
+	free(x->raw_headers);
+	free(x->raw_body);
+}
+
 /* The callback, then the request is gone; nothing of c is used after. */
 static void xfer_report(struct http_xfer *x)
 {
-	x->done(x->err, x->rsc, x->body, x->userdata);
+	if (x->raw_done) {
+		x->raw.headers = x->raw_headers;
+		x->raw.n_headers = x->n_raw_headers;
+		x->raw.body = x->raw_body;
+		x->raw_done(x->err, x->err ? NULL : &x->raw, x->userdata);
+		raw_free(x);
+	} else {
+		x->done(x->err, x->rsc, x->body, x->userdata);
+	}
 	json_decref(x->body);
 	free(x);
+}
+
+/* A response sent raw: its status and headers, before the handle goes. */
+static int raw_keep(struct http_xfer *x)
+{
+	struct curl_header *h, *prev = NULL;
+	struct binding_header *a;
+	long status = 0;
+
+	curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
+	x->raw.status = (unsigned int)status;
+	while ((h = curl_easy_nextheader(x->easy, CURLH_HEADER, -1, prev))) {
+		prev = h;
+		a = reallocarray(x->raw_headers, x->n_raw_headers + 1,
+				 sizeof(*a));
+		if (!a)
+			return -ENOMEM;
+		x->raw_headers = a;
+		a += x->n_raw_headers++;
+		a->name = strdup(h->name);
+		a->value = strdup(h->value);
+		if (!a->name || !a->value)
+			return -ENOMEM;
+	}
+	x->raw_body = x->buf;
+	x->raw.body_len = x->len;
+	x->buf = NULL;
+	x->len = x->cap = 0;
+	return 0;
 }
 
 static int on_defer(sd_event_source *s, void *ud)
@@ -256,6 +313,8 @@ static void client_reap(struct http_client *c)
 			x->err = -EPROTO;
 		else if (res != CURLE_OK)
 			x->err = curl_errno(res, easy);
+		else if (x->raw_done)
+			x->err = raw_keep(x);
 		else
 			x->err = xfer_parse(x);
 		if (x->err) {
@@ -540,6 +599,95 @@ int esprimd_http_send(struct esprimd_http *http, enum esprimd_http_op op,
 	return 0;
 }
 
+/* Sidecar mode: the request's method, headers and body as given. */
+static int raw_setup(struct http_xfer *x, const struct binding_out *req)
+{
+	CURL *e = x->easy;
+	CURLcode r = CURLE_OK;
+	size_t i;
+	char *line;
+
+	for (i = 0; i < req->n_headers; i++) {
+		if (asprintf(&line, "%s: %s", req->headers[i].name,
+			     req->headers[i].value) < 0)
+			return -ENOMEM;
+		x->headers = curl_slist_append(x->headers, line);
+		free(line);
+		if (!x->headers)
+			return -ENOMEM;
+	}
+	/* libcurl's own: no Expect round trip, no Accept it would add. */
+	if (add_header(&x->headers, "Expect", ""))
+		return -ENOMEM;
+	if (req->body_len) {
+		x->req_body = malloc(req->body_len);
+		if (!x->req_body)
+			return -ENOMEM;
+		memcpy(x->req_body, req->body, req->body_len);
+		r |= curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE,
+				      (curl_off_t)req->body_len);
+		r |= curl_easy_setopt(e, CURLOPT_POSTFIELDS, x->req_body);
+	}
+	if (strcmp(req->method, "GET"))
+		r |= curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, req->method);
+	return r == CURLE_OK ? 0 : -EINVAL;
+}
+
+int esprimd_http_send_raw(struct esprimd_http *http, const char *base,
+			  const struct binding_out *req,
+			  esprimd_http_raw_done done, void *userdata)
+{
+	struct http_client *c;
+	struct http_xfer *x;
+	char *url = NULL;
+	int r;
+
+	if (!http || !base || !req || !req->method || !req->path ||
+	    req->path[0] != '/' || !done ||
+	    req->body_len > ESPRIMD_HTTP_MAX_BODY)
+		return -EINVAL;
+	if (http->closing || !http->client)
+		return -ESHUTDOWN;
+	if (asprintf(&url, "%s%s%s%s", base, req->path, req->query ? "?" : "",
+		     req->query ? req->query : "") < 0)
+		return -ENOMEM;
+	r = url_check(url);
+	c = http->client;
+	x = r ? NULL : calloc(1, sizeof(*x));
+	if (!r && !x)
+		r = -ENOMEM;
+	if (!r) {
+		x->c = c;
+		x->raw_done = done;
+		x->userdata = userdata;
+		r = (x->easy = curl_easy_init()) ? 0 : -ENOMEM;
+	}
+	/* xfer_setup() sets GET; raw_setup() the method given. */
+	if (!r)
+		r = xfer_setup(x, ESPRIMD_HTTP_RETRIEVE, url);
+	if (!r)
+		r = raw_setup(x, req);
+	if (!r)
+		r = curl_easy_setopt(x->easy, CURLOPT_HTTPHEADER, x->headers) ==
+			CURLE_OK ? 0 : -EINVAL;
+	if (!r && curl_multi_add_handle(c->multi, x->easy) != CURLM_OK) {
+		curl_easy_cleanup(x->easy);
+		x->easy = NULL;
+		r = -ENOMEM;
+	}
+	free(url);
+	if (r) {
+		if (x)
+			xfer_free(x);
+		return r;
+	}
+	x->next = c->running;
+	if (c->running)
+		c->running->prev = x;
+	c->running = x;
+	return 0;
+}
+
 /* ---- the client's life ---- */
 
 static int client_setup(struct http_client *c)
@@ -564,7 +712,8 @@ static int client_setup(struct http_client *c)
 			      on_curl_timer) ||
 	    curl_multi_setopt(c->multi, CURLMOPT_TIMERDATA, c))
 		return -EIO;
-	r = sd_event_add_time(event, &c->timer, CLOCK_MONOTONIC, 0, 1000,
+	/* 1 us: libcurl's "at once" timeouts are steps of every request. */
+	r = sd_event_add_time(event, &c->timer, CLOCK_MONOTONIC, 0, 1,
 			      on_timer, c);
 	if (r >= 0)
 		r = sd_event_source_set_enabled(c->timer, SD_EVENT_OFF);

@@ -37,6 +37,8 @@ struct http_client;
  * @conn_total: connections it has accepted
  * @client: libcurl's side
  * @closing: esprimd_http_free() is under way: no new requests
+ * @raw_handler: sidecar mode: every request goes there as received
+ * @raw_userdata: its
  */
 struct esprimd_http {
 	sd_event *event;
@@ -50,6 +52,8 @@ struct esprimd_http {
 	unsigned long conn_total;
 	struct http_client *client;
 	bool closing;
+	esprimd_http_raw_handler raw_handler;
+	void *raw_userdata;
 };
 
 /* http_server.c */

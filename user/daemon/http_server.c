@@ -31,6 +31,8 @@
  * connection is closed unanswered.
  */
 #define DROP_MAX	(16 * (size_t)ESPRIMD_HTTP_MAX_BODY)
+/* Headers of a request kept in sidecar mode, at most. */
+#define RAW_MAX_HEADERS	100
 
 /**
  * struct http_listener - one listen address
@@ -49,6 +51,7 @@ struct http_listener {
 };
 
 enum req_state {
+	REQ_NEW,	/* its target seen, not yet its head */
 	REQ_RECEIVING,	/* head checked, body coming */
 	REQ_REFUSED,	/* answered from check.status/rsc/reason */
 	REQ_HANDLER,	/* with the handler, connection suspended */
@@ -71,6 +74,10 @@ enum req_state {
  * @rsc: the handler's answer...
  * @answer: ...and its body as JSON text (or NULL)
  * @prev, @next: http->waiting while REQ_HANDLER
+ * @uri: the request target as sent, path and query (from MHD's URI log)
+ * @raw: sidecar mode: the request as the raw handler sees it...
+ * @raw_headers: ...its headers, copies, @n_raw_headers of them
+ * @out: sidecar mode: the raw answer
  */
 struct esprimd_http_request {
 	struct http_listener *l;
@@ -86,13 +93,36 @@ struct esprimd_http_request {
 	int rsc;
 	char *answer;
 	struct esprimd_http_request *prev, *next;
+	/* sidecar mode */
+	char *uri;
+	struct binding_http raw;
+	struct binding_header *raw_headers;
+	size_t n_raw_headers;
+	struct binding_out *out;
 };
+
+static void raw_headers_free(struct binding_header *h, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free((char *)h[i].name);
+		free((char *)h[i].value);
+	}
+	free(h);
+}
 
 static void request_free(struct esprimd_http_request *req)
 {
 	free(req->buf);
 	free(req->strings);
 	free(req->answer);
+	free(req->uri);
+	raw_headers_free(req->raw_headers, req->n_raw_headers);
+	if (req->out) {
+		binding_out_free(req->out);
+		free(req->out);
+	}
 	json_decref(req->in.body);
 	free(req);
 }
@@ -182,6 +212,27 @@ static char *dbg_text(const char *reason)
 	return s;
 }
 
+/* A raw answer (sidecar mode) given to MHD. */
+static enum MHD_Result queue_raw(struct esprimd_http_request *req)
+{
+	const struct binding_out *o = req->out;
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+	size_t i;
+	int r = 0;
+
+	resp = MHD_create_response_from_buffer(o->body_len, o->body,
+					       MHD_RESPMEM_MUST_COPY);
+	if (!resp)
+		return MHD_NO;
+	for (i = 0; i < o->n_headers; i++)
+		r |= MHD_add_response_header(resp, o->headers[i].name,
+					     o->headers[i].value) != MHD_YES;
+	ret = r ? MHD_NO : MHD_queue_response(req->conn, o->status, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
 /* The answer of a request, refused or from the handler, given to MHD. */
 static enum MHD_Result queue_answer(struct esprimd_http_request *req)
 {
@@ -193,6 +244,8 @@ static enum MHD_Result queue_answer(struct esprimd_http_request *req)
 	enum MHD_Result ret;
 	int r = 0;
 
+	if (req->out)
+		return queue_raw(req);
 	if (req->state == REQ_REFUSED) {
 		status = c->status;
 		snprintf(rsc, sizeof(rsc), "%d", c->rsc);
@@ -227,6 +280,19 @@ static enum MHD_Result queue_answer(struct esprimd_http_request *req)
 	return ret;
 }
 
+/* The handler's answer is in: the connection goes on. */
+static void answered(struct esprimd_http_request *req)
+{
+	req->state = REQ_ANSWERED;
+	waiting_del(req->l->http, req);
+	json_decref(req->in.body);
+	req->in.body = NULL;
+	if (!req->in_handler) {
+		MHD_resume_connection(req->conn);
+		listener_kick(req->l);
+	}
+}
+
 int esprimd_http_respond(struct esprimd_http_request *req, int rsc,
 			 json_t *body)
 {
@@ -248,14 +314,53 @@ int esprimd_http_respond(struct esprimd_http_request *req, int rsc,
 	}
 	req->rsc = rsc;
 	req->answer = text;
-	req->state = REQ_ANSWERED;
-	waiting_del(req->l->http, req);
-	json_decref(req->in.body);
-	req->in.body = NULL;
-	if (!req->in_handler) {
-		MHD_resume_connection(req->conn);
-		listener_kick(req->l);
+	answered(req);
+	return 0;
+}
+
+static int out_copy(struct binding_out *to, const struct binding_out *from)
+{
+	size_t i;
+
+	to->status = from->status;
+	to->headers = calloc(from->n_headers + 1, sizeof(*to->headers));
+	to->body = malloc(from->body_len + 1);
+	if (!to->headers || !to->body)
+		return -ENOMEM;
+	memcpy(to->body, from->body ? from->body : "", from->body_len);
+	to->body_len = from->body_len;
+	for (i = 0; i < from->n_headers; i++) {
+		to->headers[i].name = strdup(from->headers[i].name);
+		to->headers[i].value = strdup(from->headers[i].value);
+		to->n_headers++;
+		if (!to->headers[i].name || !to->headers[i].value)
+			return -ENOMEM;
 	}
+	return 0;
+}
+
+int esprimd_http_respond_raw(struct esprimd_http_request *req,
+			     const struct binding_out *out)
+{
+	struct binding_out *o;
+
+	if (!req || !out || out->status < 100 || out->status > 599)
+		return -EINVAL;
+	if (req->state == REQ_DEAD) {
+		request_free(req);
+		return 0;
+	}
+	if (req->state != REQ_HANDLER)
+		return -EINVAL;
+	o = calloc(1, sizeof(*o));
+	if (!o || out_copy(o, out)) {
+		if (o)
+			binding_out_free(o);
+		free(o);
+		return -ENOMEM;
+	}
+	req->out = o;
+	answered(req);
 	return 0;
 }
 
@@ -320,24 +425,114 @@ static int request_strings(struct esprimd_http_request *req, const char *url)
 	return 0;
 }
 
+/* Sidecar mode: every header kept as received (and checked as usual). */
+static enum MHD_Result on_raw_header(void *cls, enum MHD_ValueKind kind,
+				     const char *key, size_t key_size,
+				     const char *value, size_t value_size)
+{
+	struct esprimd_http_request *req = cls;
+	struct binding_header *h;
+
+	http_check_header(&req->check, key, key_size, value, value_size);
+	if (req->n_raw_headers >= RAW_MAX_HEADERS) {
+		req->n_raw_headers++;
+		return MHD_YES;
+	}
+	h = reallocarray(req->raw_headers, req->n_raw_headers + 1,
+			 sizeof(*h));
+	if (!h)
+		return MHD_NO;
+	req->raw_headers = h;
+	h += req->n_raw_headers;
+	h->name = strndup(key, key_size);
+	h->value = strndup(value, value_size);
+	req->n_raw_headers++;
+	return h->name && h->value ? MHD_YES : MHD_NO;
+}
+
+static int raw_refuse(struct http_check *c, unsigned int status, int rsc,
+		      const char *reason)
+{
+	c->status = status;
+	c->rsc = rsc;
+	snprintf(c->reason, sizeof(c->reason), "%s", reason);
+	return -1;
+}
+
+/*
+ * Sidecar mode: the head as received, for the raw handler.  What is
+ * refused here cannot be passed on: another method, too many headers, a
+ * body over the limit.
+ */
+static int raw_head(struct esprimd_http_request *req, const char *method)
+{
+	static const char *const methods[] = { "GET", "POST", "PUT",
+					       "DELETE" };
+	struct http_check *c = &req->check;
+	char *q;
+	size_t i;
+
+	MHD_get_connection_values_n(req->conn, MHD_HEADER_KIND, on_raw_header,
+				    req);
+	for (i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)
+		if (!strcmp(method, methods[i]))
+			req->raw.method = methods[i];
+	if (!req->raw.method)
+		return raw_refuse(c, 405, 4005,
+				  "method not allowed: GET, POST, PUT or DELETE");
+	if (req->n_raw_headers > RAW_MAX_HEADERS)
+		return raw_refuse(c, 400, 4000, "too many headers");
+	if (!req->uri || req->uri[0] != '/')
+		return raw_refuse(c, 400, 4000, "the target is no path");
+	if (c->has_length && c->content_length > ESPRIMD_HTTP_MAX_BODY)
+		return raw_refuse(c, 413, 4000, "body over the limit");
+	q = strchr(req->uri, '?');
+	if (q)
+		*q++ = '\0';
+	req->raw.path = req->uri;
+	req->raw.query = q;
+	req->raw.headers = req->raw_headers;
+	req->raw.n_headers = req->n_raw_headers;
+	/* What esprimd_http_respond() echoes, when it is well-formed. */
+	if (c->n_origin != 1 || !http_is_id(c->origin, c->origin_len)) {
+		c->origin = "";
+		c->origin_len = 0;
+	}
+	if (c->n_ri != 1 || !http_is_id(c->ri, c->ri_len)) {
+		c->ri = "";
+		c->ri_len = 0;
+	}
+	if (c->n_rvi != 1)
+		c->n_rvi = 0;
+	return 0;
+}
+
 static enum MHD_Result request_begin(struct http_listener *l,
 				     struct MHD_Connection *conn,
 				     const char *url, const char *method,
 				     void **ctx)
 {
 	const union MHD_ConnectionInfo *ci;
-	struct esprimd_http_request *req;
+	struct esprimd_http_request *req = *ctx;
+	int r;
 
-	req = calloc(1, sizeof(*req));
+	if (!req)
+		req = calloc(1, sizeof(*req));
 	if (!req)
 		return MHD_NO;
 	req->l = l;
 	req->conn = conn;
 	*ctx = req;
 	http_check_init(&req->check);
-	MHD_get_connection_values_n(conn, MHD_HEADER_KIND, on_header,
-				    &req->check);
-	if (http_check_head(&req->check, method, url)) {
+	if (l->http->raw_handler) {
+		r = raw_head(req, method);
+		url = req->raw.path;
+	} else {
+		MHD_get_connection_values_n(conn, MHD_HEADER_KIND, on_header,
+					    &req->check);
+		r = http_check_head(&req->check, method, url);
+	}
+	if (r) {
 		/* At once: MHD then drops the body and closes. */
 		req->state = REQ_REFUSED;
 		return queue_answer(req);
@@ -400,6 +595,20 @@ static enum MHD_Result request_end(struct esprimd_http_request *req)
 
 	if (req->state == REQ_REFUSED)
 		return queue_answer(req);
+	if (http->raw_handler) {
+		req->raw.body = req->buf;
+		req->raw.body_len = req->len;
+		req->state = REQ_HANDLER;
+		waiting_add(http, req);
+		req->in_handler = true;
+		http->raw_handler(req, &req->raw, req->in.peer_addr,
+				  http->raw_userdata);
+		req->in_handler = false;
+		if (req->state == REQ_ANSWERED)
+			return queue_answer(req);
+		MHD_suspend_connection(req->conn);
+		return MHD_YES;
+	}
 	if (http_check_body(&req->check, req->buf, req->len, &obj)) {
 		req->state = REQ_REFUSED;
 		return queue_answer(req);
@@ -428,7 +637,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 	struct esprimd_http_request *req = *ctx;
 	enum MHD_Result r;
 
-	if (!req)
+	if (!req || req->state == REQ_NEW)
 		return request_begin(cls, conn, url, method, ctx);
 	switch (req->state) {
 	case REQ_RECEIVING:
@@ -446,10 +655,21 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 		return MHD_YES;
 	case REQ_ANSWERED:
 		return queue_answer(req);
+	case REQ_NEW:
 	case REQ_DEAD:
 		break;
 	}
 	return MHD_NO;
+}
+
+/* Every request begins here, with its target as sent (query included). */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+	struct esprimd_http_request *req = calloc(1, sizeof(*req));
+
+	if (req)
+		req->uri = strdup(uri);
+	return req;
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **ctx,
@@ -647,6 +867,7 @@ static int listener_start(struct esprimd_http *http, struct http_listener *l,
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)HTTP_MAX_CONNECTIONS,
 		MHD_OPTION_CONNECTION_TIMEOUT, secs,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, l,
+		MHD_OPTION_URI_LOG_CALLBACK, on_uri, l,
 		MHD_OPTION_NOTIFY_CONNECTION, on_connection, l,
 		MHD_OPTION_UNESCAPE_CALLBACK, no_unescape, NULL,
 		MHD_OPTION_STRICT_FOR_CLIENT, 1,
@@ -661,8 +882,9 @@ static int listener_start(struct esprimd_http *http, struct http_listener *l,
 	r = di ? sd_event_add_io(http->event, &l->io, di->epoll_fd, EPOLLIN,
 				 on_epoll, l) : -EIO;
 	if (r >= 0)
+		/* 1 us: a resumed connection's kick waits for no coalescing. */
 		r = sd_event_add_time(http->event, &l->timer, CLOCK_MONOTONIC,
-				      0, 1000, on_timer, l);
+				      0, 1, on_timer, l);
 	if (r < 0) {
 		snprintf(err, err_size, "listen %s: sd-event: %s", spec,
 			 strerror(-r));

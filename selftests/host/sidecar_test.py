@@ -1,0 +1,316 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""esprimd as a sidecar: two gateways, each an unmodified CSE (the
+cse_standin fixture, selftests/fixtures/) behind its esprimd.  An AE on
+gateway A (this script) sends its requests for gateway B's CSE to A's
+sidecar (its outbound address, the poa of B's <remoteCSE>); A seals them
+into Notify requests to B's sidecar, which opens them and hands B's CSE
+plain requests with the authenticated originator.  TAP on stdout.
+
+    sidecar_test.py BUILD_DIR            on the host: soft backend
+    sidecar_test.py --kernel BUILD_DIR   in the VM: the module, each
+                                         gateway in a network namespace
+"""
+import ctypes
+import http.client
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import esprimd_test as et  # noqa: E402
+
+N_CIN = int(os.environ.get("SIDECAR_TEST_CIN", "1000"))
+CB = "/_/sp2.example/CSE-gw2/cseb"      # B's CSEBase, absolute
+
+
+class CseStandIn:
+    """The cse_standin fixture: an unmodified CSE."""
+
+    def __init__(self, root, name, csi, rn, ns=None):
+        self.log = os.path.join(root, name + "-cse.log")
+        netns = ["ip", "netns", "exec", ns] if ns else []
+        self.proc = subprocess.Popen(
+            netns + [os.path.join(et.BUILD, "selftests", "fixtures",
+                                  "cse_standin"),
+                     "--listen", "127.0.0.1:0", "--csi", csi, "--rn", rn,
+                     "--log", self.log],
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        line = self.proc.stdout.readline()
+        self.port = int(line.split()[-1])
+
+    def seen(self):
+        with open(self.log) as f:
+            return [json.loads(x) for x in f if x.strip()]
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGTERM)
+        self.proc.wait(10)
+
+
+CLONE_NEWNET = 0x40000000
+libc = ctypes.CDLL(None, use_errno=True)
+
+
+def in_netns(ns, fn):
+    """fn() with this thread in network namespace ns (None: as it is):
+    the sockets it makes live there."""
+    if not ns:
+        return fn()
+    home = os.open("/proc/self/ns/net", os.O_RDONLY)
+    there = os.open("/run/netns/" + ns, os.O_RDONLY)
+    try:
+        if libc.setns(there, CLONE_NEWNET):
+            raise OSError(ctypes.get_errno(), "setns " + ns)
+        return fn()
+    finally:
+        libc.setns(home, CLONE_NEWNET)
+        os.close(home)
+        os.close(there)
+
+
+def connect(ns, host, port):
+    """A keep-alive connection from namespace ns."""
+    c = http.client.HTTPConnection(host, port, timeout=10)
+    in_netns(ns, c.connect)
+    return c
+
+
+class Capture:
+    """Every frame on a link (AF_PACKET), kept to look for plain text in:
+    what crossed the wire between the gateways."""
+
+    def __init__(self, ns, dev):
+        self.frames = []
+        self.sock = None
+        try:
+            self.sock = in_netns(ns, lambda: socket.socket(
+                socket.AF_PACKET, socket.SOCK_RAW, socket.htons(3)))
+            in_netns(ns, lambda: self.sock.bind((dev, 0)))
+        except OSError as e:
+            print("# no capture on %s: %s" % (dev, e), flush=True)
+            self.sock = None
+            return
+        self.sock.settimeout(0.2)
+        self.stop_flag = False
+        self.t = threading.Thread(target=self.run, daemon=True)
+        self.t.start()
+
+    def run(self):
+        while not self.stop_flag:
+            try:
+                self.frames.append(self.sock.recv(65536))
+            except socket.timeout:
+                pass
+
+    def stop(self):
+        if self.sock:
+            self.stop_flag = True
+            self.t.join()
+            self.sock.close()
+        return b"".join(self.frames)
+
+
+def request(conn, method, path, origin, ri, body=None, ty=None,
+            ctype="application/json"):
+    headers = {"X-M2M-Origin": origin, "X-M2M-RI": ri, "X-M2M-RVI": "4"}
+    if body is not None:
+        headers["Content-Type"] = ctype + (";ty=%d" % ty if ty else "")
+        if not isinstance(body, (bytes, str)):
+            body = json.dumps(body)
+    conn.request(method, path, body=body, headers=headers)
+    r = conn.getresponse()
+    data = r.read()
+    return r.status, {k.lower(): v for k, v in r.getheaders()}, data
+
+
+def main():
+    root = tempfile.mkdtemp(prefix="sidecar-test.")
+    os.chmod(root, 0o755)
+    k12 = os.path.join(root, "k12.key")
+    et.write(k12, et.KEY12 + "\n")
+    print("TAP version 13", flush=True)
+    for ident in (et.ID1, et.ID2):
+        et.forget_rands(ident)
+    ns1 = ns2 = None
+    if et.KERNEL:
+        if not os.path.exists("/run/netns/esprim-gw1"):
+            et.netns_up()
+        ns1, ns2 = "esprim-gw1", "esprim-gw2"
+        gw1 = et.Gateway(root, "gw1", et.ID1, "10.77.0.1", ns1)
+        gw2 = et.Gateway(root, "gw2", et.ID2, "10.77.0.2", ns2)
+    else:
+        gw1 = et.Gateway(root, "gw1", et.ID1, "127.0.0.1")
+        gw2 = et.Gateway(root, "gw2", et.ID2, "127.0.0.1")
+    cse1 = CseStandIn(root, "gw1", "/CSE-gw1", "csea", ns1)
+    cse2 = CseStandIn(root, "gw2", "/CSE-gw2", "cseb", ns2)
+    out1 = et.free_port()
+    gw1.peers = [et.peer_section("gw2", et.ID2, "13-gw1-gw2.example", gw2,
+                                 k12)]
+    gw2.peers = [et.peer_section("gw1", et.ID1, "13-gw1-gw2.example", gw1,
+                                 k12)]
+    gw1.write_conf("[sidecar]\ncse = http://127.0.0.1:%d\n"
+                   "outbound = 127.0.0.1:%d\n" % (cse1.port, out1))
+    gw2.write_conf("[sidecar]\ncse = http://127.0.0.1:%d\n" % cse2.port)
+    ok = gw1.start() and gw2.start()
+    et.tap(ok, "two sidecars start, each in front of a CSE stand-in")
+    if not ok:
+        for g in (gw1, gw2):
+            sys.stdout.write(open(g.log).read())
+        return 1
+
+    def ae_conn():
+        # The AE reaches A's outbound address, in A's namespace.
+        return connect(ns1, "127.0.0.1", out1)
+
+    cap = Capture(ns1, "v1") if et.KERNEL else None
+    ae = ae_conn()
+    st, h, body = request(ae, "POST", CB, "Cae1", "c0",
+                          {"m2m:cnt": {"rn": "data"}}, 3)
+    et.tap(st == 201 and h.get("x-m2m-rsc") == "2001",
+           "the AE creates a container on B's CSE through both sidecars "
+           "(%d %r %r)" % (st, h.get("x-m2m-rsc"), body[:200]))
+    t0 = time.monotonic()
+    bad = None
+    for i in range(N_CIN):
+        st, h, body = request(ae, "POST", CB + "/data", "Cae1", "i%d" % i,
+                              {"m2m:cin": {"con": "v%d" % i}}, 4)
+        if st != 201 or h.get("x-m2m-rsc") != "2001":
+            bad = (i, st, h, body[:200])
+            break
+    secs = time.monotonic() - t0
+    et.tap(bad is None, "%d contentInstances created, each sealed across "
+           "(%r)" % (N_CIN, bad))
+    print("# %d sealed creates in %.2f s: %.0f/s (one AE, keep-alive)" %
+          (N_CIN, secs, N_CIN / secs), flush=True)
+    st, h, body = request(ae, "GET", CB + "/data/la", "Cae1", "g1")
+    got = json.loads(body or b"{}").get("m2m:cin", {}).get("con")
+    et.tap(st == 200 and got == "v%d" % (N_CIN - 1),
+           "the latest contentInstance retrieved through both sidecars "
+           "(%d %r)" % (st, got))
+    seen = cse2.seen()
+    sealed_ops = [s for s in seen if s["path"].startswith("/~/CSE-gw2") or
+                  s["path"].startswith("/cseb")]
+    et.tap(len(sealed_ops) == N_CIN + 2 and
+           all(s["from"] == et.ID1 for s in sealed_ops),
+           "B's CSE saw %d plain requests, each from the authenticated "
+           "originator %s (%r)" % (len(sealed_ops), et.ID1,
+                                   [s for s in sealed_ops
+                                    if s["from"] != et.ID1][:2]))
+    if cap:
+        wire = cap.stop()
+        plain = [m for m in (b'"m2m:cin"', b'"con"', b'v%d"' % (N_CIN - 1),
+                             b'"m2m:cnt"') if m in wire]
+        et.tap(len(wire) > 1000 * N_CIN and b'"m2m:seci"' in wire and
+               not plain, "the capture on the veth (%d bytes): Notify "
+               "requests with m2m:seci, no plain primitive (%r)" %
+               (len(wire), plain))
+    st1 = gw1.client().call("stats")["stats"]
+    st2 = gw2.client().call("stats")["stats"]
+    et.tap(st1["seals"] >= N_CIN + 2 and st2["requests_in"] >= N_CIN + 2 and
+           st2["responses_sealed"] >= N_CIN + 2,
+           "the sidecars sealed and opened every one (A seals %d, B opened "
+           "%d and sealed %d responses)" % (st1["seals"], st2["requests_in"],
+                                           st2["responses_sealed"]))
+
+    # Not ESPrim: straight through B's sidecar to its CSE, as it came.
+    direct = connect(ns1, gw2.addr, gw2.port)
+    n0 = len(cse2.seen())
+    st, h, body = request(direct, "POST", "/cseb", "Cplain", "p1",
+                          {"m2m:ae": {"rn": "plainae", "api": "Nplain",
+                                      "rr": False, "srv": ["4"]}}, 2)
+    last = cse2.seen()[n0:]
+    et.tap(st == 201 and h.get("x-m2m-ri") == "p1" and len(last) == 1 and
+           last[0]["from"] == "Cplain" and last[0]["body"] ==
+           {"m2m:ae": {"rn": "plainae", "api": "Nplain", "rr": False,
+                       "srv": ["4"]}},
+           "a plain request passes through B's sidecar unchanged (%d %r)"
+           % (st, last))
+    st, h, body = request(direct, "PUT", "/cseb/plainae", "Cplain", "p2",
+                          {"m2m:ae": {"lbl": ["x"]}})
+    st2_, h2, body2 = request(direct, "DELETE", "/cseb/plainae", "Cplain",
+                              "p3")
+    et.tap(st == 200 and h.get("x-m2m-rsc") == "2004" and st2_ == 200 and
+           h2.get("x-m2m-rsc") == "2002",
+           "Update and Delete pass through (%d %r, %d %r)" %
+           (st, h.get("x-m2m-rsc"), st2_, h2.get("x-m2m-rsc")))
+
+    # Error cases of TS-0001 Table 7.6.x-1 at B's sidecar, unprotected.
+    a = gw1.client()
+    req = {"op": 2, "to": et.ID2 + "/cseb", "fr": et.ID1, "rqi": "e1",
+           "rvi": "4"}
+    content = a.call("seal", target=et.ID2, primitive=req)["content"]
+    epo = content["m2m:seci"]["epo"]
+    parts = epo.split(".")
+
+    def notify(c):
+        return request(direct, "POST", "/cseb", et.ID1, "n1", c)
+
+    tag = parts[4]
+    tampered = parts[:4] + [("A" if tag[0] != "A" else "B") + tag[1:]]
+    st, h, body = notify({"m2m:seci": {"sit": 5,
+                                       "epo": ".".join(tampered)}})
+    et.tap(h.get("x-m2m-rsc") == "4115" and st == 403,
+           "a tampered object through the sidecar: 4115, HTTP 403 (%d %r)"
+           % (st, h.get("x-m2m-rsc")))
+    st, h, body = notify(content)
+    st, h, body = notify(content)
+    et.tap(h.get("x-m2m-rsc") == "5210" and st == 500,
+           "the same object again: 5210, HTTP 500 (%d %r)" %
+           (st, h.get("x-m2m-rsc")))
+    st, h, body = notify({"m2m:seci": {"sit": 5, "epo": "a.b"}})
+    et.tap(h.get("x-m2m-rsc") == "4000" and st == 400,
+           "not an object: 4000 (%d %r)" % (st, h.get("x-m2m-rsc")))
+    st, h, body = notify({"m2m:seci": {"sit": 3}})
+    got = json.loads(body or b"{}").get("m2m:seci", {})
+    et.tap(st == 200 and got.get("sit") == 4 and got.get("ero"),
+           "a rand request through the sidecar: sit 4 (%d %r)" % (st, got))
+    st, h, body = request(direct, "POST", "/cseb", "//sp9.example/CSE-x",
+                          "n2", {"m2m:seci": {"sit": 3}})
+    et.tap(h.get("x-m2m-rsc") == "4103",
+           "a rand request from no peer: 4103 (%d %r)" %
+           (st, h.get("x-m2m-rsc")))
+
+    # protect = never: passed on plain, the AE's own From reaches B.
+    gw1.peers[0] = gw1.peers[0].rstrip("\n") + "\nprotect = never\n\n"
+    gw1.write_conf("[sidecar]\ncse = http://127.0.0.1:%d\n"
+                   "outbound = 127.0.0.1:%d\n" % (cse1.port, out1))
+    r = a.call("reload")
+    n0 = len(cse2.seen())
+    ae = ae_conn()
+    st, h, body = request(ae, "GET", CB + "/data", "Cae1", "nv1")
+    last = cse2.seen()[n0:]
+    et.tap(r.get("ok") and st == 200 and len(last) == 1 and
+           last[0]["from"] == "Cae1",
+           "protect = never: the request goes plain (%d %r)" % (st, last))
+    st_ = gw1.client().call("stats")["stats"]["seals"]
+    et.tap(st_ == st1["seals"] + 1,
+           "... and nothing was sealed for it (%d, %d)" % (st_, st1["seals"]))
+
+    for g in (gw1, gw2):
+        g.stop()
+    cse1.stop()
+    cse2.stop()
+    leaks = [g.log for g in (gw1, gw2) if
+             any(m in open(g.log, errors="replace").read() for m in
+                 ("AddressSanitizer", "LeakSanitizer", "runtime error"))]
+    et.tap(not leaks, "no sanitizer report in the sidecars' logs %r" % leaks)
+    print("%d passed, %d failed" % (et.n_test - et.failed, et.failed))
+    return 1 if et.failed else 0
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except Exception as e:  # noqa: BLE001
+        import traceback
+        traceback.print_exc(file=sys.stdout)
+        et.tap(False, "the test ended early: %r" % e)
+        print("%d passed, %d failed" % (et.n_test - et.failed, et.failed))
+        sys.exit(1)

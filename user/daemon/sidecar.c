@@ -1,0 +1,593 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * esprimd in front of an unmodified CSE (sidecar.h).  Each request that
+ * crosses is a struct crossing, alive from its arrival to its answer; the
+ * steps are callbacks of the HTTP client and of the daemon's operations,
+ * all on the loop's one thread.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "api.h"
+#include "binding.h"
+#include "exchange.h"
+#include "http.h"
+#include "log.h"
+#include "sidecar.h"
+
+struct sidecar {
+	struct esprimd_http *outbound;	/* listener for the local CSE, AEs */
+};
+
+/**
+ * struct crossing - one request crossing the sidecar
+ * @d: the daemon
+ * @req: the request to answer
+ * @prim: inbound: the opened request; outbound: the request to seal
+ * @handle: inbound: the handle its response is sealed with
+ * @peer: outbound: the peer's name
+ * @address: outbound: its address, without a final '/'
+ * @prefer: outbound: plain when it cannot be sealed
+ * @in: outbound: the request as received, for plain
+ */
+struct crossing {
+	struct esprimd *d;
+	struct esprimd_http_request *req;
+	json_t *prim;
+	char *handle;
+	char *peer;
+	char *address;
+	bool prefer;
+	const struct binding_http *in;
+};
+
+static void crossing_free(struct crossing *x)
+{
+	json_decref(x->prim);
+	free(x->handle);
+	free(x->peer);
+	free(x->address);
+	free(x);
+}
+
+/* The sidecar itself on the daemon's operations: the gateway. */
+static const struct esprimd_api_peer *self(void)
+{
+	static struct esprimd_api_peer who;
+
+	who.pid = getpid();
+	who.uid = geteuid();
+	who.gid = getegid();
+	who.admin = true;
+	return &who;
+}
+
+/* An unprotected answer: a oneM2M RSC and why, as m2m:dbg. */
+static void answer_error(struct esprimd_http_request *req, int rsc,
+			 const char *why)
+{
+	json_t *dbg = json_pack("{s:s}", "m2m:dbg", why);
+
+	if (esprimd_http_respond(req, rsc, dbg))
+		esprimd_http_respond(req, 5000, NULL);
+	json_decref(dbg);
+}
+
+/* The RSC of an operation's failure ({"ok":false, ...}). */
+static int reply_rsc(json_t *reply, int otherwise)
+{
+	int rsc = (int)json_integer_value(json_object_get(reply, "rsc"));
+	int errnum = (int)json_integer_value(json_object_get(reply, "errno"));
+
+	if (rsc >= 4000 && rsc < 7000)
+		return rsc;
+	if (errnum == ECONNREFUSED || errnum == ETIMEDOUT ||
+	    errnum == EHOSTUNREACH || errnum == ECONNRESET)
+		return 5103;	/* TARGET_NOT_REACHABLE */
+	return otherwise;
+}
+
+static const char *reply_message(json_t *reply)
+{
+	const char *m = json_string_value(json_object_get(reply, "message"));
+
+	return m ? m : "out of memory";
+}
+
+static bool reply_ok(json_t *reply)
+{
+	return json_is_true(json_object_get(reply, "ok"));
+}
+
+/* Headers of one hop, which a proxy neither forwards nor returns. */
+static bool hop_by_hop(const char *name)
+{
+	static const char *const names[] = {
+		"Connection", "Keep-Alive", "Proxy-Authenticate",
+		"Proxy-Authorization", "TE", "Trailer", "Transfer-Encoding",
+		"Upgrade", "Content-Length", "Host", "Expect", "Date",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcasecmp(name, names[i]))
+			return true;
+	return false;
+}
+
+/* in's headers without the hop-by-hop ones; the array is malloc'ed. */
+static struct binding_header *end_to_end(const struct binding_http *in,
+					 size_t *n)
+{
+	struct binding_header *h = calloc(in->n_headers + 1, sizeof(*h));
+	size_t i;
+
+	*n = 0;
+	for (i = 0; h && i < in->n_headers; i++)
+		if (!hop_by_hop(in->headers[i].name))
+			h[(*n)++] = in->headers[i];
+	return h;
+}
+
+/* ---- pass-through: plain, as it came ---- */
+
+static void plain_done(int err, const struct binding_http *rsp, void *ud)
+{
+	struct crossing *x = ud;
+	struct binding_out out = { 0 };
+
+	if (err) {
+		answer_error(x->req, 5103, strerror(-err));
+		goto out;
+	}
+	out.status = rsp->status;
+	out.headers = end_to_end(rsp, &out.n_headers);
+	out.body = (char *)rsp->body;
+	out.body_len = rsp->body_len;
+	if (!out.headers || esprimd_http_respond_raw(x->req, &out))
+		answer_error(x->req, 5000, "out of memory");
+	free(out.headers);
+out:
+	crossing_free(x);
+}
+
+/* Sends in on to base as it came; x is answered and freed from there. */
+static void plain(struct crossing *x, const struct binding_http *in,
+		  const char *base)
+{
+	struct binding_out out = { 0 };
+	int rc;
+
+	out.method = (char *)in->method;
+	out.path = (char *)in->path;
+	out.query = (char *)in->query;
+	out.headers = end_to_end(in, &out.n_headers);
+	out.body = (char *)in->body;
+	out.body_len = in->body_len;
+	rc = out.headers ? esprimd_http_send_raw(x->d->http, base, &out,
+						 plain_done, x) : -ENOMEM;
+	free(out.headers);
+	if (rc) {
+		answer_error(x->req, 5000, strerror(-rc));
+		crossing_free(x);
+	}
+}
+
+/* ---- inbound: a sealed request for the local CSE ---- */
+
+static void respond_done(json_t *reply, void *ud)
+{
+	struct crossing *x = ud;
+
+	if (reply_ok(reply))
+		esprimd_http_respond(x->req, 2000,
+				     json_object_get(reply, "content"));
+	else
+		answer_error(x->req, reply_rsc(reply, 5000),
+			     reply_message(reply));
+	crossing_free(x);
+}
+
+/* The CSE's response (or the failure to get one) sealed back (C.8). */
+static void seal_response(struct crossing *x, json_t *rsp)
+{
+	struct esprimd_api_call *call;
+	json_t *args;
+
+	if (rsp && !json_object_get(rsp, "rqi"))
+		json_object_set(rsp, "rqi", json_object_get(x->prim, "rqi"));
+	args = rsp ? json_pack("{s:s,s:O}", "handle", x->handle, "primitive",
+			       rsp) : NULL;
+	call = args ? esprimd_api_local_call(respond_done, x) : NULL;
+	if (!call) {
+		answer_error(x->req, 5000, "out of memory");
+		crossing_free(x);
+	} else {
+		exchange_respond(x->d, call, self(), args);
+	}
+	json_decref(args);
+}
+
+/* A response primitive for what went wrong on the way to the CSE. */
+static json_t *error_response(int rsc, const char *why)
+{
+	return json_pack("{s:i,s:s,s:{s:s}}", "rsc", rsc, "rvi",
+			 ESPRIMD_HTTP_RVI, "pc", "m2m:dbg", why);
+}
+
+static void cse_done(int err, const struct binding_http *rsp, void *ud)
+{
+	struct crossing *x = ud;
+	char why[256];
+	json_t *prim;
+	int rc;
+
+	if (err) {
+		prim = error_response(5103, strerror(-err));
+	} else {
+		rc = binding_response_to_primitive(rsp, &prim, why,
+						   sizeof(why));
+		if (rc)
+			prim = error_response(5000, why);
+	}
+	seal_response(x, prim);
+	json_decref(prim);
+}
+
+/*
+ * An absolute target in this gateway's SP ("//sp/cse/...") as the CSE
+ * reads it more surely: SP-relative ("/cse/...").
+ */
+static void local_target(struct esprimd *d, json_t *prim)
+{
+	const char *id = d->config->identity;
+	const char *to = json_string_value(json_object_get(prim, "to"));
+	const char *sp_end = strchr(id + 2, '/');
+	size_t n = sp_end ? (size_t)(sp_end - id) : 0;
+
+	if (to && n && !strncmp(to, id, n) && to[n] == '/')
+		json_object_set_new(prim, "to", json_string(to + n));
+}
+
+static void notify_done(json_t *reply, void *ud)
+{
+	struct crossing *x = ud;
+	struct binding_out out = { 0 };
+	const char *kind, *handle;
+	char why[256];
+	json_t *rsp;
+	int rc;
+
+	if (!reply_ok(reply)) {
+		/* TS-0001 Table 7.6.x-1: the error, unprotected. */
+		answer_error(x->req, reply_rsc(reply, 5000),
+			     reply_message(reply));
+		crossing_free(x);
+		return;
+	}
+	kind = json_string_value(json_object_get(reply, "kind"));
+	if (kind && !strcmp(kind, "reply")) {
+		/* sit 3 -> sit 4 */
+		esprimd_http_respond(x->req, 2000,
+				     json_object_get(reply, "content"));
+		crossing_free(x);
+		return;
+	}
+	handle = json_string_value(json_object_get(reply, "handle"));
+	x->prim = json_incref(json_object_get(reply, "primitive"));
+	x->handle = handle ? strdup(handle) : NULL;
+	if (!x->handle || !json_is_object(x->prim)) {
+		answer_error(x->req, 5000, "out of memory");
+		crossing_free(x);
+		return;
+	}
+	local_target(x->d, x->prim);
+	rc = binding_primitive_to_request(x->prim, &out, why, sizeof(why));
+	if (!rc)
+		rc = esprimd_http_send_raw(x->d->http, x->d->config->sidecar_cse,
+					   &out, cse_done, x);
+	binding_out_free(&out);
+	if (rc) {
+		rsp = error_response(rc > 0 ? rc : 5000,
+				     rc > 0 ? why : strerror(-rc));
+		seal_response(x, rsp);
+		json_decref(rsp);
+	}
+}
+
+/* A Notify whose content is m2m:seci, or NULL. */
+static json_t *seci_content(const struct binding_http *in)
+{
+	const char *ct = NULL;
+	json_t *body;
+	size_t i;
+
+	if (strcmp(in->method, "POST") || !in->body_len)
+		return NULL;
+	for (i = 0; i < in->n_headers; i++)
+		if (!strcasecmp(in->headers[i].name, "Content-Type"))
+			ct = in->headers[i].value;
+	if (!ct || strncasecmp(ct, "application/json", 16) ||
+	    strstr(ct, "ty="))
+		return NULL;
+	body = json_loadb(in->body, in->body_len, JSON_REJECT_DUPLICATES,
+			  NULL);
+	if (json_is_object(body) && json_object_size(body) == 1 &&
+	    json_is_object(json_object_get(body, "m2m:seci")))
+		return body;
+	json_decref(body);
+	return NULL;
+}
+
+/* sit 3 as the daemon answers it on its own. */
+static void rand_request(struct esprimd_http_request *req,
+			 const struct binding_http *in, json_t *content,
+			 struct esprimd *d)
+{
+	struct esprimd_http_incoming inc = { .op = ESPRIMD_HTTP_NOTIFY };
+	size_t i;
+
+	inc.path = in->path;
+	inc.body = content;
+	inc.origin = "";
+	inc.ri = "";
+	inc.rvi = "";
+	for (i = 0; i < in->n_headers; i++)
+		if (!strcasecmp(in->headers[i].name, "X-M2M-Origin"))
+			inc.origin = in->headers[i].value;
+	exchange_http(req, &inc, d);
+	json_decref(content);
+}
+
+static void inbound(struct esprimd_http_request *req,
+		    const struct binding_http *in, const char *peer_addr,
+		    void *userdata)
+{
+	struct esprimd *d = userdata;
+	struct esprimd_api_call *call;
+	struct crossing *x = calloc(1, sizeof(*x));
+	json_t *content, *args;
+
+	if (!x) {
+		answer_error(req, 5000, "out of memory");
+		return;
+	}
+	x->d = d;
+	x->req = req;
+	content = seci_content(in);
+	if (!content) {
+		plain(x, in, d->config->sidecar_cse);
+		return;
+	}
+	if (json_integer_value(json_object_get(json_object_get(content,
+							       "m2m:seci"),
+					       "sit")) == ESPRIM_SIT_RRO_REQUEST) {
+		/* A rand request: for configured peers only (B.1). */
+		free(x);
+		rand_request(req, in, content, d);
+		return;
+	}
+	args = json_pack("{s:o}", "content", content);
+	call = args ? esprimd_api_local_call(notify_done, x) : NULL;
+	if (!call) {
+		answer_error(req, 5000, "out of memory");
+		crossing_free(x);
+	} else {
+		exchange_notify(d, call, self(), args);
+	}
+	json_decref(args);
+}
+
+/* ---- outbound: a request of the local CSE for a peer ---- */
+
+static void open_done(json_t *reply, void *ud)
+{
+	struct crossing *x = ud;
+	struct binding_out out = { 0 };
+	char why[256];
+	int rc;
+
+	if (!reply_ok(reply)) {
+		answer_error(x->req, reply_rsc(reply, 5000),
+			     reply_message(reply));
+		goto out;
+	}
+	rc = binding_primitive_to_response(json_object_get(reply, "primitive"),
+					   &out, why, sizeof(why));
+	if (rc)
+		answer_error(x->req, 5000, why);
+	else if (esprimd_http_respond_raw(x->req, &out))
+		answer_error(x->req, 5000, "out of memory");
+	binding_out_free(&out);
+out:
+	crossing_free(x);
+}
+
+static void peer_done(int err, int rsc, json_t *body, void *ud)
+{
+	struct crossing *x = ud;
+	struct esprimd_api_call *call;
+	json_t *args;
+
+	if (err || rsc != 2000 || !body) {
+		/* The peer's refusal (TS-0001 Table 7.6.x-1), or no peer. */
+		answer_error(x->req, err ? 5103 : rsc != 2000 ? rsc : 5000,
+			     err ? strerror(-err) : "the peer's sidecar refused");
+		crossing_free(x);
+		return;
+	}
+	args = json_pack("{s:O}", "content", body);
+	call = args ? esprimd_api_local_call(open_done, x) : NULL;
+	if (!call) {
+		answer_error(x->req, 5000, "out of memory");
+		crossing_free(x);
+	} else {
+		exchange_open(x->d, call, args);
+	}
+	json_decref(args);
+}
+
+static void seal_done(json_t *reply, void *ud)
+{
+	struct crossing *x = ud;
+	int rc;
+
+	if (!reply_ok(reply)) {
+		if (x->prefer && x->in) {
+			log_info("to %s plain: %s", x->peer,
+				 reply_message(reply));
+			plain(x, x->in, x->address);
+			return;
+		}
+		answer_error(x->req, reply_rsc(reply, 5000),
+			     reply_message(reply));
+		crossing_free(x);
+		return;
+	}
+	rc = esprimd_http_send(x->d->http, ESPRIMD_HTTP_NOTIFY, x->address,
+			       x->d->config->identity,
+			       json_object_get(reply, "content"), peer_done,
+			       x);
+	if (rc) {
+		answer_error(x->req, 5000, strerror(-rc));
+		crossing_free(x);
+	}
+}
+
+/*
+ * The configured peer a target names: its identity, then "/" or the end.
+ * SP-relative targets take this gateway's SP-ID.
+ */
+static const struct esprimd_peer *peer_for(const struct esprimd_config *c,
+					   const char *to)
+{
+	char abs[1024];
+	const char *sp_end;
+	size_t i, n;
+
+	if (to[0] == '/' && to[1] != '/') {
+		sp_end = strchr(c->identity + 2, '/');
+		if (!sp_end)
+			return NULL;
+		snprintf(abs, sizeof(abs), "%.*s%s",
+			 (int)(sp_end - c->identity), c->identity, to);
+	} else {
+		snprintf(abs, sizeof(abs), "%s", to);
+	}
+	for (i = 0; i < c->n_peers; i++) {
+		n = strlen(c->peers[i].identity);
+		if (!strncmp(abs, c->peers[i].identity, n) &&
+		    (abs[n] == '/' || !abs[n]))
+			return &c->peers[i];
+	}
+	return NULL;
+}
+
+static void outbound(struct esprimd_http_request *req,
+		     const struct binding_http *in, const char *peer_addr,
+		     void *userdata)
+{
+	struct esprimd *d = userdata;
+	const struct esprimd_peer *p;
+	struct esprimd_api_call *call;
+	struct crossing *x;
+	json_t *prim = NULL, *args;
+	char why[256];
+	size_t n;
+	int rc;
+
+	rc = binding_request_to_primitive(in, &prim, why, sizeof(why));
+	if (rc) {
+		answer_error(req, rc, why);
+		return;
+	}
+	p = peer_for(d->config,
+		     json_string_value(json_object_get(prim, "to")));
+	if (!p || !p->address) {
+		snprintf(why, sizeof(why), "no peer with an address for %s",
+			 json_string_value(json_object_get(prim, "to")));
+		answer_error(req, 4004, why);
+		json_decref(prim);
+		return;
+	}
+	x = calloc(1, sizeof(*x));
+	if (x) {
+		x->d = d;
+		x->req = req;
+		x->peer = strdup(p->name);
+		x->address = strdup(p->address);
+		x->prefer = p->protect == ESPRIMD_PROTECT_PREFER;
+		x->in = in;
+	}
+	if (!x || !x->peer || !x->address) {
+		answer_error(req, 5000, "out of memory");
+		json_decref(prim);
+		if (x)
+			crossing_free(x);
+		return;
+	}
+	n = strlen(x->address);
+	if (n && x->address[n - 1] == '/')
+		x->address[n - 1] = '\0';
+	if (p->protect == ESPRIMD_PROTECT_NEVER) {
+		json_decref(prim);
+		plain(x, in, x->address);
+		return;
+	}
+	/*
+	 * The pairwise key is the gateway's: the peer's From check (TS-0003
+	 * 7.2.2) accepts its identity alone, which is the originator the
+	 * peer's CSE sees.
+	 */
+	json_object_set_new(prim, "fr", json_string(d->config->identity));
+	args = json_pack("{s:s,s:o}", "target", p->name, "primitive", prim);
+	call = args ? esprimd_api_local_call(seal_done, x) : NULL;
+	if (!call) {
+		answer_error(req, 5000, "out of memory");
+		crossing_free(x);
+	} else {
+		exchange_seal(d, call, self(), args);
+	}
+	json_decref(args);
+}
+
+int sidecar_start(struct esprimd *d, char *err, size_t err_size)
+{
+	const struct esprimd_config *c = d->config;
+	struct sidecar *s;
+	int rc;
+
+	if (!c->sidecar_cse)
+		return 0;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	d->sidecar = s;
+	esprimd_http_set_raw(d->http, inbound, d);
+	if (!c->n_outbound)
+		return 0;
+	rc = esprimd_http_new(&s->outbound, d->event, c->outbound,
+			      c->n_outbound, exchange_http, d,
+			      c->request_timeout_ms, err, err_size);
+	if (rc)
+		return rc;
+	esprimd_http_set_raw(s->outbound, outbound, d);
+	log_info("sidecar: in front of %s, outbound on %s%s", c->sidecar_cse,
+		 c->outbound[0], c->n_outbound > 1 ? " ..." : "");
+	return 0;
+}
+
+void sidecar_stop(struct esprimd *d)
+{
+	struct sidecar *s = d->sidecar;
+
+	if (!s)
+		return;
+	esprimd_http_free(s->outbound);
+	free(s);
+	d->sidecar = NULL;
+}
