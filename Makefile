@@ -75,7 +75,7 @@ PROGRAMS := $(BUILD)/user/esprim_demo $(BUILD)/bench/aead_bench \
 	$(BUILD)/bench/backend_bench $(BUILD)/bench/netlink_bench \
 	$(BUILD)/user/esprimctl $(BUILD)/user/esprimd $(LIBESPRIM_SO)
 
-.PHONY: all deps module user selftests check demo bench vm-shell \
+.PHONY: all deps module user selftests check demo demo-lib bench vm-shell \
 	debug-kernel bench-lib coverage install dkms-add dkms-remove clean
 
 all: deps module user selftests
@@ -285,8 +285,11 @@ $(BUILD)/bench/%: bench/%.c $(UAPI) $(AFALG)
 check: deps selftests user
 	scripts/check.sh
 
-demo: deps user
+demo: deps user selftests
 	scripts/demo.sh
+
+demo-lib: deps user
+	scripts/demo.sh --lib
 
 bench: deps user
 	scripts/bench.sh

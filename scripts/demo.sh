@@ -1,7 +1,12 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # `make demo`: boots the newest supported kernel in the VM, loads the module
-# and seals and opens a oneM2M primitive through onem2m-esprim(gcm(aes)).
+# and runs user/demo/sidecar_demo.py there: two gateways, each an unmodified
+# CSE behind esprimd as a sidecar, an AE on one creating contentInstances
+# on the other's CSE, every request sealed on the wire.
+#
+# `make demo-lib` (scripts/demo.sh --lib): one ESPrim exchange on
+# libesprim's kernel backend (user/demo/esprim_demo.c) instead.
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -11,4 +16,9 @@ kver=$(scripts/kernels.sh kver "$series")
 
 scripts/build-module.sh "/lib/modules/$kver/build" build/kmod >/dev/null
 echo "Booting Debian kernel $kver in qemu, loading onem2m_esprim..."
-vm/run.sh --series "$series" --quiet --timeout 300 -- build/user/esprim_demo
+if [ "${1:-}" = --lib ]; then
+	exec vm/run.sh --series "$series" --quiet --timeout 300 -- \
+		build/user/esprim_demo
+fi
+exec vm/run.sh --series "$series" --quiet --timeout 600 -- \
+	/usr/bin/python3 user/demo/sidecar_demo.py build

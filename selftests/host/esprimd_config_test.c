@@ -140,7 +140,7 @@ static const char full_conf[] =
 	"identity = //sp2.example/CSE-gw2\n"
 	"kid = 13-gw2.example\n"
 	"address = http://gw2.example:8080/esprim\n"
-	"esi = http://in.sp1.example:8080/~/in-cse/gw2\n"
+	"esi = http://in.sp1.example:8080/~/in-cse/gw2?atrl=esi\n"
 	"key = 13\n"
 	"key_file = @D@/k1.key\n"
 	"enc = A128GCM\n"
@@ -205,7 +205,8 @@ TEST_F(cfg, full)
 	EXPECT_STREQ("//sp2.example/CSE-gw2", p->identity);
 	EXPECT_STREQ("13-gw2.example", p->kid);
 	EXPECT_STREQ("http://gw2.example:8080/esprim", p->address);
-	EXPECT_STREQ("http://in.sp1.example:8080/~/in-cse/gw2", p->esi);
+	EXPECT_STREQ("http://in.sp1.example:8080/~/in-cse/gw2?atrl=esi",
+		     p->esi);
 	EXPECT_EQ(ESPRIMD_KEY_PROVISIONED, p->source);
 	EXPECT_EQ(0, strncmp(p->key_file, self->dir, strlen(self->dir)));
 	EXPECT_STREQ("/k1.key", p->key_file + strlen(self->dir));
@@ -645,9 +646,12 @@ static const struct bad_case {
 	{ "address host", DAEMON "[peer a]\n" PEER_OK
 	  "address = http://gw_2.example/\n", NULL, 8,
 	  "the host must be a domain name or an IP address" },
-	{ "esi query", DAEMON "[peer a]\n" PEER_OK
-	  "esi = http://in.example/cse?atrl=esi\n", NULL, 8,
-	  "esi = http://in.example/cse?atrl=esi: no query or fragment" },
+	{ "esi fragment", DAEMON "[peer a]\n" PEER_OK
+	  "esi = http://in.example/cse?atrl=esi#x\n", NULL, 8,
+	  "esi = http://in.example/cse?atrl=esi#x: an empty query, or a fragment" },
+	{ "esi userinfo", DAEMON "[peer a]\n" PEER_OK
+	  "esi = http://u@in.example/cse?atrl=esi\n", NULL, 8,
+	  "no user information" },
 	{ "address space", DAEMON "[peer a]\n" PEER_OK
 	  "address = http://gw2.example/a b\n", NULL, 8, "without spaces" },
 	{ "rspf without target", DAEMON "[peer a]\n"

@@ -33,13 +33,13 @@ CB = "/_/sp2.example/CSE-gw2/cseb"      # B's CSEBase, absolute
 class CseStandIn:
     """The cse_standin fixture: an unmodified CSE."""
 
-    def __init__(self, root, name, csi, rn, ns=None):
+    def __init__(self, root, name, csi, rn, ns=None, host="127.0.0.1"):
         self.log = os.path.join(root, name + "-cse.log")
         netns = ["ip", "netns", "exec", ns] if ns else []
         self.proc = subprocess.Popen(
             netns + [os.path.join(et.BUILD, "selftests", "fixtures",
                                   "cse_standin"),
-                     "--listen", "127.0.0.1:0", "--csi", csi, "--rn", rn,
+                     "--listen", host + ":0", "--csi", csi, "--rn", rn,
                      "--log", self.log],
             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         line = self.proc.stdout.readline()
@@ -148,15 +148,26 @@ def main():
     else:
         gw1 = et.Gateway(root, "gw1", et.ID1, "127.0.0.1")
         gw2 = et.Gateway(root, "gw2", et.ID2, "127.0.0.1")
-    cse1 = CseStandIn(root, "gw1", "/CSE-gw1", "csea", ns1)
+    # A's CSE is B's registrar too: B's <remoteCSE> there gets its esi.
+    cse1 = CseStandIn(root, "gw1", "/CSE-gw1", "csea", ns1, "*")
     cse2 = CseStandIn(root, "gw2", "/CSE-gw2", "cseb", ns2)
+    reg = "http://%s:%d/csea/CSE-gw2" % (gw1.addr, cse1.port)
+    r0 = in_netns(ns1, lambda: connect(None, "127.0.0.1", cse1.port))
+    st, h, body = request(r0, "POST", "/csea", et.ID2, "reg1",
+                          {"m2m:csr": {"rn": "CSE-gw2", "csi": "/CSE-gw2",
+                                       "cb": "//sp2.example/CSE-gw2/cseb",
+                                       "rr": True}}, 16)
+    et.tap(st == 201, "B registered at A's CSE: its <remoteCSE> (%d %r)"
+           % (st, body[:120]))
     out1 = et.free_port()
     gw1.peers = [et.peer_section("gw2", et.ID2, "13-gw1-gw2.example", gw2,
-                                 k12)]
+                                 k12).rstrip("\n") +
+                 "\nesi = %s?atrl=esi\n\n" % reg]
     gw2.peers = [et.peer_section("gw1", et.ID1, "13-gw1-gw2.example", gw1,
                                  k12)]
     gw1.write_conf("[sidecar]\ncse = http://127.0.0.1:%d\n"
                    "outbound = 127.0.0.1:%d\n" % (cse1.port, out1))
+    gw2.rand = "[rand]\npublish = %s\n" % reg
     gw2.write_conf("[sidecar]\ncse = http://127.0.0.1:%d\n" % cse2.port)
     ok = gw1.start() and gw2.start()
     et.tap(ok, "two sidecars start, each in front of a CSE stand-in")
@@ -164,6 +175,18 @@ def main():
         for g in (gw1, gw2):
             sys.stdout.write(open(g.log).read())
         return 1
+    # B publishes its shared receiver object at the registrar (B.1b).
+    for _ in range(50):
+        pub = [x for x in CseStandIn.seen(cse1) if x["op"] == "update"]
+        if pub:
+            break
+        time.sleep(0.1)
+    esro = pub[0]["body"]["m2m:csr"]["esi"].get("esro", {}) if pub else {}
+    et.tap(pub and pub[0]["from"] == et.ID2 and pub[0]["rsc"] == 2004 and
+           esro.get("esri", "").startswith("s-") and
+           pub[0]["body"]["m2m:csr"]["esi"].get("esf") == [13],
+           "B updated the esi of its <remoteCSE> at the registrar: esf "
+           "[13], its shared receiver object (%r)" % pub[:1])
 
     def ae_conn():
         # The AE reaches A's outbound address, in A's namespace.
@@ -203,6 +226,14 @@ def main():
            "originator %s (%r)" % (len(sealed_ops), et.ID1,
                                    [s for s in sealed_ops
                                     if s["from"] != et.ID1][:2]))
+    ses = gw1.client().call("sessions").get("sessions", [])
+    s1 = gw1.client().call("stats")["stats"]
+    et.tap(ses and ses[0]["rri"] == esro.get("esri") and
+           s1["esi_retrieved"] == 1 and s1["rand_requests_out"] == 0,
+           "A's session uses the shared object it retrieved from the "
+           "registrar (B.2a, B.2c.2), no rand request (%r, %r)" %
+           (ses, {k: s1[k] for k in ("esi_retrieved",
+                                     "rand_requests_out")}))
     if cap:
         wire = cap.stop()
         plain = [m for m in (b'"m2m:cin"', b'"con"', b'v%d"' % (N_CIN - 1),
@@ -240,6 +271,13 @@ def main():
            h2.get("x-m2m-rsc") == "2002",
            "Update and Delete pass through (%d %r, %d %r)" %
            (st, h.get("x-m2m-rsc"), st2_, h2.get("x-m2m-rsc")))
+
+    # A peer's partial Retrieve of the esi at B's sidecar: answered there.
+    st, h, body = request(direct, "GET", "/cseb?atrl=esi", et.ID1, "esi1")
+    got = json.loads(body or b"{}").get("m2m:cb", {}).get("esi", {})
+    et.tap(st == 200 and got.get("esro", {}).get("esri") == esro.get("esri"),
+           "B's sidecar answers a peer's Retrieve of its esi (%d %r)" %
+           (st, got))
 
     # Error cases of TS-0001 Table 7.6.x-1 at B's sidecar, unprotected.
     a = gw1.client()

@@ -75,7 +75,7 @@ static const char *const cfg_section_names[SEC_COUNT] = {
 enum { DAEMON_IDENTITY, DAEMON_BACKEND, DAEMON_SOCKET, DAEMON_ADMIN_GROUP,
 	DAEMON_LISTEN };
 enum { RAND_SHARED_LIFETIME, RAND_ROTATE_MARGIN, RAND_PER_REQUEST,
-	RAND_ORIGINATOR_LIFETIME };
+	RAND_ORIGINATOR_LIFETIME, RAND_PUBLISH };
 enum { LIMITS_MAX_SESSIONS, LIMITS_SOFT_INVOCATIONS, LIMITS_HARD_INVOCATIONS,
 	LIMITS_REKEY_MARGIN, LIMITS_REQUEST_TIMEOUT };
 enum { PEER_IDENTITY, PEER_KID, PEER_ADDRESS, PEER_KEY, PEER_KEY_FILE,
@@ -86,7 +86,7 @@ enum { CSE_USER, CSE_IDENTITY, CSE_KERNEL_KEYS };
 /* Keys of the largest section, which the arrays below hold. */
 #define CFG_MAX_KEYS	(PEER_PROTECT + 1)
 _Static_assert(DAEMON_LISTEN < CFG_MAX_KEYS &&
-	       RAND_ORIGINATOR_LIFETIME < CFG_MAX_KEYS &&
+	       RAND_PUBLISH < CFG_MAX_KEYS &&
 	       LIMITS_REQUEST_TIMEOUT < CFG_MAX_KEYS &&
 	       SIDECAR_OUTBOUND < CFG_MAX_KEYS &&
 	       CSE_KERNEL_KEYS < CFG_MAX_KEYS, "CFG_MAX_KEYS too small");
@@ -616,6 +616,19 @@ static int set_per_request(struct cfg_parse *p, const char *v)
 	return cfg_yes_no(p, v, &p->c->per_request_rand);
 }
 
+static const char *cfg_address_problem(const char *v);
+
+static int set_publish(struct cfg_parse *p, const char *v)
+{
+	const char *why = cfg_address_problem(v);
+
+	if (why)
+		return cfg_fail(p, "publish = %s: %s", SHOWN(v), why);
+	free(p->c->publish);
+	p->c->publish = NULL;
+	return cfg_strdup(p, &p->c->publish, v);
+}
+
 static int set_originator_lifetime(struct cfg_parse *p, const char *v)
 {
 	return cfg_u32(p, v, CFG_MIN_LIFETIME, CFG_MAX_LIFETIME,
@@ -653,8 +666,6 @@ static int set_request_timeout(struct cfg_parse *p, const char *v)
 }
 
 /* ---- [sidecar] ---- */
-
-static const char *cfg_address_problem(const char *v);
 
 static int set_sidecar_cse(struct cfg_parse *p, const char *v)
 {
@@ -815,10 +826,16 @@ static int set_peer_address(struct cfg_parse *p, const char *v)
 	return cfg_strdup(p, &cfg_peer(p)->address, v);
 }
 
+/* An address, and a query (a partial Retrieve: "?atrl=esi") allowed. */
 static int set_peer_esi(struct cfg_parse *p, const char *v)
 {
-	const char *why = cfg_address_problem(v);
+	const char *q = strchr(v, '?'), *why;
+	char *base = strndup(v, q ? (size_t)(q - v) : strlen(v));
 
+	why = !base ? "out of memory" : cfg_address_problem(base);
+	if (!why && q && (!q[1] || strchr(q, '#')))
+		why = "an empty query, or a fragment";
+	free(base);
 	if (why)
 		return cfg_fail(p, "esi = %s: %s", SHOWN(v), why);
 	return cfg_strdup(p, &cfg_peer(p)->esi, v);
@@ -1004,6 +1021,7 @@ static const struct cfg_key rand_keys[] = {
 	[RAND_PER_REQUEST] = KEY("per_request", set_per_request),
 	[RAND_ORIGINATOR_LIFETIME] = KEY("originator_lifetime",
 					 set_originator_lifetime),
+	[RAND_PUBLISH] = KEY("publish", set_publish),
 	KEY(NULL, NULL),
 };
 
@@ -1662,6 +1680,7 @@ void esprimd_config_free(struct esprimd_config *c)
 		free(c->outbound[i]);
 	free(c->outbound);
 	free(c->sidecar_cse);
+	free(c->publish);
 	for (i = 0; i < c->n_peers; i++) {
 		free(c->peers[i].name);
 		free(c->peers[i].identity);

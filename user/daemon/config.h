@@ -119,6 +119,9 @@ struct esprimd_cse {
  * @per_request_rand: [rand] per_request = yes|no: unique receiver objects
  *	on request, sit 3 -> sit 4 (default yes)
  * @originator_lifetime_s: [rand] originator_lifetime (default 600)
+ * @publish: [rand] publish = URL: this gateway's <remoteCSE> at its
+ *	registrar CSE, whose esi is updated with each shared receiver object
+ *	(B.1b, profile B.17); NULL: not published
  * @max_sessions: [limits] max_sessions (default 4096)
  * @soft_invocations, @hard_invocations: [limits] per session (defaults
  *	2^20 and 2^24)
@@ -143,6 +146,7 @@ struct esprimd_config {
 	uint32_t rand_rotate_margin_s;
 	bool per_request_rand;
 	uint32_t originator_lifetime_s;
+	char *publish;
 	uint32_t max_sessions;
 	uint64_t soft_invocations;
 	uint64_t hard_invocations;

@@ -26,6 +26,7 @@
 #include "keys.h"
 #include "log.h"
 #include "ops.h"
+#include "publish.h"
 #include "sidecar.h"
 
 static const char usage[] =
@@ -255,6 +256,7 @@ static int setup(struct esprimd *d, char *err, size_t err_size)
 
 static void teardown(struct esprimd *d)
 {
+	publish_stop(d);
 	sidecar_stop(d);
 	kernel_close(d);
 	exchange_free(d);

@@ -37,6 +37,8 @@ struct esprimd_stats {
 	uint64_t rand_requests_out;
 	uint64_t esi_served;
 	uint64_t esi_retrieved;
+	uint64_t esi_published;
+	uint64_t esi_publish_failures;
 	uint64_t establish_failures;
 	uint64_t sessions_established;
 	uint64_t sessions_resumed;
@@ -59,6 +61,7 @@ struct esprimd {
 	struct esprimd_exchange *ex;
 	struct esprimd_kernel *kernel;	/* kernel backend: upcalls, events */
 	struct sidecar *sidecar;	/* [sidecar]: in front of a CSE */
+	struct publish *publish;	/* [rand] publish: esi at the registrar */
 	int64_t started_ms;
 	struct esprimd_stats stats;
 };

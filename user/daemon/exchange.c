@@ -18,6 +18,7 @@
 #include "exchange.h"
 #include "keys.h"
 #include "log.h"
+#include "publish.h"
 #include "rand_store.h"
 
 /*
@@ -214,6 +215,7 @@ static int new_shared(struct esprimd *d)
 		ex->shared = r;
 		log_info("shared receiver rand object %s, until %" PRId64
 			 " (Unix ms)", esprim_rand_id(r), expiry);
+		publish_esi(d);
 		when = c->shared_rand_lifetime_s - c->rand_rotate_margin_s;
 	}
 	sd_event_source_unref(ex->rotate);
@@ -1170,15 +1172,9 @@ void exchange_respond(struct esprimd *d, struct esprimd_api_call *call,
 }
 
 /* A Notify from a peer daemon over the HTTP binding: rand requests. */
-/*
- * This gateway's CSEBase as a peer retrieves it: its CSE-ID and its
- * e2eSecInfo (TS-0003 8.4.3.1.3, profile B.17): the SUIDs of the key
- * sources configured and the shared receiver rand object.
- */
-static json_t *esi_resource(struct esprimd *d)
+json_t *exchange_esi(struct esprimd *d)
 {
 	const struct esprimd_config *c = d->config;
-	const char *csi = strchr(c->identity + 2, '/');
 	bool have[2] = { false, false };
 	json_t *esf, *esro;
 	const char *text;
@@ -1195,10 +1191,18 @@ static json_t *esi_resource(struct esprimd *d)
 	}
 	text = esprim_rand_json(d->ex->shared, &len);
 	esro = json_loadb(text, len, JSON_REJECT_DUPLICATES, NULL);
+	return json_pack("{s:o,s:o}", "esf", esf, "esro", esro);
+}
+
+/* This gateway's CSEBase as a peer retrieves it: its CSE-ID and its esi. */
+static json_t *esi_resource(struct esprimd *d)
+{
+	const char *id = d->config->identity;
+	const char *csi = strchr(id + 2, '/');
+
 	d->stats.esi_served++;
-	return json_pack("{s:{s:s,s:{s:o,s:o}}}", "m2m:cb",
-			 "csi", csi ? csi : c->identity,
-			 "esi", "esf", esf, "esro", esro);
+	return json_pack("{s:{s:s,s:o}}", "m2m:cb", "csi", csi ? csi : id,
+			 "esi", exchange_esi(d));
 }
 
 void exchange_http(struct esprimd_http_request *req,

@@ -92,6 +92,13 @@ struct esprimd_kernel_session {
 bool exchange_resume(struct esprimd *d,
 		     const struct esprimd_kernel_session *ks);
 
+/*
+ * This gateway's e2eSecInfo (TS-0003 8.4.3.1.3, profile B.17): esf, the
+ * SUIDs of the key sources configured, and esro, the shared receiver rand
+ * object.  A new reference, or NULL when out of memory.
+ */
+json_t *exchange_esi(struct esprimd *d);
+
 /* What operators read: per peer, and the sessions. */
 json_t *exchange_peers_json(struct esprimd *d);
 json_t *exchange_sessions_json(struct esprimd *d, const char *peer);

@@ -103,6 +103,17 @@ static bool reply_ok(json_t *reply)
 	return json_is_true(json_object_get(reply, "ok"));
 }
 
+/* A header's value (the first), or NULL. */
+static const char *header(const struct binding_http *in, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < in->n_headers; i++)
+		if (!strcasecmp(in->headers[i].name, name))
+			return in->headers[i].value;
+	return NULL;
+}
+
 /* Headers of one hop, which a proxy neither forwards nor returns. */
 static bool hop_by_hop(const char *name)
 {
@@ -302,15 +313,11 @@ static void notify_done(json_t *reply, void *ud)
 /* A Notify whose content is m2m:seci, or NULL. */
 static json_t *seci_content(const struct binding_http *in)
 {
-	const char *ct = NULL;
+	const char *ct = header(in, "Content-Type");
 	json_t *body;
-	size_t i;
 
 	if (strcmp(in->method, "POST") || !in->body_len)
 		return NULL;
-	for (i = 0; i < in->n_headers; i++)
-		if (!strcasecmp(in->headers[i].name, "Content-Type"))
-			ct = in->headers[i].value;
 	if (!ct || strncasecmp(ct, "application/json", 16) ||
 	    strstr(ct, "ty="))
 		return NULL;
@@ -323,22 +330,40 @@ static json_t *seci_content(const struct binding_http *in)
 	return NULL;
 }
 
+/*
+ * A configured peer's partial Retrieve of the e2eSecInfo ("?atrl=esi", of
+ * any resource: the CSE behind knows nothing of it) is answered here with
+ * the gateway's; true when it was.  Others go to the CSE.
+ */
+static bool esi_retrieve(struct esprimd *d, struct esprimd_http_request *req,
+			 const struct binding_http *in)
+{
+	const char *origin = header(in, "X-M2M-Origin");
+	json_t *res;
+
+	if (strcmp(in->method, "GET") || !in->query ||
+	    strcmp(in->query, "atrl=esi") || !origin ||
+	    !esprimd_config_peer_by_identity(d->config, origin))
+		return false;
+	res = json_pack("{s:{s:o}}", "m2m:cb", "esi", exchange_esi(d));
+	d->stats.esi_served++;
+	esprimd_http_respond(req, res ? 2000 : 5000, res);
+	json_decref(res);
+	return true;
+}
+
 /* sit 3 as the daemon answers it on its own. */
 static void rand_request(struct esprimd_http_request *req,
 			 const struct binding_http *in, json_t *content,
 			 struct esprimd *d)
 {
 	struct esprimd_http_incoming inc = { .op = ESPRIMD_HTTP_NOTIFY };
-	size_t i;
 
 	inc.path = in->path;
 	inc.body = content;
-	inc.origin = "";
+	inc.origin = header(in, "X-M2M-Origin") ?: "";
 	inc.ri = "";
 	inc.rvi = "";
-	for (i = 0; i < in->n_headers; i++)
-		if (!strcasecmp(in->headers[i].name, "X-M2M-Origin"))
-			inc.origin = in->headers[i].value;
 	exchange_http(req, &inc, d);
 	json_decref(content);
 }
@@ -358,6 +383,10 @@ static void inbound(struct esprimd_http_request *req,
 	}
 	x->d = d;
 	x->req = req;
+	if (esi_retrieve(d, req, in)) {
+		free(x);
+		return;
+	}
 	content = seci_content(in);
 	if (!content) {
 		plain(x, in, d->config->sidecar_cse);
