@@ -33,6 +33,7 @@ struct esprimd_stats {
 	uint64_t requests_in;
 	uint64_t requests_refused;
 	uint64_t responses_sealed;
+	uint64_t retries_answered;
 	uint64_t rand_requests_in;
 	uint64_t rand_requests_out;
 	uint64_t esi_served;

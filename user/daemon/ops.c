@@ -147,10 +147,11 @@ static void op_stats(struct esprimd_api_call *call,
 	esprim_ctx_get_stats(d->ctx, &st);
 	esprimd_api_reply(call, json_pack(
 		"{s:{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,"
-		"s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}}", "stats",
+		"s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}}", "stats",
 		STAT(seals), STAT(seal_failures), STAT(opens),
 		STAT(open_failures), STAT(requests_in), STAT(requests_refused),
-		STAT(responses_sealed), STAT(rand_requests_in),
+		STAT(responses_sealed), STAT(retries_answered),
+		STAT(rand_requests_in),
 		STAT(rand_requests_out), STAT(esi_served),
 		STAT(esi_retrieved), STAT(esi_published),
 		STAT(esi_publish_failures), STAT(establish_failures),

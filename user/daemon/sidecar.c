@@ -17,10 +17,12 @@
 #include "exchange.h"
 #include "http.h"
 #include "log.h"
+#include "replies.h"
 #include "sidecar.h"
 
 struct sidecar {
 	struct esprimd_http *outbound;	/* listener for the local CSE, AEs */
+	struct replies *replies;	/* requests the CSE executed */
 };
 
 /**
@@ -33,6 +35,8 @@ struct sidecar {
  * @address: outbound: its address, without a final '/'
  * @prefer: outbound: plain when it cannot be sealed
  * @in: outbound: the request as received, for plain
+ * @key: inbound: the request's digest (replies.h)...
+ * @keyed: ...when its response is to be kept
  */
 struct crossing {
 	struct esprimd *d;
@@ -43,6 +47,8 @@ struct crossing {
 	char *address;
 	bool prefer;
 	const struct binding_http *in;
+	uint8_t key[32];
+	bool keyed;
 };
 
 static void crossing_free(struct crossing *x)
@@ -233,20 +239,64 @@ static json_t *error_response(int rsc, const char *why)
 static void cse_done(int err, const struct binding_http *rsp, void *ud)
 {
 	struct crossing *x = ud;
+	struct sidecar *s = x->d->sidecar;
 	char why[256];
-	json_t *prim;
-	int rc;
+	json_t *prim = NULL;
+	int rc = err;
 
-	if (err) {
-		prim = error_response(5103, strerror(-err));
-	} else {
+	if (err == -ECANCELED) {
+		/* The daemon is stopping: its sessions are gone. */
+		answer_error(x->req, 5000, "esprimd is stopping");
+		crossing_free(x);
+		return;
+	}
+	if (!rc)
 		rc = binding_response_to_primitive(rsp, &prim, why,
 						   sizeof(why));
-		if (rc)
-			prim = error_response(5000, why);
-	}
+	if (x->keyed)
+		replies_done(s->replies, x->key, rc ? NULL : prim,
+			     esprim_now_ms());
+	if (err)
+		prim = error_response(5103, strerror(-err));
+	else if (rc)
+		prim = error_response(5000, why);
 	seal_response(x, prim);
 	json_decref(prim);
+}
+
+/* The opened request to the CSE; x is answered and freed from there. */
+static void to_cse(struct crossing *x)
+{
+	struct binding_out out = { 0 };
+	char why[256];
+	json_t *rsp;
+	int rc;
+
+	rc = binding_primitive_to_request(x->prim, &out, why, sizeof(why));
+	if (!rc)
+		rc = esprimd_http_send_raw(x->d->http, x->d->config->sidecar_cse,
+					   &out, cse_done, x);
+	binding_out_free(&out);
+	if (rc) {
+		if (x->keyed)
+			replies_done(x->d->sidecar->replies, x->key, NULL,
+				     esprim_now_ms());
+		rsp = error_response(rc > 0 ? rc : 5000,
+				     rc > 0 ? why : strerror(-rc));
+		seal_response(x, rsp);
+		json_decref(rsp);
+	}
+}
+
+/* A retry whose first execution ended: its response, or execute it. */
+static void retry_ready(json_t *rsp, void *ud)
+{
+	struct crossing *x = ud;
+
+	if (rsp)
+		seal_response(x, rsp);
+	else
+		to_cse(x);
 }
 
 /*
@@ -267,11 +317,8 @@ static void local_target(struct esprimd *d, json_t *prim)
 static void notify_done(json_t *reply, void *ud)
 {
 	struct crossing *x = ud;
-	struct binding_out out = { 0 };
-	const char *kind, *handle;
-	char why[256];
+	const char *kind, *handle, *originator;
 	json_t *rsp;
-	int rc;
 
 	if (!reply_ok(reply)) {
 		/* TS-0001 Table 7.6.x-1: the error, unprotected. */
@@ -289,6 +336,7 @@ static void notify_done(json_t *reply, void *ud)
 		return;
 	}
 	handle = json_string_value(json_object_get(reply, "handle"));
+	originator = json_string_value(json_object_get(reply, "originator"));
 	x->prim = json_incref(json_object_get(reply, "primitive"));
 	x->handle = handle ? strdup(handle) : NULL;
 	if (!x->handle || !json_is_object(x->prim)) {
@@ -297,17 +345,25 @@ static void notify_done(json_t *reply, void *ud)
 		return;
 	}
 	local_target(x->d, x->prim);
-	rc = binding_primitive_to_request(x->prim, &out, why, sizeof(why));
-	if (!rc)
-		rc = esprimd_http_send_raw(x->d->http, x->d->config->sidecar_cse,
-					   &out, cse_done, x);
-	binding_out_free(&out);
-	if (rc) {
-		rsp = error_response(rc > 0 ? rc : 5000,
-				     rc > 0 ? why : strerror(-rc));
+	replies_key(x->prim, originator ? originator : "", x->key);
+	switch (replies_begin(x->d->sidecar->replies, x->key, x->prim,
+			      esprim_now_ms(), &rsp, retry_ready, x)) {
+	case REPLIES_KNOWN:
+		/* A retry of a request executed: its response again. */
+		x->d->stats.retries_answered++;
 		seal_response(x, rsp);
 		json_decref(rsp);
+		return;
+	case REPLIES_WAITING:
+		x->d->stats.retries_answered++;
+		return;
+	case REPLIES_EXECUTE:
+		x->keyed = true;
+		break;
+	case REPLIES_UNKEPT:
+		break;
 	}
+	to_cse(x);
 }
 
 /* A Notify whose content is m2m:seci, or NULL. */
@@ -596,6 +652,9 @@ int sidecar_start(struct esprimd *d, char *err, size_t err_size)
 	if (!s)
 		return -ENOMEM;
 	d->sidecar = s;
+	s->replies = replies_new();
+	if (!s->replies)
+		return -ENOMEM;
 	esprimd_http_set_raw(d->http, inbound, d);
 	if (!c->n_outbound)
 		return 0;
@@ -617,6 +676,7 @@ void sidecar_stop(struct esprimd *d)
 	if (!s)
 		return;
 	esprimd_http_free(s->outbound);
+	replies_free(s->replies);
 	free(s);
 	d->sidecar = NULL;
 }
