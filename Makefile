@@ -497,3 +497,16 @@ $(BUILD)/bench/esprimd_bench: bench/esprimd_bench.c $(BENCH_PAIR) \
 .PHONY: bench-daemon
 bench-daemon: deps user
 	scripts/bench-daemon.sh
+
+# sidecar: bench (bench/sidecar_bench.c, an AE's load over keep-alive HTTP
+# through libcurl), run by scripts/bench-sidecar.sh against two CSE
+# stand-ins and their esprimd sidecars: direct, pass-through and sealed
+# (soft backend on the host; --kernel in the VM).
+PROGRAMS += $(BUILD)/bench/sidecar_bench
+user: $(BUILD)/bench/sidecar_bench
+$(BUILD)/bench/sidecar_bench: bench/sidecar_bench.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(CURL_LIBS)
+.PHONY: bench-sidecar
+bench-sidecar: deps user $(BUILD)/selftests/fixtures/cse_standin
+	scripts/bench-sidecar.sh
