@@ -142,7 +142,8 @@ free_port() {
 netns_up() {
 	# free_port() binds 127.0.0.1 in this namespace: lo must be up.
 	ip link set lo up
-	modprobe veth
+	# Built in, or a module; "ip link add" says so when it is neither.
+	modprobe veth 2>/dev/null || true
 	ip netns add "$NS1"
 	ip netns add "$NS2"
 	ip link add v1 netns "$NS1" type veth peer name v2 netns "$NS2"
