@@ -589,6 +589,15 @@ static const struct bad_case {
 	{ "per_request", DAEMON "[rand]\nper_request = maybe\n", NULL, 4,
 	  "per_request = maybe: yes or no expected" },
 	/* [limits] */
+	{ "outbound not loopback", DAEMON "[sidecar]\ncse = http://127.0.0.1:8080\n"
+	  "outbound = *:9090\n", NULL, 5,
+	  "outbound = *:9090: a loopback address (127.x.x.x or [::1]) expected" },
+	{ "outbound without cse", DAEMON "[sidecar]\noutbound = 127.0.0.1:9090\n",
+	  NULL, 0, "[sidecar] outbound needs [sidecar] cse" },
+	{ "protect", DAEMON "[peer a]\n" PEER_OK "protect = maybe\n", NULL, 8,
+	  "protect = maybe: require, prefer or never expected" },
+	{ "publish", DAEMON "[rand]\npublish = ftp://in.example/x\n", NULL, 4,
+	  "publish = ftp://in.example/x" },
 	{ "negative", DAEMON "[limits]\nmax_sessions = -1\n", NULL, 4,
 	  "not a decimal number" },
 	{ "max_sessions 0", DAEMON "[limits]\nmax_sessions = 0\n", NULL, 4,

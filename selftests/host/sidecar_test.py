@@ -161,8 +161,10 @@ def random_iv_peer(root, conn, rro, cse):
                          "oro": json.load(open(paths["oro"]))})
     n0 = len(cse.seen())
     answers = []
-    for i in range(2):
-        inner = json.dumps({"op": 2, "to": et.ID2 + "/cseb", "fr": et.ID1,
+    # The second one's From is SP-relative: it names the key's identity,
+    # which is what B's CSE must see (absolute: another SP's).
+    for i, fr in enumerate((et.ID1, "/CSE-gw1")):
+        inner = json.dumps({"op": 2, "to": et.ID2 + "/cseb", "fr": fr,
                             "rqi": "npm%d" % i, "rvi": "4"})
         jwe = subprocess.run(["node", tool, "enc", key, header],
                              input=inner, capture_output=True, text=True,
@@ -178,7 +180,8 @@ def random_iv_peer(root, conn, rro, cse):
            [x["ri"] for x in seen] == ["npm0", "npm1"] and
            all(x["from"] == et.ID1 for x in seen),
            "a peer sealing with npm jose (random IVs): both requests "
-           "opened, the CSE saw them, the sealed answers open with its "
+           "opened, the CSE saw them from the authenticated identity (also "
+           "for an SP-relative From), the sealed answers open with its "
            "key (%r, %r)" % (answers, seen))
 
 
@@ -428,6 +431,28 @@ def main():
     et.tap(h.get("x-m2m-rsc") == "4103",
            "a rand request from no peer: 4103 (%d %r)" %
            (st, h.get("x-m2m-rsc")))
+
+    # A plain request that says it comes from a peer whose requests come
+    # sealed: refused, the CSE sees nothing of it.
+    n0 = len(cse2.seen())
+    st, h, body = request(direct, "POST", "/cseb", et.ID1, "f1",
+                          {"m2m:cnt": {"rn": "forged"}}, 3)
+    et.tap(h.get("x-m2m-rsc") == "4107" and st == 403 and
+           len(cse2.seen()) == n0,
+           "a plain request with a peer's identity as From: 4107, not "
+           "passed on (%d %r)" % (st, h.get("x-m2m-rsc")))
+
+    # B killed and restarted: what A's session rests on may be gone (the
+    # soft backend keeps no replay state: 4113); A's sidecar sets up a new
+    # session and sends the request again, the AE sees nothing of it.
+    gw2.stop(signal.SIGKILL)
+    ok = gw2.start()
+    ae = ae_conn()
+    st, h, body = request(ae, "POST", CB + "/data", "Cae1", "afterB",
+                          {"m2m:cin": {"con": "after"}}, 4)
+    et.tap(ok and st == 201, "B's sidecar killed and restarted: A's next "
+           "request goes through (%d %r %r)" % (st, h.get("x-m2m-rsc"),
+                                                 body[:100]))
 
     # protect = never: passed on plain, the AE's own From reaches B.
     gw1.peers[0] = gw1.peers[0].rstrip("\n") + "\nprotect = never\n\n"

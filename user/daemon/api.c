@@ -1244,10 +1244,17 @@ void esprimd_api_reply(struct esprimd_api_call *call, json_t *result)
 	size_t len = 0;
 
 	if (call->local_done) {
-		json_t *reply = json_pack("{s:b}", "ok", 1);
+		json_t *reply = result ? json_pack("{s:b}", "ok", 1) : NULL;
 
-		if (reply && json_is_object(result))
+		/* A result not built (out of memory) is no success. */
+		if (reply && json_is_object(result)) {
 			json_object_update(reply, result);
+		} else {
+			json_decref(reply);
+			reply = json_pack("{s:b,s:i,s:i,s:s}", "ok", 0, "rsc", 0,
+					  "errno", ENOMEM, "message",
+					  "out of memory");
+		}
 		json_decref(result);
 		local_answer(call, reply);
 		return;

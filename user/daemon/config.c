@@ -670,12 +670,18 @@ static int set_request_timeout(struct cfg_parse *p, const char *v)
 static int set_sidecar_cse(struct cfg_parse *p, const char *v)
 {
 	const char *why = cfg_address_problem(v);
+	size_t n = strlen(v);
+	int rc;
 
 	if (why)
 		return cfg_fail(p, "cse = %s: %s", SHOWN(v), why);
 	free(p->c->sidecar_cse);
 	p->c->sidecar_cse = NULL;
-	return cfg_strdup(p, &p->c->sidecar_cse, v);
+	rc = cfg_strdup(p, &p->c->sidecar_cse, v);
+	/* Request paths begin with '/': no "//" after a base ending in one. */
+	if (!rc && n && v[n - 1] == '/')
+		p->c->sidecar_cse[n - 1] = '\0';
+	return rc;
 }
 
 static int set_sidecar_outbound(struct cfg_parse *p, const char *v)
@@ -684,6 +690,8 @@ static int set_sidecar_outbound(struct cfg_parse *p, const char *v)
 	const char *why = cfg_listen_problem(v);
 	size_t i;
 
+	if (!why && strncmp(v, "127.", 4) && strncmp(v, "[::1]:", 6))
+		why = "a loopback address (127.x.x.x or [::1]) expected: what arrives there is sealed as this gateway";
 	if (why)
 		return cfg_fail(p, "outbound = %s: %s", SHOWN(v), why);
 	if (p->first) {
@@ -1503,6 +1511,9 @@ static int cfg_check_globals(struct cfg_parse *p, const char *path)
 
 	if (!c->identity)
 		return cfg_fail_at(p, path, 0, "[daemon] identity is required");
+	if (c->n_outbound && !c->sidecar_cse)
+		return cfg_fail_at(p, path, 0,
+				   "[sidecar] outbound needs [sidecar] cse");
 	if (c->rand_rotate_margin_s >= c->shared_rand_lifetime_s) {
 		w = cfg_where_of(p, path, SEC_RAND, RAND_ROTATE_MARGIN,
 				 SEC_RAND, RAND_SHARED_LIFETIME);

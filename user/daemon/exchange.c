@@ -101,6 +101,8 @@ struct esprimd_exchange {
 	uint64_t handle_seq;
 	char *buf;			/* opened texts, sealed objects */
 	size_t buf_size;
+	struct burnt *burnt;		/* peers' objects of before a restart */
+	size_t n_burnt;
 };
 
 static int64_t now_ms(void)
@@ -614,13 +616,13 @@ static void esi_response(int err, int rsc, json_t *body, void *userdata)
 		flush_waiters(ps);
 		return;
 	}
-	if (rc == ESPRIM_RSC_ENCRYPTION_ERROR) {
-		log_warn("%s", ps->last_error);
-		ps->d->stats.establish_failures++;
-		fail_waiters(ps, rc, 0);
-		return;
-	}
-	/* No shared object to use: ask for one (B.2c.3, B.2d). */
+	/*
+	 * No shared object to use: ask for one (B.2c.3, B.2d).  An esf that
+	 * says the peer does not support ESPrim with its key is not believed
+	 * either: the esi comes unauthenticated (from a registrar, maybe over
+	 * plain HTTP), and the key is configured; the peer's own answer to a
+	 * rand request is what counts.
+	 */
 	log_info("%s; asking for a receiver rand object", ps->last_error);
 	rc = rand_request(ps);
 	if (rc) {
@@ -1007,7 +1009,9 @@ static struct handle *handle_new(struct esprimd *d, uid_t uid)
 	snprintf(h->id, sizeof(h->id), "h-%" PRIx64 "-%08x", ++ex->handle_seq,
 		 salt);
 	h->uid = uid;
-	h->expiry_ms = now + ESPRIMD_HANDLE_TTL_MS;
+	/* A CSE behind the sidecar may take up to request_timeout. */
+	h->expiry_ms = now + ESPRIMD_HANDLE_TTL_MS +
+		d->config->request_timeout_ms;
 	h->next = ex->handles;
 	ex->handles = h;
 	ex->n_handles++;
@@ -1040,6 +1044,92 @@ static struct handle *handle_take(struct esprimd *d, const char *id,
  * header, not the session's previous one): learnt under the key, so that
  * a session upcall finds it, and kept for a restart.
  */
+/*
+ * Originator objects of peers learnt before this start, "burnt": nothing
+ * recorded which of their objects were opened (the replay state was the
+ * earlier run's: gone, unless the kernel kept it and the session was
+ * resumed from its dump), so requests on them are refused (4113) and the
+ * peer sets up a new session.  Otherwise a request captured before the
+ * restart would be executed again.
+ */
+struct burnt {
+	char *kid;
+	char *id;
+	int64_t expiry_ms;
+};
+
+static void burn(struct esprimd *d, const char *kid,
+		 const struct esprim_rand *r)
+{
+	struct esprimd_exchange *ex = d->ex;
+	struct burnt *b;
+
+	b = reallocarray(ex->burnt, ex->n_burnt + 1, sizeof(*b));
+	if (!b)
+		return;
+	ex->burnt = b;
+	b += ex->n_burnt;
+	b->kid = strdup(kid);
+	b->id = strdup(esprim_rand_id(r));
+	b->expiry_ms = esprim_rand_expiry_ms(r);
+	if (!b->kid || !b->id) {
+		free(b->kid);
+		free(b->id);
+		return;
+	}
+	ex->n_burnt++;
+}
+
+/* Takes one out (a resumed session's, or an expired one). */
+static void unburn(struct esprimd_exchange *ex, size_t i)
+{
+	free(ex->burnt[i].kid);
+	free(ex->burnt[i].id);
+	ex->burnt[i] = ex->burnt[--ex->n_burnt];
+}
+
+static bool is_burnt(struct esprimd *d, const char *kid, const char *id)
+{
+	struct esprimd_exchange *ex = d->ex;
+	int64_t now = now_ms();
+	size_t i = 0;
+
+	while (i < ex->n_burnt) {
+		if (ex->burnt[i].expiry_ms < now) {
+			unburn(ex, i);
+			continue;
+		}
+		if (!strcmp(ex->burnt[i].kid, kid) &&
+		    !strcmp(ex->burnt[i].id, id))
+			return true;
+		i++;
+	}
+	return false;
+}
+
+/*
+ * A request on a burnt originator object: 4113, before anything of it is
+ * learnt or opened.  0 when it may be opened.
+ */
+static int refuse_burnt(struct esprimd *d, const char *obj, size_t len,
+			struct esprim_error *e)
+{
+	struct esprim_header *h;
+	int rc = 0;
+
+	if (!d->ex->n_burnt ||
+	    esprim_object_inspect(&h, obj, len, esprim_now_ms(), e))
+		return 0;
+	if (is_burnt(d, esprim_header_kid(h), esprim_header_ori(h))) {
+		rc = ESPRIM_RSC_UNKNOWN_ORIG_RAND_ID;
+		snprintf(e->msg, sizeof(e->msg),
+			 "originator rand object %s of before this daemon's restart: set up a new session",
+			 esprim_header_ori(h));
+	}
+	esprim_header_free(h);
+	return rc;
+}
+
 static void keep_header_oro(struct esprimd *d, const char *obj, size_t len)
 {
 	struct esprim_opened *o = d->ex->opened;
@@ -1069,7 +1159,9 @@ static void notify_request(struct esprimd *d, struct esprimd_api_call *call,
 	int rc;
 
 	d->stats.requests_in++;
-	rc = open_object(d, obj, len, &text_len, &e);
+	rc = refuse_burnt(d, obj, len, &e);
+	if (!rc)
+		rc = open_object(d, obj, len, &text_len, &e);
 	if (!rc && esprim_opened_role(o) != ONEM2M_ESPRIM_ROLE_RECEIVER) {
 		rc = ESPRIM_RSC_BAD_REQUEST;
 		snprintf(e.msg, sizeof(e.msg),
@@ -1524,6 +1616,7 @@ static bool resume_linked(struct esprimd *d, struct peer_state *ps,
 	struct esprim_session_config sc = ESPRIM_SESSION_CONFIG_INIT;
 	struct esprim_session *s;
 	struct esprim_error e;
+	size_t i;
 
 	sc.kid = ks->kid;
 	sc.rro = rro;
@@ -1538,6 +1631,14 @@ static bool resume_linked(struct esprimd *d, struct peer_state *ps,
 	/* The context keeps it linked until its rand objects expire. */
 	esprim_session_put(s);
 	d->stats.sessions_resumed++;
+	/* Its replay state is the kernel's, kept: its requests may open. */
+	for (i = 0; ks->role == ONEM2M_ESPRIM_ROLE_RECEIVER &&
+	     i < d->ex->n_burnt; i++)
+		if (!strcmp(d->ex->burnt[i].kid, ks->kid) &&
+		    !strcmp(d->ex->burnt[i].id, ks->ori)) {
+			unburn(d->ex, i);
+			break;
+		}
 	return true;
 }
 
@@ -1620,12 +1721,19 @@ static void peer_free(struct peer_state *ps)
 	}
 }
 
-/* A peer's receiver object kept from before: the next session's. */
-static void learnt_rro(struct esprimd *d, const char *kid,
-		       const struct esprim_rand *r)
+/*
+ * An object learnt from a peer and kept from before: a receiver object is
+ * the next session's, an originator object is burnt.
+ */
+static void learnt(struct esprimd *d, const char *kid,
+		   const struct esprim_rand *r)
 {
 	struct peer_state *ps = peer_by_kid(d, kid);
 
+	if (!esprim_rand_is_receiver(r)) {
+		burn(d, kid, r);
+		return;
+	}
 	if (!ps || !rro_usable(r, now_ms()) ||
 	    (ps->rro && esprim_rand_expiry_ms(ps->rro) >=
 	     esprim_rand_expiry_ms(r)))
@@ -1660,7 +1768,7 @@ int exchange_new(struct esprimd *d, char *err, size_t err_size)
 		}
 		ex->n_peers++;
 	}
-	n = rand_store_load(d, learnt_rro);
+	n = rand_store_load(d, learnt);
 	if (n)
 		log_info("%u rand objects of the daemon before this one taken back",
 			 n);
@@ -1762,6 +1870,9 @@ void exchange_free(struct esprimd *d)
 	free(ex->issued.expiry);
 	esprim_rand_free(ex->shared);
 	esprim_opened_free(ex->opened);
+	while (ex->n_burnt)
+		unburn(ex, 0);
+	free(ex->burnt);
 	free(ex->peers);
 	free(ex->buf);
 	free(ex);

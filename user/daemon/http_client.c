@@ -604,6 +604,7 @@ static int raw_setup(struct http_xfer *x, const struct binding_out *req)
 {
 	CURL *e = x->easy;
 	CURLcode r = CURLE_OK;
+	struct curl_slist *l;
 	size_t i;
 	char *line;
 
@@ -611,10 +612,11 @@ static int raw_setup(struct http_xfer *x, const struct binding_out *req)
 		if (asprintf(&line, "%s: %s", req->headers[i].name,
 			     req->headers[i].value) < 0)
 			return -ENOMEM;
-		x->headers = curl_slist_append(x->headers, line);
+		l = curl_slist_append(x->headers, line);
 		free(line);
-		if (!x->headers)
+		if (!l)
 			return -ENOMEM;
+		x->headers = l;
 	}
 	/* libcurl's own: no Expect round trip, no Accept it would add. */
 	if (add_header(&x->headers, "Expect", ""))
@@ -628,8 +630,8 @@ static int raw_setup(struct http_xfer *x, const struct binding_out *req)
 				      (curl_off_t)req->body_len);
 		r |= curl_easy_setopt(e, CURLOPT_POSTFIELDS, x->req_body);
 	}
-	if (strcmp(req->method, "GET"))
-		r |= curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, req->method);
+	/* The method as given, also a GET with a body (POSTFIELDS: POST). */
+	r |= curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, req->method);
 	return r == CURLE_OK ? 0 : -EINVAL;
 }
 

@@ -17,6 +17,7 @@
 #define HTTP_ID_MAX		256	/* X-M2M-Origin, X-M2M-RI */
 #define HTTP_PATH_MAX		512
 #define HTTP_MAX_CONNECTIONS	256	/* per listen address */
+#define HTTP_MAX_CONNECTIONS_PER_IP	64	/* of them, per client address */
 #define HTTP_DEFAULT_TIMEOUT_MS	10000	/* when timeout_ms is 0 */
 
 struct http_listener;

@@ -274,6 +274,8 @@ static enum MHD_Result queue_answer(struct esprimd_http_request *req)
 					     "application/json") != MHD_YES;
 	if (status == 405)
 		r |= MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW,
+					     req->l->http->raw_handler ?
+					     "GET, POST, PUT, DELETE" :
 					     "GET, POST") != MHD_YES;
 	ret = r ? MHD_NO : MHD_queue_response(req->conn, status, resp);
 	MHD_destroy_response(resp);
@@ -865,6 +867,9 @@ static int listener_start(struct esprimd_http *http, struct http_listener *l,
 	l->mhd = MHD_start_daemon(flags, 0, NULL, NULL, on_request, l,
 		MHD_OPTION_LISTEN_SOCKET, fd,
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)HTTP_MAX_CONNECTIONS,
+		/* One client cannot take every connection from the peers. */
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+		(unsigned int)HTTP_MAX_CONNECTIONS_PER_IP,
 		MHD_OPTION_CONNECTION_TIMEOUT, secs,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, l,
 		MHD_OPTION_URI_LOG_CALLBACK, on_uri, l,

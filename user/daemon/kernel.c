@@ -234,14 +234,13 @@ static struct nla_policy session_policy[ONEM2M_ESPRIM_A_SESSION_MAX + 1] = {
 };
 
 /*
- * Serials of the dump's session keys derived again in this run, and the
- * sessions ("<role>:<kid>:<ori>:<rri>"): one per enc in the dump.
+ * The sessions of the dump derived again in this run ("<role>:<kid>:<ori>:
+ * <rri>"): the dump has one key per enc of each.
  */
 struct resumed {
 	struct esprimd *d;
-	int32_t *serials;
 	char **names;
-	size_t n, n_names, cap;
+	size_t n_names;
 	unsigned int sessions;
 };
 
@@ -277,7 +276,6 @@ static int on_session(struct nl_msg *msg, void *arg)
 	struct nlattr *tb[ONEM2M_ESPRIM_A_SESSION_MAX + 1];
 	struct esprimd_kernel_session ks = { 0 };
 	struct resumed *r = arg;
-	int32_t *grown;
 
 	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, ONEM2M_ESPRIM_A_SESSION_MAX,
 			  session_policy) ||
@@ -295,17 +293,7 @@ static int on_session(struct nl_msg *msg, void *arg)
 	ks.role = nla_get_u8(tb[ONEM2M_ESPRIM_A_SESSION_ROLE]);
 	ks.uid = nla_get_u32(tb[ONEM2M_ESPRIM_A_SESSION_UID]);
 	r->sessions++;
-	if (!resume_once(r, &ks))
-		return NL_OK;
-	if (r->n == r->cap) {
-		grown = reallocarray(r->serials, r->cap * 2 + 16,
-				     sizeof(*grown));
-		if (!grown)
-			return NL_OK;
-		r->serials = grown;
-		r->cap = r->cap * 2 + 16;
-	}
-	r->serials[r->n++] = ks.serial;
+	resume_once(r, &ks);
 	return NL_OK;
 }
 
@@ -313,7 +301,9 @@ static int on_session(struct nl_msg *msg, void *arg)
  * The sessions an earlier run of the daemon left in the kernel (kill -9):
  * read from the module's dump, derived again in this run's context when
  * their rand objects were kept (sharing the kernel's replay state and IV
- * counter, which live per derived key), the earlier run's keys dropped.
+ * counter, which live per derived key while a key of it does: the earlier
+ * run's keys stay until they expire), the earlier run's empty keyrings
+ * dropped.
  */
 static void resume_sessions(struct esprimd_kernel *k)
 {
@@ -336,16 +326,14 @@ static void resume_sessions(struct esprimd_kernel *k)
 		rc = nl_recvmsgs_default(sk);
 	if (rc < 0)
 		log_warn("reading the kernel's sessions: %s", nl_geterror(rc));
-	/* Only keys this run derived again go: the others' state stays. */
-	rings = keys_drop_stale(k->d, r.serials, r.n);
+	rings = keys_drop_stale(k->d);
 	if (r.sessions || rings)
-		log_info("%u session keys in the kernel, %zu of an earlier run derived again, %u of its keyrings dropped",
-			 r.sessions, r.n, rings);
+		log_info("%u session keys in the kernel, %zu sessions of an earlier run derived again, %u of its keyrings dropped",
+			 r.sessions, r.n_names, rings);
 out:
 	for (i = 0; i < r.n_names; i++)
 		free(r.names[i]);
 	free(r.names);
-	free(r.serials);
 	nlmsg_free(msg);
 	nl_socket_free(sk);
 }

@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <keyutils.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -271,18 +272,7 @@ void keys_unload_peer(struct esprimd *d, const struct esprimd_peer *p)
 	}
 }
 
-static bool keys_in(const int32_t *serials, size_t n, key_serial_t k)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (serials[i] == k)
-			return true;
-	return false;
-}
-
-unsigned int keys_drop_stale(struct esprimd *d, const int32_t *serials,
-			     size_t n)
+unsigned int keys_drop_stale(struct esprimd *d)
 {
 	key_serial_t ring = keys_keyring(d->config->identity);
 	key_serial_t *rings = NULL, *keys;
@@ -300,16 +290,19 @@ unsigned int keys_drop_stale(struct esprimd *d, const int32_t *serials,
 		    sscanf(name + 1, "esprim-sessions-%d-", &pid) != 1)
 			pid = 0;
 		free(desc);
-		if (!pid || pid == getpid())
+		/* Only an earlier run's, that is gone. */
+		if (pid <= 0 || pid == getpid() ||
+		    !(kill(pid, 0) < 0 && errno == ESRCH))
 			continue;
 		keys = NULL;
 		nk = keyctl_read_alloc(rings[i], (void **)&keys);
-		nk = nk < 0 ? 0 : nk / (int)sizeof(*keys);
-		/* Resumed, or expired (describing it fails): unlinked. */
+		if (nk < 0)
+			continue;
+		nk /= (int)sizeof(*keys);
+		/* Expired keys (describing them fails) are unlinked. */
 		for (j = 0; j < nk; j++) {
 			desc = NULL;
-			if ((keys_in(serials, n, keys[j]) ||
-			     keyctl_describe_alloc(keys[j], &desc) < 0) &&
+			if (keyctl_describe_alloc(keys[j], &desc) < 0 &&
 			    keyctl_unlink(keys[j], rings[i]) == 0)
 				keys[j] = 0;
 			free(desc);

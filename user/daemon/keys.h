@@ -57,13 +57,13 @@ int32_t keys_pairwise_serial(struct esprimd *d, const char *kid);
 
 /*
  * At start: the session keyrings an earlier run of the daemon left in its
- * keyring (libesprim's "esprim-sessions-<pid>-..."; kill -9 leaves them)
- * lose the keys this run derived again (serials, n of them), and go when
- * empty.  Keys not resumed stay until they expire.  Returns how many
- * keyrings went.
+ * keyring (libesprim's "esprim-sessions-<pid>-..." of a pid that is gone;
+ * kill -9 leaves them) lose their expired keys, and go when empty.  The
+ * others stay until they expire: they hold the kernel's state of their
+ * sessions (IV counter, replay window) until this run derives them again.
+ * Returns how many keyrings went.
  */
-unsigned int keys_drop_stale(struct esprimd *d, const int32_t *serials,
-			     size_t n);
+unsigned int keys_drop_stale(struct esprimd *d);
 
 /*
  * The RSPF derivation (TS-0003 10.3.7, profile B.10) for the soft

@@ -43,9 +43,8 @@ void rand_store_put(struct esprimd *d, const char *kid,
 
 /* One kept object back into the context: 1 if it went, else 0. */
 static int rand_store_take(struct esprimd *d, key_serial_t k,
-			   void (*learnt_rro)(struct esprimd *d,
-					      const char *kid,
-					      const struct esprim_rand *r))
+			   void (*learnt)(struct esprimd *d, const char *kid,
+					  const struct esprim_rand *r))
 {
 	char *desc = NULL, *json = NULL, *name, *kid, *id;
 	struct esprim_rand *r = NULL;
@@ -78,8 +77,8 @@ static int rand_store_take(struct esprimd *d, key_serial_t k,
 			esprim_ctx_add_own_rand(d->ctx, r, &e);
 	if (rc)
 		log_debug("rand object %s not taken back: %s", id + 1, e.msg);
-	else if (receiver && strcmp(kid, "-") && learnt_rro)
-		learnt_rro(d, kid, r);
+	else if (strcmp(kid, "-") && learnt)
+		learnt(d, kid, r);
 out:
 	esprim_rand_free(r);
 	free(json);
@@ -88,9 +87,8 @@ out:
 }
 
 unsigned int rand_store_load(struct esprimd *d,
-			     void (*learnt_rro)(struct esprimd *d,
-						const char *kid,
-						const struct esprim_rand *r))
+			     void (*learnt)(struct esprimd *d, const char *kid,
+					    const struct esprim_rand *r))
 {
 	int32_t ring = keys_keyring(d->config->identity);
 	key_serial_t *keys = NULL;
@@ -101,7 +99,7 @@ unsigned int rand_store_load(struct esprimd *d,
 		return 0;
 	len = keyctl_read_alloc(ring, (void **)&keys);
 	for (i = 0; i < len / (int)sizeof(*keys); i++)
-		n += rand_store_take(d, keys[i], learnt_rro);
+		n += rand_store_take(d, keys[i], learnt);
 	free(keys);
 	return n;
 }

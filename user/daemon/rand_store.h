@@ -16,12 +16,11 @@ void rand_store_put(struct esprimd *d, const char *kid,
 		    const struct esprim_rand *r);
 /*
  * Puts every object kept back into the context (the peers' keys loaded
- * first); how many.  learnt_rro, when not NULL, sees each receiver object
- * learnt from a peer.
+ * first); how many.  learnt, when not NULL, sees each object learnt from
+ * a peer.
  */
 unsigned int rand_store_load(struct esprimd *d,
-			     void (*learnt_rro)(struct esprimd *d,
-						const char *kid,
-						const struct esprim_rand *r));
+			     void (*learnt)(struct esprimd *d, const char *kid,
+					    const struct esprim_rand *r));
 
 #endif /* ESPRIMD_RAND_STORE_H */

@@ -37,6 +37,9 @@ struct sidecar {
  * @in: outbound: the request as received, for plain
  * @key: inbound: the request's digest (replies.h)...
  * @keyed: ...when its response is to be kept
+ * @identity: outbound: the peer's identity, which its response must be
+ *	sealed with (and carry the request's rqi)
+ * @retried: outbound: sent again once after the peer refused the session
  */
 struct crossing {
 	struct esprimd *d;
@@ -49,6 +52,8 @@ struct crossing {
 	const struct binding_http *in;
 	uint8_t key[32];
 	bool keyed;
+	char *identity;
+	bool retried;
 };
 
 static void crossing_free(struct crossing *x)
@@ -57,6 +62,7 @@ static void crossing_free(struct crossing *x)
 	free(x->handle);
 	free(x->peer);
 	free(x->address);
+	free(x->identity);
 	free(x);
 }
 
@@ -136,18 +142,77 @@ static bool hop_by_hop(const char *name)
 	return false;
 }
 
-/* in's headers without the hop-by-hop ones; the array is malloc'ed. */
+/* Whether Connection (RFC 9110 7.6.1) names the header: this hop's too. */
+static bool named_by_connection(const struct binding_http *in,
+				const char *name)
+{
+	size_t i, n = strlen(name);
+	const char *v, *t;
+
+	for (i = 0; i < in->n_headers; i++) {
+		if (strcasecmp(in->headers[i].name, "Connection"))
+			continue;
+		for (v = in->headers[i].value; *v; v = t) {
+			v += strspn(v, " \t,");
+			t = v + strcspn(v, " \t,");
+			if ((size_t)(t - v) == n && !strncasecmp(v, name, n))
+				return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * in's headers without the hop-by-hop ones (and Authorization, the
+ * credentials of the hop to this sidecar, when the message goes to a
+ * peer); the array is malloc'ed.
+ */
 static struct binding_header *end_to_end(const struct binding_http *in,
-					 size_t *n)
+					 bool to_peer, size_t *n)
 {
 	struct binding_header *h = calloc(in->n_headers + 1, sizeof(*h));
+	const char *name;
 	size_t i;
 
 	*n = 0;
-	for (i = 0; h && i < in->n_headers; i++)
-		if (!hop_by_hop(in->headers[i].name))
+	for (i = 0; h && i < in->n_headers; i++) {
+		name = in->headers[i].name;
+		if (!hop_by_hop(name) && !named_by_connection(in, name) &&
+		    !(to_peer && !strcasecmp(name, "Authorization")))
 			h[(*n)++] = in->headers[i];
+	}
 	return h;
+}
+
+/*
+ * The configured peer an identity or target names (its identity, then "/"
+ * or the end), or NULL.  SP-relative ones take this gateway's SP-ID.
+ */
+static const struct esprimd_peer *peer_named(const struct esprimd_config *c,
+					     const char *to)
+{
+	char abs[1024];
+	const char *sp_end;
+	size_t i, n;
+
+	if (!to)
+		return NULL;
+	if (to[0] == '/' && to[1] != '/') {
+		sp_end = strchr(c->identity + 2, '/');
+		if (!sp_end)
+			return NULL;
+		snprintf(abs, sizeof(abs), "%.*s%s",
+			 (int)(sp_end - c->identity), c->identity, to);
+	} else {
+		snprintf(abs, sizeof(abs), "%s", to);
+	}
+	for (i = 0; i < c->n_peers; i++) {
+		n = strlen(c->peers[i].identity);
+		if (!strncmp(abs, c->peers[i].identity, n) &&
+		    (abs[n] == '/' || !abs[n]))
+			return &c->peers[i];
+	}
+	return NULL;
 }
 
 /* ---- pass-through: plain, as it came ---- */
@@ -162,7 +227,7 @@ static void plain_done(int err, const struct binding_http *rsp, void *ud)
 		goto out;
 	}
 	out.status = rsp->status;
-	out.headers = end_to_end(rsp, &out.n_headers);
+	out.headers = end_to_end(rsp, false, &out.n_headers);
 	out.body = (char *)rsp->body;
 	out.body_len = rsp->body_len;
 	if (!out.headers || esprimd_http_respond_raw(x->req, &out))
@@ -174,7 +239,7 @@ out:
 
 /* Sends in on to base as it came; x is answered and freed from there. */
 static void plain(struct crossing *x, const struct binding_http *in,
-		  const char *base)
+		  const char *base, bool to_peer)
 {
 	struct binding_out out = { 0 };
 	int rc;
@@ -182,7 +247,7 @@ static void plain(struct crossing *x, const struct binding_http *in,
 	out.method = (char *)in->method;
 	out.path = (char *)in->path;
 	out.query = (char *)in->query;
-	out.headers = end_to_end(in, &out.n_headers);
+	out.headers = end_to_end(in, to_peer, &out.n_headers);
 	out.body = (char *)in->body;
 	out.body_len = in->body_len;
 	rc = out.headers ? esprimd_http_send_raw(x->d->http, base, &out,
@@ -199,12 +264,12 @@ static void plain(struct crossing *x, const struct binding_http *in,
 static void respond_done(json_t *reply, void *ud)
 {
 	struct crossing *x = ud;
+	json_t *content = json_object_get(reply, "content");
 
-	if (reply_ok(reply))
-		esprimd_http_respond(x->req, 2000,
-				     json_object_get(reply, "content"));
-	else
-		answer_error(x->req, reply_rsc(reply, 5000),
+	/* A response that cannot be sealed: 5211 (TS-0001 Table 7.6.x-1). */
+	if (!reply_ok(reply) || !content ||
+	    esprimd_http_respond(x->req, 2000, content))
+		answer_error(x->req, ESPRIM_RSC_ENCRYPTION_ERROR,
 			     reply_message(reply));
 	crossing_free(x);
 }
@@ -314,6 +379,26 @@ static void local_target(struct esprimd *d, json_t *prim)
 		json_object_set_new(prim, "to", json_string(to + n));
 }
 
+/*
+ * The From the CSE sees: the identity bound to the pairwise key (the From
+ * check accepted the inner fr as naming it, maybe in a relative form the
+ * CSE would read against its own SP and CSE), SP-relative when its SP is
+ * this gateway's, else absolute.
+ */
+static void authenticated_from(struct esprimd *d, json_t *prim,
+			       const char *originator)
+{
+	const char *id = d->config->identity;
+	const char *sp_end = strchr(id + 2, '/');
+	size_t n = sp_end ? (size_t)(sp_end - id) : 0;
+
+	if (!originator)
+		return;
+	if (n && !strncmp(originator, id, n) && originator[n] == '/')
+		originator += n;
+	json_object_set_new(prim, "fr", json_string(originator));
+}
+
 static void notify_done(json_t *reply, void *ud)
 {
 	struct crossing *x = ud;
@@ -345,6 +430,7 @@ static void notify_done(json_t *reply, void *ud)
 		return;
 	}
 	local_target(x->d, x->prim);
+	authenticated_from(x->d, x->prim, originator);
 	replies_key(x->prim, originator ? originator : "", x->key);
 	switch (replies_begin(x->d->sidecar->replies, x->key, x->prim,
 			      esprim_now_ms(), &rsp, retry_ready, x)) {
@@ -366,6 +452,18 @@ static void notify_done(json_t *reply, void *ud)
 	to_cse(x);
 }
 
+/* application/json or application/vnd.onem2m-res+json, parameters aside. */
+static bool json_media_type(const char *ct)
+{
+	size_t n = strcspn(ct, ";");
+
+	while (n && (ct[n - 1] == ' ' || ct[n - 1] == '\t'))
+		n--;
+	return (n == 16 && !strncasecmp(ct, "application/json", n)) ||
+		(n == 31 && !strncasecmp(ct, "application/vnd.onem2m-res+json",
+					 n));
+}
+
 /* A Notify whose content is m2m:seci, or NULL. */
 static json_t *seci_content(const struct binding_http *in)
 {
@@ -374,8 +472,7 @@ static json_t *seci_content(const struct binding_http *in)
 
 	if (strcmp(in->method, "POST") || !in->body_len)
 		return NULL;
-	if (!ct || strncasecmp(ct, "application/json", 16) ||
-	    strstr(ct, "ty="))
+	if (!ct || !json_media_type(ct) || strstr(ct, "ty="))
 		return NULL;
 	body = json_loadb(in->body, in->body_len, JSON_REJECT_DUPLICATES,
 			  NULL);
@@ -429,6 +526,7 @@ static void inbound(struct esprimd_http_request *req,
 		    void *userdata)
 {
 	struct esprimd *d = userdata;
+	const struct esprimd_peer *p;
 	struct esprimd_api_call *call;
 	struct crossing *x = calloc(1, sizeof(*x));
 	json_t *content, *args;
@@ -445,7 +543,15 @@ static void inbound(struct esprimd_http_request *req,
 	}
 	content = seci_content(in);
 	if (!content) {
-		plain(x, in, d->config->sidecar_cse);
+		p = peer_named(d->config, header(in, "X-M2M-Origin"));
+		if (p && p->protect == ESPRIMD_PROTECT_REQUIRE) {
+			/* Anyone can write a peer's name in a header. */
+			answer_error(req, 4107, "SECURITY_ASSOCIATION_REQUIRED: "
+				     "requests from this peer come sealed");
+			free(x);
+			return;
+		}
+		plain(x, in, d->config->sidecar_cse, false);
 		return;
 	}
 	if (json_integer_value(json_object_get(json_object_get(content,
@@ -469,9 +575,14 @@ static void inbound(struct esprimd_http_request *req,
 
 /* ---- outbound: a request of the local CSE for a peer ---- */
 
+static void seal_out(struct crossing *x);
+
 static void open_done(json_t *reply, void *ud)
 {
 	struct crossing *x = ud;
+	json_t *rsp = json_object_get(reply, "primitive");
+	const char *peer = json_string_value(json_object_get(reply, "peer"));
+	const char *rqi = json_string_value(json_object_get(rsp, "rqi"));
 	struct binding_out out = { 0 };
 	char why[256];
 	int rc;
@@ -481,8 +592,20 @@ static void open_done(json_t *reply, void *ud)
 			     reply_message(reply));
 		goto out;
 	}
-	rc = binding_primitive_to_response(json_object_get(reply, "primitive"),
-					   &out, why, sizeof(why));
+	/*
+	 * The response of this request, from this peer: another one (two
+	 * swapped on the way, another peer's) is discarded (C.11a).
+	 */
+	if (!peer || strcmp(peer, x->identity) || !rqi ||
+	    strcmp(rqi, json_string_value(json_object_get(x->prim, "rqi")))) {
+		log_warn("a response from %s for %s to a request for %s (rqi %s): discarded",
+			 peer ? peer : "?", rqi ? rqi : "?", x->identity,
+			 json_string_value(json_object_get(x->prim, "rqi")));
+		answer_error(x->req, 5103, "the response was not this "
+			     "request's: discarded");
+		goto out;
+	}
+	rc = binding_primitive_to_response(rsp, &out, why, sizeof(why));
 	if (rc)
 		answer_error(x->req, 5000, why);
 	else if (esprimd_http_respond_raw(x->req, &out))
@@ -492,12 +615,30 @@ out:
 	crossing_free(x);
 }
 
+/* The peer refused the session (4112-4114): it goes, one more try. */
+static void failed_done(json_t *reply, void *ud)
+{
+	seal_out(ud);
+}
+
 static void peer_done(int err, int rsc, json_t *body, void *ud)
 {
 	struct crossing *x = ud;
 	struct esprimd_api_call *call;
 	json_t *args;
 
+	if (!err && rsc >= ESPRIM_RSC_UNKNOWN_KEY_ID &&
+	    rsc <= ESPRIM_RSC_UNKNOWN_RECV_RAND_ID && !x->retried) {
+		/* It lost what the session rests on (a restart, say). */
+		x->retried = true;
+		args = json_pack("{s:s,s:i}", "target", x->peer, "rsc", rsc);
+		call = args ? esprimd_api_local_call(failed_done, x) : NULL;
+		if (call)
+			exchange_failed(x->d, call, args);
+		json_decref(args);
+		if (call)
+			return;
+	}
 	if (err || rsc != 2000 || !body) {
 		/* The peer's refusal (TS-0001 Table 7.6.x-1), or no peer. */
 		answer_error(x->req, err ? 5103 : rsc != 2000 ? rsc : 5000,
@@ -525,7 +666,7 @@ static void seal_done(json_t *reply, void *ud)
 		if (x->prefer && x->in) {
 			log_info("to %s plain: %s", x->peer,
 				 reply_message(reply));
-			plain(x, x->in, x->address);
+			plain(x, x->in, x->address, true);
 			return;
 		}
 		answer_error(x->req, reply_rsc(reply, 5000),
@@ -543,33 +684,22 @@ static void seal_done(json_t *reply, void *ud)
 	}
 }
 
-/*
- * The configured peer a target names: its identity, then "/" or the end.
- * SP-relative targets take this gateway's SP-ID.
- */
-static const struct esprimd_peer *peer_for(const struct esprimd_config *c,
-					   const char *to)
+/* Seals x's request for its peer; x is answered and freed from there. */
+static void seal_out(struct crossing *x)
 {
-	char abs[1024];
-	const char *sp_end;
-	size_t i, n;
+	struct esprimd_api_call *call;
+	json_t *args;
 
-	if (to[0] == '/' && to[1] != '/') {
-		sp_end = strchr(c->identity + 2, '/');
-		if (!sp_end)
-			return NULL;
-		snprintf(abs, sizeof(abs), "%.*s%s",
-			 (int)(sp_end - c->identity), c->identity, to);
+	args = json_pack("{s:s,s:O}", "target", x->peer, "primitive",
+			 x->prim);
+	call = args ? esprimd_api_local_call(seal_done, x) : NULL;
+	if (!call) {
+		answer_error(x->req, 5000, "out of memory");
+		crossing_free(x);
 	} else {
-		snprintf(abs, sizeof(abs), "%s", to);
+		exchange_seal(x->d, call, self(), args);
 	}
-	for (i = 0; i < c->n_peers; i++) {
-		n = strlen(c->peers[i].identity);
-		if (!strncmp(abs, c->peers[i].identity, n) &&
-		    (abs[n] == '/' || !abs[n]))
-			return &c->peers[i];
-	}
-	return NULL;
+	json_decref(args);
 }
 
 static void outbound(struct esprimd_http_request *req,
@@ -578,9 +708,8 @@ static void outbound(struct esprimd_http_request *req,
 {
 	struct esprimd *d = userdata;
 	const struct esprimd_peer *p;
-	struct esprimd_api_call *call;
 	struct crossing *x;
-	json_t *prim = NULL, *args;
+	json_t *prim = NULL;
 	char why[256];
 	size_t n;
 	int rc;
@@ -590,8 +719,8 @@ static void outbound(struct esprimd_http_request *req,
 		answer_error(req, rc, why);
 		return;
 	}
-	p = peer_for(d->config,
-		     json_string_value(json_object_get(prim, "to")));
+	p = peer_named(d->config,
+		       json_string_value(json_object_get(prim, "to")));
 	if (!p || !p->address) {
 		snprintf(why, sizeof(why), "no peer with an address for %s",
 			 json_string_value(json_object_get(prim, "to")));
@@ -603,24 +732,26 @@ static void outbound(struct esprimd_http_request *req,
 	if (x) {
 		x->d = d;
 		x->req = req;
+		x->prim = prim;
 		x->peer = strdup(p->name);
 		x->address = strdup(p->address);
+		x->identity = strdup(p->identity);
 		x->prefer = p->protect == ESPRIMD_PROTECT_PREFER;
 		x->in = in;
 	}
-	if (!x || !x->peer || !x->address) {
+	if (!x || !x->peer || !x->address || !x->identity) {
 		answer_error(req, 5000, "out of memory");
-		json_decref(prim);
 		if (x)
 			crossing_free(x);
+		else
+			json_decref(prim);
 		return;
 	}
 	n = strlen(x->address);
 	if (n && x->address[n - 1] == '/')
 		x->address[n - 1] = '\0';
 	if (p->protect == ESPRIMD_PROTECT_NEVER) {
-		json_decref(prim);
-		plain(x, in, x->address);
+		plain(x, in, x->address, true);
 		return;
 	}
 	/*
@@ -629,15 +760,7 @@ static void outbound(struct esprimd_http_request *req,
 	 * peer's CSE sees.
 	 */
 	json_object_set_new(prim, "fr", json_string(d->config->identity));
-	args = json_pack("{s:s,s:o}", "target", p->name, "primitive", prim);
-	call = args ? esprimd_api_local_call(seal_done, x) : NULL;
-	if (!call) {
-		answer_error(req, 5000, "out of memory");
-		crossing_free(x);
-	} else {
-		exchange_seal(d, call, self(), args);
-	}
-	json_decref(args);
+	seal_out(x);
 }
 
 int sidecar_start(struct esprimd *d, char *err, size_t err_size)
