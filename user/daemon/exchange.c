@@ -824,6 +824,23 @@ void exchange_seal(struct esprimd *d, struct esprimd_api_call *call,
 }
 
 /* The epo of {"content":{"m2m:seci":{"sit":5,...}}} or {"object":...}. */
+/* The ESPrim Object of an m2m:seci content's text (sit 5), and its sit. */
+static const char *seci_object(const char *text, size_t text_len,
+			       size_t *len, int *sit, struct esprim_seci *seci,
+			       struct esprim_error *e)
+{
+	int rc;
+
+	rc = esprim_seci_parse(seci, text, text_len, now_ms(), e);
+	if (rc) {
+		*sit = -rc;
+		return NULL;
+	}
+	*sit = seci->sit;
+	*len = seci->epo_len;
+	return seci->epo;
+}
+
 static const char *args_object(json_t *args, size_t *len, int *sit,
 			       struct esprim_seci *seci,
 			       struct esprim_error *e)
@@ -831,7 +848,6 @@ static const char *args_object(json_t *args, size_t *len, int *sit,
 	json_t *content = json_object_get(args, "content");
 	const char *obj = json_string_value(json_object_get(args, "object"));
 	char *text;
-	int rc;
 
 	*sit = 0;
 	if (obj && !content) {
@@ -844,15 +860,9 @@ static const char *args_object(json_t *args, size_t *len, int *sit,
 	text = json_dumps(content, JSON_COMPACT);
 	if (!text)
 		return NULL;
-	rc = esprim_seci_parse(seci, text, strlen(text), now_ms(), e);
+	obj = seci_object(text, strlen(text), len, sit, seci, e);
 	free(text);
-	if (rc) {
-		*sit = -rc;
-		return NULL;
-	}
-	*sit = seci->sit;
-	*len = seci->epo_len;
-	return seci->epo;
+	return obj;
 }
 
 /* The opened text as JSON when it is, else as a string. */
@@ -882,34 +892,32 @@ static int open_object(struct esprimd *d, const char *obj, size_t len,
 	return rc;
 }
 
-void exchange_open(struct esprimd *d, struct esprimd_api_call *call,
-		   json_t *args)
+/* A response's object opened for the call (sit: what its seci said). */
+static void open_response(struct esprimd *d, struct esprimd_api_call *call,
+			  const char *obj, size_t len, int sit,
+			  struct esprim_error *e)
 {
-	struct esprim_seci seci = { 0 };
-	struct esprim_error e = { 0 };
 	struct peer_state *ps;
-	const char *obj;
-	size_t len = 0, text_len;
-	int sit, rc;
+	size_t text_len;
+	int rc;
 
-	obj = args_object(args, &len, &sit, &seci, &e);
 	if (!obj || sit != ESPRIM_SIT_EPO) {
 		esprimd_api_error(call, ESPRIM_RSC_BAD_REQUEST, 0, "%s",
-				  sit < 0 ? e.msg :
+				  sit < 0 ? e->msg :
 				  "open needs content (m2m:seci sit 5) or object");
-		goto out;
+		return;
 	}
-	rc = open_object(d, obj, len, &text_len, &e);
+	rc = open_object(d, obj, len, &text_len, e);
 	if (!rc && esprim_opened_role(d->ex->opened) !=
 	    ONEM2M_ESPRIM_ROLE_ORIGINATOR) {
 		rc = ESPRIM_RSC_BAD_REQUEST;
-		snprintf(e.msg, sizeof(e.msg),
+		snprintf(e->msg, sizeof(e->msg),
 			 "a request: hand it in with notify");
 	}
 	if (rc) {
 		d->stats.open_failures++;
-		api_fail(call, rc, &e);
-		goto out;
+		api_fail(call, rc, e);
+		return;
 	}
 	d->stats.opens++;
 	ps = peer_by_kid(d, esprim_opened_kid(d->ex->opened));
@@ -931,7 +939,33 @@ void exchange_open(struct esprimd *d, struct esprimd_api_call *call,
 							   text_len),
 					  "peer",
 					  esprim_opened_peer(d->ex->opened)));
-out:
+}
+
+void exchange_open(struct esprimd *d, struct esprimd_api_call *call,
+		   json_t *args)
+{
+	struct esprim_seci seci = { 0 };
+	struct esprim_error e = { 0 };
+	const char *obj;
+	size_t len = 0;
+	int sit;
+
+	obj = args_object(args, &len, &sit, &seci, &e);
+	open_response(d, call, obj, len, sit, &e);
+	esprim_seci_release(&seci);
+}
+
+void exchange_open_text(struct esprimd *d, struct esprimd_api_call *call,
+			const char *text, size_t len)
+{
+	struct esprim_seci seci = { 0 };
+	struct esprim_error e = { 0 };
+	const char *obj;
+	size_t obj_len = 0;
+	int sit;
+
+	obj = seci_object(text, len, &obj_len, &sit, &seci, &e);
+	open_response(d, call, obj, obj_len, sit, &e);
 	esprim_seci_release(&seci);
 }
 
@@ -1194,25 +1228,36 @@ static void notify_request(struct esprimd *d, struct esprimd_api_call *call,
 					  "handle", h->id));
 }
 
-void exchange_notify(struct esprimd *d, struct esprimd_api_call *call,
-		     const struct esprimd_api_peer *who, json_t *args)
+/*
+ * What a Notify's m2m:seci asks for.  origin: the outer From when it came
+ * over the HTTP binding (a rand request is then answered for configured
+ * peers only, B.1), NULL from the socket.
+ */
+static void notify_seci(struct esprimd *d, struct esprimd_api_call *call,
+			const struct esprimd_api_peer *who, const char *origin,
+			const char *obj, size_t len, int sit,
+			struct esprim_error *e)
 {
-	struct esprim_seci seci = { 0 };
-	struct esprim_error e = { 0 };
+	struct peer_state *ps = NULL;
 	json_t *content = NULL;
-	const char *obj;
-	size_t len = 0;
-	int sit, rc;
+	int rc;
 
-	obj = args_object(args, &len, &sit, &seci, &e);
 	switch (sit) {
 	case ESPRIM_SIT_EPO:
 		notify_request(d, call, who, obj, len);
 		break;
 	case ESPRIM_SIT_RRO_REQUEST:
-		rc = rand_reply(d, NULL, &content, &e);
+		if (origin) {
+			ps = peer_by(d, origin);
+			if (!ps || strcmp(ps->conf->identity, origin)) {
+				esprimd_api_error(call, 4103, 0,
+						  "a rand request from no configured peer");
+				break;
+			}
+		}
+		rc = rand_reply(d, ps, &content, e);
 		if (rc)
-			api_fail(call, rc, &e);
+			api_fail(call, rc, e);
 		else
 			esprimd_api_reply(call, json_pack("{s:s,s:o}", "kind",
 							  "reply", "content",
@@ -1224,10 +1269,39 @@ void exchange_notify(struct esprimd *d, struct esprimd_api_call *call,
 		break;
 	default:
 		esprimd_api_error(call, ESPRIM_RSC_BAD_REQUEST, 0, "%s",
-				  sit < 0 ? e.msg : sit ?
+				  sit < 0 ? e->msg : sit ?
 				  "sit 4 comes only as a reply" :
 				  "notify needs content: an m2m:seci");
 	}
+}
+
+void exchange_notify(struct esprimd *d, struct esprimd_api_call *call,
+		     const struct esprimd_api_peer *who, json_t *args)
+{
+	struct esprim_seci seci = { 0 };
+	struct esprim_error e = { 0 };
+	const char *obj;
+	size_t len = 0;
+	int sit;
+
+	obj = args_object(args, &len, &sit, &seci, &e);
+	notify_seci(d, call, who, NULL, obj, len, sit, &e);
+	esprim_seci_release(&seci);
+}
+
+void exchange_notify_text(struct esprimd *d, struct esprimd_api_call *call,
+			  const struct esprimd_api_peer *who,
+			  const char *origin, const char *text, size_t len)
+{
+	struct esprim_seci seci = { 0 };
+	struct esprim_error e = { 0 };
+	const char *obj;
+	size_t obj_len = 0;
+	int sit;
+
+	obj = seci_object(text, len, &obj_len, &sit, &seci, &e);
+	notify_seci(d, call, who, origin ? origin : "", obj, obj_len, sit,
+		    &e);
 	esprim_seci_release(&seci);
 }
 

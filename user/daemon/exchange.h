@@ -39,6 +39,16 @@ void exchange_notify(struct esprimd *d, struct esprimd_api_call *call,
 		     const struct esprimd_api_peer *who, json_t *args);
 void exchange_respond(struct esprimd *d, struct esprimd_api_call *call,
 		      const struct esprimd_api_peer *who, json_t *args);
+/*
+ * notify and open for the sidecar, on the m2m:seci content's text as it
+ * arrived over the HTTP binding (no JSON round trip); origin is the outer
+ * From: a rand request is answered for configured peers only (B.1).
+ */
+void exchange_notify_text(struct esprimd *d, struct esprimd_api_call *call,
+			  const struct esprimd_api_peer *who,
+			  const char *origin, const char *text, size_t len);
+void exchange_open_text(struct esprimd *d, struct esprimd_api_call *call,
+			const char *text, size_t len);
 /* Operators: set up (again) the session with a peer, or with all (NULL). */
 int exchange_establish(struct esprimd *d, const char *peer);
 /*

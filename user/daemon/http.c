@@ -6,6 +6,8 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <curl/curl.h>
 
 #include "http_internal.h"
 
@@ -59,4 +61,34 @@ void esprimd_http_set_raw(struct esprimd_http *http,
 {
 	http->raw_handler = handler;
 	http->raw_userdata = userdata;
+}
+
+int esprimd_http_split_url(const char *url, char **base, char **path)
+{
+	char *scheme = NULL, *host = NULL, *port = NULL, *p = NULL;
+	CURLU *u = curl_url();
+	int rc = -EINVAL;
+
+	*base = *path = NULL;
+	if (u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_PATH, &p, 0) == CURLUE_OK) {
+		curl_url_get(u, CURLUPART_PORT, &port, 0);
+		rc = asprintf(base, "%s://%s%s%s", scheme, host,
+			      port ? ":" : "", port ? port : "") < 0 ?
+			-ENOMEM : 0;
+		*path = rc ? NULL : strdup(p);
+		if (!rc && !*path) {
+			free(*base);
+			*base = NULL;
+			rc = -ENOMEM;
+		}
+	}
+	curl_free(scheme);
+	curl_free(host);
+	curl_free(port);
+	curl_free(p);
+	curl_url_cleanup(u);
+	return rc;
 }

@@ -121,6 +121,13 @@ int esprimd_http_send_raw(struct esprimd_http *http, const char *base,
 			  const struct binding_out *req,
 			  esprimd_http_raw_done done, void *userdata);
 
+/*
+ * "http://host:port/path" as esprimd_http_send_raw() takes it: the base
+ * ("http://host:port") and the path ("/path", "/" when none), malloc'ed.
+ * 0, or -EINVAL (not such a URL) or -ENOMEM.
+ */
+int esprimd_http_split_url(const char *url, char **base, char **path);
+
 /* The port a listener got ("*:0" binds an ephemeral one), for tests. */
 int esprimd_http_port(const struct esprimd_http *http, size_t index);
 

@@ -708,7 +708,14 @@ static int client_setup(struct http_client *c)
 	c->multi = curl_multi_init();
 	if (!c->multi)
 		return -ENOMEM;
-	if (curl_multi_setopt(c->multi, CURLMOPT_SOCKETFUNCTION, on_socket) ||
+	/*
+	 * A connection kept for each one the server side may hold: with
+	 * libcurl's default cache, requests in flight beyond a few closed
+	 * their connections and opened new ones.
+	 */
+	if (curl_multi_setopt(c->multi, CURLMOPT_MAXCONNECTS,
+			      (long)HTTP_MAX_CONNECTIONS) ||
+	    curl_multi_setopt(c->multi, CURLMOPT_SOCKETFUNCTION, on_socket) ||
 	    curl_multi_setopt(c->multi, CURLMOPT_SOCKETDATA, c) ||
 	    curl_multi_setopt(c->multi, CURLMOPT_TIMERFUNCTION,
 			      on_curl_timer) ||

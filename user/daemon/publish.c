@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <curl/curl.h>
 
 #include "binding.h"
 #include "exchange.h"
@@ -68,30 +67,6 @@ static void update_done(int err, const struct binding_http *rsp, void *ud)
 	}
 }
 
-/* The URL's scheme://host[:port] and its path, malloc'ed. */
-static int split_url(const char *url, char **base, char **path)
-{
-	char *scheme = NULL, *host = NULL, *port = NULL;
-	CURLU *u = curl_url();
-	int rc = -EINVAL;
-
-	*base = *path = NULL;
-	if (u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
-	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
-	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
-	    curl_url_get(u, CURLUPART_PATH, path, 0) == CURLUE_OK) {
-		curl_url_get(u, CURLUPART_PORT, &port, 0);
-		rc = asprintf(base, "%s://%s%s%s", scheme, host,
-			      port ? ":" : "", port ? port : "") < 0 ?
-			-ENOMEM : 0;
-	}
-	curl_free(scheme);
-	curl_free(host);
-	curl_free(port);
-	curl_url_cleanup(u);
-	return rc;
-}
-
 void publish_esi(struct esprimd *d)
 {
 	const char *url = d->config->publish;
@@ -117,7 +92,7 @@ void publish_esi(struct esprimd *d)
 	j = json_pack("{s:{s:o}}", "m2m:csr", "esi", exchange_esi(d));
 	body = j ? json_dumps(j, JSON_COMPACT) : NULL;
 	json_decref(j);
-	rc = body ? split_url(url, &base, &path) : -ENOMEM;
+	rc = body ? esprimd_http_split_url(url, &base, &path) : -ENOMEM;
 	snprintf(ri, sizeof(ri), "esi-%" PRIu64, ++p->seq);
 	h[0] = (struct binding_header){ "X-M2M-Origin", d->config->identity };
 	h[1] = (struct binding_header){ "X-M2M-RI", ri };
@@ -141,7 +116,7 @@ void publish_esi(struct esprimd *d)
 	}
 	free(body);
 	free(base);
-	curl_free(path);
+	free(path);
 }
 
 static int retry_timer(sd_event_source *s, uint64_t usec, void *userdata)

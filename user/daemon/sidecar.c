@@ -6,6 +6,7 @@
  * all on the loop's one thread.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,9 @@
 #include "log.h"
 #include "replies.h"
 #include "sidecar.h"
+
+/* X-M2M-RI of the Notify requests sent, unique in a run. */
+static uint64_t notify_seq;
 
 struct sidecar {
 	struct esprimd_http *outbound;	/* listener for the local CSE, AEs */
@@ -39,6 +43,7 @@ struct sidecar {
  * @keyed: ...when its response is to be kept
  * @identity: outbound: the peer's identity, which its response must be
  *	sealed with (and carry the request's rqi)
+ * @notify_base, @notify_path: outbound: the peer's address, split
  * @retried: outbound: sent again once after the peer refused the session
  */
 struct crossing {
@@ -53,6 +58,8 @@ struct crossing {
 	uint8_t key[32];
 	bool keyed;
 	char *identity;
+	char *notify_base;
+	char *notify_path;
 	bool retried;
 };
 
@@ -63,6 +70,8 @@ static void crossing_free(struct crossing *x)
 	free(x->peer);
 	free(x->address);
 	free(x->identity);
+	free(x->notify_base);
+	free(x->notify_path);
 	free(x);
 }
 
@@ -464,23 +473,28 @@ static bool json_media_type(const char *ct)
 					 n));
 }
 
-/* A Notify whose content is m2m:seci, or NULL. */
-static json_t *seci_content(const struct binding_http *in)
+/*
+ * Whether a request is a Notify whose content is m2m:seci: a POST without
+ * ty of JSON whose first member is "m2m:seci".  Whatever else it holds,
+ * libesprim's parse of the text (as it came, no JSON round trip) refuses.
+ */
+static bool is_seci(const struct binding_http *in)
 {
+	static const char member[] = "\"m2m:seci\"";
 	const char *ct = header(in, "Content-Type");
-	json_t *body;
+	const char *b = in->body, *end = in->body + in->body_len;
 
-	if (strcmp(in->method, "POST") || !in->body_len)
-		return NULL;
-	if (!ct || !json_media_type(ct) || strstr(ct, "ty="))
-		return NULL;
-	body = json_loadb(in->body, in->body_len, JSON_REJECT_DUPLICATES,
-			  NULL);
-	if (json_is_object(body) && json_object_size(body) == 1 &&
-	    json_is_object(json_object_get(body, "m2m:seci")))
-		return body;
-	json_decref(body);
-	return NULL;
+	if (strcmp(in->method, "POST") || !in->body_len || !ct ||
+	    !json_media_type(ct) || strstr(ct, "ty="))
+		return false;
+	while (b < end && strchr(" \t\r\n", *b))
+		b++;
+	if (b == end || *b++ != '{')
+		return false;
+	while (b < end && strchr(" \t\r\n", *b))
+		b++;
+	return (size_t)(end - b) >= sizeof(member) - 1 &&
+		!memcmp(b, member, sizeof(member) - 1);
 }
 
 /*
@@ -505,21 +519,6 @@ static bool esi_retrieve(struct esprimd *d, struct esprimd_http_request *req,
 	return true;
 }
 
-/* sit 3 as the daemon answers it on its own. */
-static void rand_request(struct esprimd_http_request *req,
-			 const struct binding_http *in, json_t *content,
-			 struct esprimd *d)
-{
-	struct esprimd_http_incoming inc = { .op = ESPRIMD_HTTP_NOTIFY };
-
-	inc.path = in->path;
-	inc.body = content;
-	inc.origin = header(in, "X-M2M-Origin") ?: "";
-	inc.ri = "";
-	inc.rvi = "";
-	exchange_http(req, &inc, d);
-	json_decref(content);
-}
 
 static void inbound(struct esprimd_http_request *req,
 		    const struct binding_http *in, const char *peer_addr,
@@ -529,7 +528,6 @@ static void inbound(struct esprimd_http_request *req,
 	const struct esprimd_peer *p;
 	struct esprimd_api_call *call;
 	struct crossing *x = calloc(1, sizeof(*x));
-	json_t *content, *args;
 
 	if (!x) {
 		answer_error(req, 5000, "out of memory");
@@ -541,8 +539,7 @@ static void inbound(struct esprimd_http_request *req,
 		free(x);
 		return;
 	}
-	content = seci_content(in);
-	if (!content) {
+	if (!is_seci(in)) {
 		p = peer_named(d->config, header(in, "X-M2M-Origin"));
 		if (p && p->protect == ESPRIMD_PROTECT_REQUIRE) {
 			/* Anyone can write a peer's name in a header. */
@@ -554,23 +551,14 @@ static void inbound(struct esprimd_http_request *req,
 		plain(x, in, d->config->sidecar_cse, false);
 		return;
 	}
-	if (json_integer_value(json_object_get(json_object_get(content,
-							       "m2m:seci"),
-					       "sit")) == ESPRIM_SIT_RRO_REQUEST) {
-		/* A rand request: for configured peers only (B.1). */
-		free(x);
-		rand_request(req, in, content, d);
-		return;
-	}
-	args = json_pack("{s:o}", "content", content);
-	call = args ? esprimd_api_local_call(notify_done, x) : NULL;
+	call = esprimd_api_local_call(notify_done, x);
 	if (!call) {
 		answer_error(req, 5000, "out of memory");
 		crossing_free(x);
-	} else {
-		exchange_notify(d, call, self(), args);
+		return;
 	}
-	json_decref(args);
+	exchange_notify_text(d, call, self(), header(in, "X-M2M-Origin"),
+			     in->body, in->body_len);
 }
 
 /* ---- outbound: a request of the local CSE for a peer ---- */
@@ -621,13 +609,20 @@ static void failed_done(json_t *reply, void *ud)
 	seal_out(ud);
 }
 
-static void peer_done(int err, int rsc, json_t *body, void *ud)
+static void peer_done(int err, const struct binding_http *rsp, void *ud)
 {
 	struct crossing *x = ud;
 	struct esprimd_api_call *call;
+	const char *v = err ? NULL : header(rsp, "X-M2M-RSC");
+	int rsc = v ? atoi(v) : 0;
 	json_t *args;
 
-	if (!err && rsc >= ESPRIM_RSC_UNKNOWN_KEY_ID &&
+	if (err == -ECANCELED) {
+		answer_error(x->req, 5000, "esprimd is stopping");
+		crossing_free(x);
+		return;
+	}
+	if (rsc >= ESPRIM_RSC_UNKNOWN_KEY_ID &&
 	    rsc <= ESPRIM_RSC_UNKNOWN_RECV_RAND_ID && !x->retried) {
 		/* It lost what the session rests on (a restart, say). */
 		x->retried = true;
@@ -639,27 +634,30 @@ static void peer_done(int err, int rsc, json_t *body, void *ud)
 		if (call)
 			return;
 	}
-	if (err || rsc != 2000 || !body) {
+	if (err || rsc != 2000 || !rsp->body_len) {
 		/* The peer's refusal (TS-0001 Table 7.6.x-1), or no peer. */
-		answer_error(x->req, err ? 5103 : rsc != 2000 ? rsc : 5000,
+		answer_error(x->req, err ? 5103 : rsc >= 4000 && rsc < 7000 ?
+			     rsc : 5000,
 			     err ? strerror(-err) : "the peer's sidecar refused");
 		crossing_free(x);
 		return;
 	}
-	args = json_pack("{s:O}", "content", body);
-	call = args ? esprimd_api_local_call(open_done, x) : NULL;
+	call = esprimd_api_local_call(open_done, x);
 	if (!call) {
 		answer_error(x->req, 5000, "out of memory");
 		crossing_free(x);
-	} else {
-		exchange_open(x->d, call, args);
+		return;
 	}
-	json_decref(args);
+	exchange_open_text(x->d, call, rsp->body, rsp->body_len);
 }
 
+/* The sealed request to the peer: a Notify of its content. */
 static void seal_done(json_t *reply, void *ud)
 {
 	struct crossing *x = ud;
+	struct binding_header h[5];
+	struct binding_out out = { 0 };
+	char ri[32];
 	int rc;
 
 	if (!reply_ok(reply)) {
@@ -674,10 +672,23 @@ static void seal_done(json_t *reply, void *ud)
 		crossing_free(x);
 		return;
 	}
-	rc = esprimd_http_send(x->d->http, ESPRIMD_HTTP_NOTIFY, x->address,
-			       x->d->config->identity,
-			       json_object_get(reply, "content"), peer_done,
-			       x);
+	out.body = json_dumps(json_object_get(reply, "content"),
+			      JSON_COMPACT);
+	snprintf(ri, sizeof(ri), "sc-%016" PRIx64, ++notify_seq);
+	h[0] = (struct binding_header){ "X-M2M-Origin",
+					x->d->config->identity };
+	h[1] = (struct binding_header){ "X-M2M-RI", ri };
+	h[2] = (struct binding_header){ "X-M2M-RVI", ESPRIMD_HTTP_RVI };
+	h[3] = (struct binding_header){ "Content-Type", "application/json" };
+	h[4] = (struct binding_header){ "Accept", "application/json" };
+	out.method = (char *)"POST";
+	out.path = x->notify_path;
+	out.headers = h;
+	out.n_headers = 5;
+	out.body_len = out.body ? strlen(out.body) : 0;
+	rc = out.body ? esprimd_http_send_raw(x->d->http, x->notify_base, &out,
+					      peer_done, x) : -ENOMEM;
+	free(out.body);
 	if (rc) {
 		answer_error(x->req, 5000, strerror(-rc));
 		crossing_free(x);
@@ -736,10 +747,14 @@ static void outbound(struct esprimd_http_request *req,
 		x->peer = strdup(p->name);
 		x->address = strdup(p->address);
 		x->identity = strdup(p->identity);
+		if (esprimd_http_split_url(p->address, &x->notify_base,
+					   &x->notify_path))
+			x->notify_base = x->notify_path = NULL;
 		x->prefer = p->protect == ESPRIMD_PROTECT_PREFER;
 		x->in = in;
 	}
-	if (!x || !x->peer || !x->address || !x->identity) {
+	if (!x || !x->peer || !x->address || !x->identity ||
+	    !x->notify_base) {
 		answer_error(req, 5000, "out of memory");
 		if (x)
 			crossing_free(x);
