@@ -44,14 +44,16 @@ class CseStandIn:
             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         line = self.proc.stdout.readline()
         self.port = int(line.split()[-1])
+        STARTED.append(self)
 
     def seen(self):
         with open(self.log) as f:
             return [json.loads(x) for x in f if x.strip()]
 
     def stop(self):
-        self.proc.send_signal(signal.SIGTERM)
-        self.proc.wait(10)
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            self.proc.wait(10)
 
 
 CLONE_NEWNET = 0x40000000
@@ -78,6 +80,7 @@ def in_netns(ns, fn):
 def connect(ns, host, port):
     """A keep-alive connection from namespace ns."""
     c = http.client.HTTPConnection(host, port, timeout=10)
+    c.netns = ns
     in_netns(ns, c.connect)
     return c
 
@@ -124,7 +127,13 @@ def request(conn, method, path, origin, ri, body=None, ty=None,
         headers["Content-Type"] = ctype + (";ty=%d" % ty if ty else "")
         if not isinstance(body, (bytes, str)):
             body = json.dumps(body)
-    conn.request(method, path, body=body, headers=headers)
+    try:
+        conn.request(method, path, body=body, headers=headers)
+    except (BrokenPipeError, ConnectionResetError):
+        # The server closed the idle connection: once more on a new one.
+        conn.close()
+        in_netns(getattr(conn, "netns", None), conn.connect)
+        conn.request(method, path, body=body, headers=headers)
     r = conn.getresponse()
     data = r.read()
     return r.status, {k.lower(): v for k, v in r.getheaders()}, data
@@ -268,6 +277,7 @@ def main():
                    "outbound = 127.0.0.1:%d\n" % (cse1.port, out1))
     gw2.rand = "[rand]\npublish = %s\n" % reg
     gw2.write_conf("[sidecar]\ncse = http://127.0.0.1:%d\n" % cse2.port)
+    STARTED.extend((gw1, gw2))
     ok = gw1.start() and gw2.start()
     et.tap(ok, "two sidecars start, each in front of a CSE stand-in")
     if not ok:
@@ -486,12 +496,22 @@ def main():
     return 1 if et.failed else 0
 
 
+# Every process started, stopped however the test ends.
+STARTED = []
+
+
 if __name__ == "__main__":
     try:
-        sys.exit(main())
+        rc = main()
     except Exception as e:  # noqa: BLE001
         import traceback
         traceback.print_exc(file=sys.stdout)
         et.tap(False, "the test ended early: %r" % e)
         print("%d passed, %d failed" % (et.n_test - et.failed, et.failed))
-        sys.exit(1)
+        rc = 1
+    for x in STARTED:
+        try:
+            x.stop()
+        except Exception:  # noqa: BLE001
+            pass
+    sys.exit(rc)

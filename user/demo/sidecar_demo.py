@@ -71,6 +71,7 @@ def main():
     gw1.write_conf("[sidecar]\ncse = http://127.0.0.1:%d\n"
                    "outbound = 127.0.0.1:%d\n" % (cse1.port, out1))
     gw2.write_conf("[sidecar]\ncse = http://127.0.0.1:%d\n" % cse2.port)
+    st.STARTED.extend((gw1, gw2))
     if not (gw1.start() and gw2.start()):
         for g in (gw1, gw2):
             sys.stdout.write(open(g.log).read())
@@ -132,12 +133,13 @@ def main():
          "opened %d responses; B opened %d and sealed %d"
          % (n, secs, n / secs, s1["seals"], s1["opens"], s2["requests_in"],
             s2["responses_sealed"]))
-    for g in (gw1, gw2):
-        g.stop()
-    cse1.stop()
-    cse2.stop()
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        rc = main()
+    finally:
+        for x in st.STARTED:
+            x.stop()
+    sys.exit(rc)
