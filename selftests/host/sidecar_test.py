@@ -193,6 +193,42 @@ def random_iv_peer(root, conn, rro, cse):
            "for an SP-relative From), the sealed answers open with its "
            "key (%r, %r)" % (answers, seen))
 
+    # The error cases of TS-0001 Table 7.6.x-1 and impersonation, made
+    # with the same tool: each answered unprotected with its code, none
+    # reaching the CSE.
+    hdr = json.loads(header)
+    cases = [
+        ("impersonation: a From not the key's identity", 4116, 403, hdr,
+         "//sp1.example/CSE-other"),
+        ("a kid B has no key for", 4112, 403,
+         dict(hdr, kid="13-nobody.example"), et.ID1),
+        ("an originator rand object B was never given", 4113, 403,
+         {k: v for k, v in dict(hdr, ori="n-o-unknown").items()
+          if k != "oro"}, et.ID1),
+        ("a receiver rand object B never issued", 4114, 403,
+         {k: v for k, v in dict(hdr, rri="s-unknown").items()
+          if k != "oro"}, et.ID1),
+    ]
+    n0 = len(cse.seen())
+    for name, rsc, status, h0, fr in cases:
+        inner = json.dumps({"op": 2, "to": et.ID2 + "/cseb", "fr": fr,
+                            "rqi": "bad", "rvi": "4"})
+        jwe = subprocess.run(["node", tool, "enc", key, json.dumps(h0)],
+                             input=inner, capture_output=True, text=True,
+                             check=True).stdout.strip()
+        st, h, body = request(conn, "POST", "/cseb", et.ID1, "bad",
+                              {"m2m:seci": {"sit": 5, "epo": jwe}})
+        et.tap(h.get("x-m2m-rsc") == str(rsc) and st == status,
+               "through the sidecar, %s: %d, HTTP %d (%d %r)" %
+               (name, rsc, status, st, h.get("x-m2m-rsc")))
+    st, h, body = request(conn, "POST", "/cseb", et.ID1, "bad6",
+                          {"m2m:seci": {"sit": 6, "eckm": "AAAA"}})
+    et.tap(h.get("x-m2m-rsc") == "4111",
+           "through the sidecar, ESCertKE (sit 6, not yet): 4111 (%d %r)"
+           % (st, h.get("x-m2m-rsc")))
+    et.tap(len(cse.seen()) == n0, "none of them reached the CSE (%r)" %
+           cse.seen()[n0:])
+
 
 def kill_mid_stream(gw1, cse, ae_conn, n=300):
     """A's sidecar killed with SIGKILL while the AE creates n
