@@ -180,7 +180,8 @@ class Gateway:
         self.proc = subprocess.Popen(netns + [ESPRIMD, "-f", "-c", self.conf],
                                      stdout=self.logf, stderr=self.logf,
                                      env=env)
-        for _ in range(100):
+        # 30 s: the debug kernel under TCG is slow to start a daemon.
+        for _ in range(600):
             if os.path.exists(self.sock):
                 try:
                     c = EsprimClient(self.sock)
