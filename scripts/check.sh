@@ -246,7 +246,7 @@ count_tap "$log"
 
 echo "# fuzzing the parsers (libFuzzer, ASan, UBSan)"
 log="$logs/fuzz.tap"
-scripts/fuzz.sh 15 >"$log"
+scripts/fuzz.sh 10 >"$log"
 count_tap "$log"
 
 for series in $vm_series; do
