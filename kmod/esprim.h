@@ -171,6 +171,7 @@ int esprim_session_key_usable(const struct key *key);
 int esprim_session_keys_walk(unsigned long *serial,
 			     int (*fn)(struct key *key, void *arg), void *arg);
 unsigned int esprim_session_keys_count(void);
+void esprim_session_keys_exit(void);
 bool esprim_is_session_key(const struct key *key);
 
 /* What the netlink family shows of a session key. */

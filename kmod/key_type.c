@@ -588,6 +588,17 @@ static bool esprim_session_key_unindex(struct key *key)
 	return true;
 }
 
+/*
+ * At module exit, once the key type is gone: no session key is left in the
+ * index, but an xa_insert() that found no memory for a node may have left
+ * empty nodes in it (the XArray frees them only on deletions beneath them,
+ * kmemleak found them under failslab), and they go with the module.
+ */
+void esprim_session_keys_exit(void)
+{
+	xa_destroy(&esprim_session_keys);
+}
+
 static int esprim_key_instantiate(struct key *key,
 				  struct key_preparsed_payload *prep)
 {

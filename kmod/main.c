@@ -53,6 +53,7 @@ err_template:
 err_key_type:
 	unregister_key_type(&esprim_key_type);
 	rcu_barrier();
+	esprim_session_keys_exit();
 err_kdf:
 	esprim_batch_exit();
 	esprim_kdf_exit();
@@ -68,6 +69,7 @@ static void __exit esprim_module_exit(void)
 	unregister_key_type(&esprim_key_type);
 	/* Revoked keys' payloads are freed by RCU callbacks in this module. */
 	rcu_barrier();
+	esprim_session_keys_exit();
 	esprim_batch_exit();
 	esprim_kdf_exit();
 	/* Every tfm and key is gone: so must their session states be. */
