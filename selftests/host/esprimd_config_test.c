@@ -39,6 +39,9 @@ static const uint8_t key1[32] = {
 
 /* Lines 1 and 2 of most configurations below. */
 #define DAEMON	"[daemon]\nidentity = //sp1.example/CSE-gw1\n"
+/* Six lines: [daemon], and [escertke] with its required keys. */
+#define ESCERTKE_OK DAEMON "[escertke]\ncertificate = @D@/gw1.pem\n" \
+		"private_key = @D@/k1.key\ntrust_anchors = @D@/ca.pem\n"
 /* Four lines: a peer's required keys. */
 #define PEER_OK	"identity = //sp2.example/CSE-gw2\nkid = kid2\nkey = 13\n" \
 		"key_file = @D@/k1.key\n"
@@ -101,6 +104,11 @@ FIXTURE_SETUP(cfg)
 	snprintf(self->path, sizeof(self->path), "%s/esprimd.conf", self->dir);
 	ASSERT_EQ(0, put(self->dir, "k1.key", KEY1_HEX "\n", 0600));
 	ASSERT_EQ(0, put(self->dir, "k2.key", KEY2_HEX, 0400));
+	/* Not PEM: the files' contents are the engine's to check. */
+	ASSERT_EQ(0, put(self->dir, "gw1.pem", "certificate\n", 0644));
+	ASSERT_EQ(0, put(self->dir, "ca.pem", "anchors\n", 0644));
+	snprintf(self->err, sizeof(self->err), "%s/link.key", self->dir);
+	ASSERT_EQ(0, symlink("k1.key", self->err));
 	self->c = NULL;
 	self->err[0] = '\0';
 }
@@ -635,7 +643,7 @@ static const struct bad_case {
 	{ "replay", DAEMON "[peer a]\n" PEER_OK "replay = sometimes\n", NULL, 8,
 	  "replay = sometimes: auto, strict or off expected" },
 	{ "key source", DAEMON "[peer a]\nkey = 14\n", NULL, 4,
-	  "key = 14: 13 (provisioned) or 23 (rspf) expected" },
+	  "key = 14: 13 (provisioned), 23 (rspf) or 43 (certificate) expected" },
 	{ "kid with a colon", DAEMON "[peer a]\nkid = 13:x\n", NULL, 4,
 	  "kid = 13:x: 1 to 128 printable characters" },
 	{ "kid of 129", DAEMON "[peer a]\nkid = " X100 X10 X10 "xxxxxxxxx\n",
@@ -758,6 +766,60 @@ static const struct bad_case {
 	  "unknown key kernel_keys in [daemon]" },
 	{ "kernel_keys in [peer]", DAEMON "[peer a]\nkernel_keys = yes\n", NULL,
 	  4, "unknown key kernel_keys in [peer]" },
+	/* [escertke] and key = 43 */
+	{ "escertke without certificate", DAEMON "[escertke]\n"
+	  "private_key = @D@/k1.key\ntrust_anchors = @D@/ca.pem\n", NULL, 3,
+	  "[escertke] needs certificate" },
+	{ "escertke without private_key", DAEMON "\n[escertke]\n"
+	  "certificate = @D@/gw1.pem\ntrust_anchors = @D@/ca.pem\n", NULL, 4,
+	  "[escertke] needs private_key" },
+	{ "escertke without trust_anchors", DAEMON "[escertke]\n"
+	  "certificate = @D@/gw1.pem\nprivate_key = @D@/k1.key\n", NULL, 3,
+	  "[escertke] needs trust_anchors" },
+	{ "escertke certificate relative", DAEMON "[escertke]\n"
+	  "certificate = gw1.pem\n", NULL, 4,
+	  "certificate = gw1.pem: an absolute path expected" },
+	{ "escertke certificate missing", DAEMON "[escertke]\n"
+	  "certificate = @D@/none.pem\n", NULL, 4, "No such file or directory" },
+	{ "escertke certificate a directory", DAEMON "[escertke]\n"
+	  "certificate = @D@\n", NULL, 4, "not a regular file" },
+	{ "escertke private key readable by others", DAEMON "[escertke]\n"
+	  "private_key = @D@/ca.pem\n", NULL, 4,
+	  "ca.pem: readable by others (mode 0644); chmod 600 it" },
+	{ "escertke private key a link", DAEMON "[escertke]\n"
+	  "private_key = @D@/link.key\n", NULL, 4, "a symbolic link" },
+	{ "escertke key_lifetime too short", DAEMON "[escertke]\n"
+	  "key_lifetime = 59\n", NULL, 4, "key_lifetime = 59: out of range" },
+	{ "escertke key_lifetime within rekey_margin", ESCERTKE_OK
+	  "key_lifetime = 60\n[limits]\nrekey_margin = 60\n", NULL, 7,
+	  "key_lifetime (60) must be more than rekey_margin (60)" },
+	{ "escertke timeout", DAEMON "[escertke]\ntimeout = 99\n", NULL, 4,
+	  "timeout = 99: out of range (100 to 600000)" },
+	{ "escertke max_per_peer", DAEMON "[escertke]\nmax_per_peer = 0\n",
+	  NULL, 4, "max_per_peer = 0: out of range (1 to 64)" },
+	{ "escertke max_handshakes", DAEMON "[escertke]\n"
+	  "max_handshakes = 65537\n", NULL, 4,
+	  "max_handshakes = 65537: out of range (1 to 65536)" },
+	{ "escertke unknown key", DAEMON "[escertke]\nkid = x\n", NULL, 4,
+	  "unknown key kid in [escertke]" },
+	{ "escertke key twice", ESCERTKE_OK "timeout = 200\ntimeout = 300\n",
+	  NULL, 8, "timeout is given twice" },
+	{ "key 43 without [escertke]", DAEMON "[peer a]\n"
+	  "identity = //sp2.example/CSE-gw2\nkey = certificate\n", NULL, 3,
+	  "[peer a]: key = 43 needs an [escertke] section" },
+	{ "key 43 with a kid", ESCERTKE_OK "[peer a]\n"
+	  "identity = //sp2.example/CSE-gw2\nkey = 43\nkid = k\n", NULL, 7,
+	  "[peer a]: key = 43 takes no kid" },
+	{ "key 43 with a key_file", ESCERTKE_OK "[peer a]\n"
+	  "identity = //sp2.example/CSE-gw2\nkey = 43\n"
+	  "key_file = @D@/k1.key\n", NULL, 7,
+	  "[peer a]: key = 43 takes no key_file" },
+	{ "key 43 with an rspf_target", ESCERTKE_OK "[peer a]\n"
+	  "identity = //sp2.example/CSE-gw2\nkey = 43\n"
+	  "rspf_target = gw2.example\n", NULL, 7,
+	  "rspf_target is for key = 23 only" },
+	{ "key 43 without identity", ESCERTKE_OK "[peer a]\nkey = 43\n", NULL,
+	  7, "[peer a] has no identity" },
 	/* conf.d */
 	{ "error in conf.d", DAEMON, "[limits]\n\nmax_sessions = 0\n", 3,
 	  "max_sessions = 0: out of range" },
@@ -806,6 +868,77 @@ TEST_F(cfg, bad)
 		esprimd_config_free(self->c);
 		self->c = NULL;
 	}
+}
+
+/*
+ * [escertke] with every key, a peer with key = certificate (SUID 43) and
+ * no kid or key_file; a later file's [escertke] keys override.
+ */
+TEST_F(cfg, escertke)
+{
+	const struct esprimd_escertke *x;
+	char want[256];
+
+	ASSERT_EQ(0, put(self->dir, "esprimd.conf", DAEMON
+			 "[escertke]\n"
+			 "certificate = @D@/gw1.pem\n"
+			 "private_key = @D@/k1.key\n"
+			 "trust_anchors = @D@/ca.pem\n"
+			 "key_lifetime = 3600\n"
+			 "timeout = 2000\n"
+			 "max_per_peer = 3\n"
+			 "max_handshakes = 100\n"
+			 "[peer gw2]\n"
+			 "identity = //sp2.example/CSE-gw2\n"
+			 "address = http://127.0.0.1:9000/\n"
+			 "key = certificate\n"
+			 "[peer gw3]\n"
+			 "identity = //sp3.example/CSE-gw3\n"
+			 "key = 43\n", 0644));
+	ASSERT_EQ(0, put(self->dir, "conf.d/50-x.conf",
+			 "[escertke]\ntimeout = 3000\n", 0644));
+	ASSERT_EQ(0, esprimd_config_load(self->path, &self->c, self->err,
+					 sizeof(self->err)))
+		TH_LOG("%s", self->err);
+	x = self->c->escertke;
+	ASSERT_NE(NULL, x);
+	snprintf(want, sizeof(want), "%s/gw1.pem", self->dir);
+	EXPECT_STREQ(want, x->cert_file);
+	snprintf(want, sizeof(want), "%s/k1.key", self->dir);
+	EXPECT_STREQ(want, x->key_file);
+	snprintf(want, sizeof(want), "%s/ca.pem", self->dir);
+	EXPECT_STREQ(want, x->trust_file);
+	EXPECT_EQ(3600, x->key_lifetime_s);
+	EXPECT_EQ(3000, x->timeout_ms);
+	EXPECT_EQ(3, x->max_per_peer);
+	EXPECT_EQ(100, x->max_total);
+	ASSERT_EQ(2, self->c->n_peers);
+	EXPECT_EQ(ESPRIMD_KEY_CERTIFICATE, self->c->peers[0].source);
+	EXPECT_EQ(ESPRIMD_KEY_CERTIFICATE, self->c->peers[1].source);
+	EXPECT_EQ(NULL, self->c->peers[0].kid);
+	EXPECT_EQ(NULL, self->c->peers[0].key_file);
+	EXPECT_EQ(NULL, esprimd_config_peer_by_kid(self->c, "x"));
+	esprimd_config_free(self->c);
+	self->c = NULL;
+
+	/* The defaults; no [escertke], no section. */
+	ASSERT_EQ(0, put(self->dir, "esprimd.conf", ESCERTKE_OK, 0644));
+	unlink(strcat(strcpy(want, self->dir), "/conf.d/50-x.conf"));
+	ASSERT_EQ(0, esprimd_config_load(self->path, &self->c, self->err,
+					 sizeof(self->err)))
+		TH_LOG("%s", self->err);
+	x = self->c->escertke;
+	ASSERT_NE(NULL, x);
+	EXPECT_EQ(86400, x->key_lifetime_s);
+	EXPECT_EQ(10000, x->timeout_ms);
+	EXPECT_EQ(2, x->max_per_peer);
+	EXPECT_EQ(256, x->max_total);
+	esprimd_config_free(self->c);
+	self->c = NULL;
+	ASSERT_EQ(0, put(self->dir, "esprimd.conf", DAEMON, 0644));
+	ASSERT_EQ(0, esprimd_config_load(self->path, &self->c, self->err,
+					 sizeof(self->err)));
+	EXPECT_EQ(NULL, self->c->escertke);
 }
 
 /*

@@ -60,6 +60,7 @@ enum cfg_section {
 	SEC_RAND,
 	SEC_LIMITS,
 	SEC_SIDECAR,
+	SEC_ESCERTKE,
 	SEC_PEER,
 	SEC_CSE,
 	SEC_COUNT,
@@ -68,6 +69,7 @@ enum cfg_section {
 static const char *const cfg_section_names[SEC_COUNT] = {
 	[SEC_DAEMON] = "daemon", [SEC_RAND] = "rand",
 	[SEC_LIMITS] = "limits", [SEC_SIDECAR] = "sidecar",
+	[SEC_ESCERTKE] = "escertke",
 	[SEC_PEER] = "peer", [SEC_CSE] = "cse",
 };
 
@@ -81,6 +83,9 @@ enum { LIMITS_MAX_SESSIONS, LIMITS_SOFT_INVOCATIONS, LIMITS_HARD_INVOCATIONS,
 enum { PEER_IDENTITY, PEER_KID, PEER_ADDRESS, PEER_KEY, PEER_KEY_FILE,
 	PEER_RSPF_TARGET, PEER_ENC, PEER_REPLAY, PEER_ESI, PEER_PROTECT };
 enum { SIDECAR_CSE, SIDECAR_OUTBOUND };
+enum { ESCERTKE_CERTIFICATE, ESCERTKE_PRIVATE_KEY, ESCERTKE_TRUST_ANCHORS,
+	ESCERTKE_KEY_LIFETIME, ESCERTKE_TIMEOUT, ESCERTKE_MAX_PER_PEER,
+	ESCERTKE_MAX_HANDSHAKES };
 enum { CSE_USER, CSE_IDENTITY, CSE_KERNEL_KEYS };
 
 /* Keys of the largest section, which the arrays below hold. */
@@ -89,6 +94,7 @@ _Static_assert(DAEMON_LISTEN < CFG_MAX_KEYS &&
 	       RAND_PUBLISH < CFG_MAX_KEYS &&
 	       LIMITS_REQUEST_TIMEOUT < CFG_MAX_KEYS &&
 	       SIDECAR_OUTBOUND < CFG_MAX_KEYS &&
+	       ESCERTKE_MAX_HANDSHAKES < CFG_MAX_KEYS &&
 	       CSE_KERNEL_KEYS < CFG_MAX_KEYS, "CFG_MAX_KEYS too small");
 
 /**
@@ -709,6 +715,111 @@ static int set_sidecar_outbound(struct cfg_parse *p, const char *v)
 	return cfg_append(p, &c->outbound, &c->n_outbound, v);
 }
 
+/* ---- [escertke] ---- */
+
+#define CFG_MAX_HANDSHAKES	65536
+
+static int cfg_key_stat(const char *file, const struct stat *st, char *err,
+			size_t err_size);
+
+/*
+ * A PEM file of [escertke]: an absolute path to a regular file (not a
+ * link), readable now; secret (the private key): as a key file, owned by
+ * the daemon's user or root and open to nobody else.  Its contents are
+ * the engine's to check when the daemon starts (escertke_new()).
+ */
+static int cfg_pem_file(struct cfg_parse *p, char **field, const char *v,
+			bool secret)
+{
+	char why[512];
+	struct stat st;
+	int fd, rc = 0;
+
+	if (v[0] != '/')
+		return cfg_fail(p, "%s = %s: an absolute path expected", p->key,
+				SHOWN(v));
+	if (lstat(v, &st))
+		return cfg_fail(p, "%s = %s: %s", p->key, SHOWN(v),
+				strerror(errno));
+	if (S_ISLNK(st.st_mode) && secret)
+		return cfg_fail(p, "%s = %s: a symbolic link; name the file itself",
+				p->key, SHOWN(v));
+	fd = open(v, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC |
+		  (secret ? O_NOFOLLOW : 0));
+	if (fd < 0)
+		return cfg_fail(p, "%s = %s: %s", p->key, SHOWN(v),
+				strerror(errno));
+	if (fstat(fd, &st))
+		rc = cfg_fail(p, "%s = %s: %s", p->key, SHOWN(v),
+			      strerror(errno));
+	else if (!S_ISREG(st.st_mode))
+		rc = cfg_fail(p, "%s = %s: not a regular file", p->key,
+			      SHOWN(v));
+	else if (secret && cfg_key_stat(v, &st, why, sizeof(why)))
+		rc = cfg_fail(p, "%s = %s", p->key, why);
+	close(fd);
+	return rc ? rc : cfg_strdup(p, field, v);
+}
+
+static int set_escertke_certificate(struct cfg_parse *p, const char *v)
+{
+	return cfg_pem_file(p, &p->c->escertke->cert_file, v, false);
+}
+
+static int set_escertke_private_key(struct cfg_parse *p, const char *v)
+{
+	return cfg_pem_file(p, &p->c->escertke->key_file, v, true);
+}
+
+static int set_escertke_trust_anchors(struct cfg_parse *p, const char *v)
+{
+	return cfg_pem_file(p, &p->c->escertke->trust_file, v, false);
+}
+
+static int set_escertke_key_lifetime(struct cfg_parse *p, const char *v)
+{
+	return cfg_u32(p, v, CFG_MIN_LIFETIME, CFG_MAX_LIFETIME,
+		       &p->c->escertke->key_lifetime_s);
+}
+
+static int set_escertke_timeout(struct cfg_parse *p, const char *v)
+{
+	return cfg_u32(p, v, CFG_MIN_TIMEOUT_MS, CFG_MAX_TIMEOUT_MS,
+		       &p->c->escertke->timeout_ms);
+}
+
+static int set_escertke_max_per_peer(struct cfg_parse *p, const char *v)
+{
+	return cfg_u32(p, v, 1, 64, &p->c->escertke->max_per_peer);
+}
+
+static int set_escertke_max_handshakes(struct cfg_parse *p, const char *v)
+{
+	return cfg_u32(p, v, 1, CFG_MAX_HANDSHAKES,
+		       &p->c->escertke->max_total);
+}
+
+/* [escertke] seen: the section exists from then on, with its defaults. */
+static int cfg_new_escertke(struct cfg_parse *p)
+{
+	struct esprimd_escertke *x = p->c->escertke;
+
+	if (!x) {
+		x = calloc(1, sizeof(*x));
+		if (!x)
+			return cfg_nomem(p);
+		x->key_lifetime_s = 86400;
+		x->timeout_ms = 10000;
+		x->max_per_peer = 2;
+		x->max_total = 256;
+		p->c->escertke = x;
+	}
+	free(x->file);
+	x->file = strdup(p->file);
+	x->line = p->line;
+	return x->file ? 0 : cfg_nomem(p);
+}
+
 /* ---- [peer NAME] ---- */
 
 static struct esprimd_peer *cfg_peer(struct cfg_parse *p)
@@ -869,8 +980,10 @@ static int set_peer_key(struct cfg_parse *p, const char *v)
 		cfg_peer(p)->source = ESPRIMD_KEY_PROVISIONED;
 	else if (!strcmp(v, "23") || !strcmp(v, "rspf"))
 		cfg_peer(p)->source = ESPRIMD_KEY_RSPF;
+	else if (!strcmp(v, "43") || !strcmp(v, "certificate"))
+		cfg_peer(p)->source = ESPRIMD_KEY_CERTIFICATE;
 	else
-		return cfg_fail(p, "key = %s: 13 (provisioned) or 23 (rspf) expected",
+		return cfg_fail(p, "key = %s: 13 (provisioned), 23 (rspf) or 43 (certificate) expected",
 				SHOWN(v));
 	return 0;
 }
@@ -1050,6 +1163,21 @@ static const struct cfg_key sidecar_keys[] = {
 	KEY(NULL, NULL),
 };
 
+static const struct cfg_key escertke_keys[] = {
+	[ESCERTKE_CERTIFICATE] = KEY("certificate", set_escertke_certificate),
+	[ESCERTKE_PRIVATE_KEY] = KEY("private_key", set_escertke_private_key),
+	[ESCERTKE_TRUST_ANCHORS] = KEY("trust_anchors",
+				       set_escertke_trust_anchors),
+	[ESCERTKE_KEY_LIFETIME] = KEY("key_lifetime",
+				      set_escertke_key_lifetime),
+	[ESCERTKE_TIMEOUT] = KEY("timeout", set_escertke_timeout),
+	[ESCERTKE_MAX_PER_PEER] = KEY("max_per_peer",
+				      set_escertke_max_per_peer),
+	[ESCERTKE_MAX_HANDSHAKES] = KEY("max_handshakes",
+					set_escertke_max_handshakes),
+	KEY(NULL, NULL),
+};
+
 static const struct cfg_key peer_keys[] = {
 	[PEER_IDENTITY] = KEY("identity", set_peer_identity),
 	[PEER_KID] = KEY("kid", set_peer_kid),
@@ -1074,6 +1202,7 @@ static const struct cfg_key cse_keys[] = {
 static const struct cfg_key *const cfg_keys[SEC_COUNT] = {
 	[SEC_DAEMON] = daemon_keys, [SEC_RAND] = rand_keys,
 	[SEC_LIMITS] = limits_keys, [SEC_SIDECAR] = sidecar_keys,
+	[SEC_ESCERTKE] = escertke_keys,
 	[SEC_PEER] = peer_keys,
 	[SEC_CSE] = cse_keys,
 };
@@ -1251,7 +1380,7 @@ static int cfg_header(struct cfg_parse *p, const char *s)
 			continue;
 		if (n == kw && sec < SEC_PEER) {
 			p->sec = sec;
-			return 0;
+			return sec == SEC_ESCERTKE ? cfg_new_escertke(p) : 0;
 		}
 		if (n == kw)
 			return cfg_fail(p, "[%s] without a NAME: [%s NAME]",
@@ -1503,6 +1632,33 @@ static struct cfg_where cfg_where_of(struct cfg_parse *p, const char *path,
 	return (struct cfg_where){ path, 0 };
 }
 
+/*
+ * [escertke] needs its three files; a key must outlive the margin at
+ * which sessions are renewed, or every renewal would start a handshake.
+ */
+static int cfg_check_escertke(struct cfg_parse *p, const char *path)
+{
+	const struct esprimd_escertke *x = p->c->escertke;
+	struct cfg_where w;
+
+	if (!x)
+		return 0;
+	if (!x->cert_file || !x->key_file || !x->trust_file)
+		return cfg_fail_at(p, x->file, x->line,
+				   "[escertke] needs %s",
+				   !x->cert_file ? "certificate" :
+				   !x->key_file ? "private_key" :
+				   "trust_anchors");
+	if (x->key_lifetime_s <= p->c->rekey_margin_s) {
+		w = cfg_where_of(p, path, SEC_ESCERTKE, ESCERTKE_KEY_LIFETIME,
+				 SEC_LIMITS, LIMITS_REKEY_MARGIN);
+		return cfg_fail_at(p, w.file, w.line,
+				   "key_lifetime (%u) must be more than rekey_margin (%u)",
+				   x->key_lifetime_s, p->c->rekey_margin_s);
+	}
+	return 0;
+}
+
 /* The relations between values that may come from different files. */
 static int cfg_check_globals(struct cfg_parse *p, const char *path)
 {
@@ -1536,22 +1692,33 @@ static int cfg_check_globals(struct cfg_parse *p, const char *path)
 				   "rekey_margin (%u) must be less than originator_lifetime (%u)",
 				   c->rekey_margin_s, c->originator_lifetime_s);
 	}
-	return 0;
+	return cfg_check_escertke(p, path);
 }
 
 static int cfg_check_peer(struct cfg_parse *p, size_t i)
 {
 	static const int required[] = {
-		PEER_IDENTITY, PEER_KID, PEER_KEY, PEER_KEY_FILE,
+		PEER_IDENTITY, PEER_KEY, PEER_KID, PEER_KEY_FILE,
 	};
 	const struct esprimd_peer *peer = &p->c->peers[i];
+	bool cert = peer->source == ESPRIMD_KEY_CERTIFICATE;
 	size_t r;
 
-	for (r = 0; r < sizeof(required) / sizeof(required[0]); r++)
+	/* SUID 43: identity and key only; the handshake makes the rest. */
+	for (r = 0; r < (cert ? 2 : sizeof(required) / sizeof(required[0]));
+	     r++)
 		if (!(p->peer_seen[i] & (1u << required[r])))
 			return cfg_fail_at(p, peer->file, peer->line,
 					   "[peer %s] has no %s", peer->name,
 					   peer_keys[required[r]].name);
+	if (cert && (peer->kid || peer->key_file))
+		return cfg_fail_at(p, peer->file, peer->line,
+				   "[peer %s]: key = 43 takes no %s: ESCertKE makes the key and names it (lowercase hex of its key ID)",
+				   peer->name, peer->kid ? "kid" : "key_file");
+	if (cert && !p->c->escertke)
+		return cfg_fail_at(p, peer->file, peer->line,
+				   "[peer %s]: key = 43 needs an [escertke] section (this gateway's certificate)",
+				   peer->name);
 	if (peer->source == ESPRIMD_KEY_RSPF && !peer->rspf_target)
 		return cfg_fail_at(p, peer->file, peer->line,
 				   "[peer %s]: key = 23 needs rspf_target",
@@ -1692,6 +1859,13 @@ void esprimd_config_free(struct esprimd_config *c)
 	free(c->outbound);
 	free(c->sidecar_cse);
 	free(c->publish);
+	if (c->escertke) {
+		free(c->escertke->cert_file);
+		free(c->escertke->key_file);
+		free(c->escertke->trust_file);
+		free(c->escertke->file);
+		free(c->escertke);
+	}
 	for (i = 0; i < c->n_peers; i++) {
 		free(c->peers[i].name);
 		free(c->peers[i].identity);

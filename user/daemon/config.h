@@ -25,6 +25,7 @@
 enum esprimd_key_source {
 	ESPRIMD_KEY_PROVISIONED = 13,	/* the key, from key_file */
 	ESPRIMD_KEY_RSPF = 23,		/* derived from Ke (key_file) */
+	ESPRIMD_KEY_CERTIFICATE = 43,	/* ESCertKE with certificates */
 };
 
 enum esprimd_backend {
@@ -45,7 +46,8 @@ enum esprimd_protect {
  * @name: NAME
  * @identity: the peer's Absolute CSE-ID or AE-ID ("//sp/CSE" or "//sp/CSE/AE"),
  *	bound to the key: the inner From of its requests must name it
- * @kid: pairwiseESPrimKeyID
+ * @kid: pairwiseESPrimKeyID; NULL for SUID 43, whose keys are named by
+ *	their handshake (lowercase hex of the exported key ID, profile B.4)
  * @address: the peer daemon's point of access, "http://host:port[/path]"
  * @esi: where the peer's e2eSecInfo is retrieved (its <remoteCSE> at a
  *	registrar CSE, or its daemon's address), for a shared receiver rand
@@ -53,7 +55,7 @@ enum esprimd_protect {
  * @source: key source
  * @key_file: SUID 13: the pairwise key; SUID 23: the enrolment key Ke.
  *	A file of 32 to 128 hex digits (16 to 64 octets) and a newline, owned
- *	by the daemon's user and readable by nobody else
+ *	by the daemon's user and readable by nobody else.  NULL for SUID 43
  * @rspf_target: SUID 23: the Enrolment-Target-ID (an FQDN)
  * @protect: sidecar: what requests to it get (protect = require|prefer|never)
  * @enc: what this side seals with
@@ -106,6 +108,35 @@ struct esprimd_cse {
 };
 
 /**
+ * struct esprimd_escertke - the [escertke] section: this gateway's
+ *	certificate for ESCertKE (TS-0003 8.7), for peers with key = 43
+ * @cert_file: certificate = PEM file: the end-point certificate naming
+ *	the [daemon] identity in subjectAltName, then its chain
+ * @key_file: private_key = PEM file of its EC key, owner-only like a key
+ *	file
+ * @trust_file: trust_anchors = PEM file: the CA certificates a peer's
+ *	certificate must chain to
+ * @key_lifetime_s: key_lifetime: a pairwise key's lifetime, capped by
+ *	both certificates' notAfter (default 86400)
+ * @timeout_ms: timeout: a handshake that stalls this long is dropped
+ *	(default 10000)
+ * @max_per_peer: handshakes in progress with one peer (default 2)
+ * @max_total: max_handshakes: handshakes in progress in all (default 256)
+ * @file, @line: where the section was (last) given, for messages
+ */
+struct esprimd_escertke {
+	char *cert_file;
+	char *key_file;
+	char *trust_file;
+	uint32_t key_lifetime_s;
+	uint32_t timeout_ms;
+	uint32_t max_per_peer;
+	uint32_t max_total;
+	char *file;
+	unsigned int line;
+};
+
+/**
  * struct esprimd_config - the whole configuration
  * @identity: [daemon] identity, this gateway's Absolute CSE-ID
  * @backend: [daemon] backend = auto | kernel | soft
@@ -134,6 +165,7 @@ struct esprimd_cse {
  *	there); NULL: no sidecar
  * @outbound: [sidecar] outbound = host:port, repeatable: where the local
  *	CSE and AEs send requests for peers (their poa for esprimd)
+ * @escertke: the [escertke] section, NULL when there is none
  */
 struct esprimd_config {
 	char *identity;
@@ -155,6 +187,7 @@ struct esprimd_config {
 	char *sidecar_cse;
 	char **outbound;
 	size_t n_outbound;
+	struct esprimd_escertke *escertke;
 	struct esprimd_peer *peers;
 	size_t n_peers;
 	struct esprimd_cse *cses;
