@@ -16,7 +16,8 @@
 # "esprimctl reload" (protect may change on reload); gw1's seal counter
 # shows that b) sealed nothing and c) sealed every request.
 #
-#   scripts/bench-sidecar.sh [--kernel] [--requests N] [--connections N,...]
+#   scripts/bench-sidecar.sh [--kernel | --netns [--backend soft|kernel]]
+#                            [--requests N] [--connections N,...]
 #                            [--op create|retrieve] [--perf FILE]
 #
 # Prints requests/s, p50 and p99 (us) per mode and connection count, the
@@ -27,10 +28,12 @@
 # --op: contentInstance creates (default) or retrieves of "la".  --perf
 # FILE: perf record -g on both esprimd during each c), into FILE.<conns>.
 #
-# On the host: the soft backend, everything on 127.0.0.1.  --kernel (in
-# the VM, the module loaded): the kernel backend, gateway A (esprimd, CSE
-# A, the AE) in network namespace esprim-bench1 and gateway B in
-# esprim-bench2, joined by a veth pair; a) crosses it too.  Under
+# On the host: the soft backend, everything on 127.0.0.1.  --netns (in
+# the VM): gateway A (esprimd, CSE A, the AE) in network namespace
+# esprim-bench1 and gateway B in esprim-bench2, joined by a veth pair; a)
+# crosses it too.  --backend kernel (the module loaded) or soft (the
+# default) for both esprimd; --kernel is --netns --backend kernel.  The
+# kernel backend's cost over the soft one: two runs in one VM boot.  Under
 # vm/run.sh --icount guest time advances 1 ns per guest instruction, so
 # the "ns/exch" column is guest instructions per exchange (all processes
 # and the kernel: one vCPU), as in bench-daemon.sh.  As root (the module's
@@ -57,19 +60,23 @@ PREFIX=/_/sp2.example/CSE-sb2/cseb	# CSE B's CSEBase, absolute
 NS1=esprim-bench1
 NS2=esprim-bench2
 
-kernel=
+netns=
+backend=soft
 requests=20000
 conns_list=1,4,16,64
 op=create
 perf_out=
 usage() {
-	echo "usage: $0 [--kernel] [--requests N] [--connections N[,N...]]" \
+	echo "usage: $0 [--kernel | --netns [--backend soft|kernel]]" \
+		"[--requests N] [--connections N[,N...]]" \
 		"[--op create|retrieve] [--perf FILE]" >&2
 	exit 2
 }
 while [ $# -gt 0 ]; do
 	case $1 in
-	--kernel) kernel=1 ;;
+	--kernel) netns=1; backend=kernel ;;
+	--netns) netns=1 ;;
+	--backend) [ $# -ge 2 ] || usage; backend=$2; shift ;;
 	--requests) [ $# -ge 2 ] || usage; requests=$2; shift ;;
 	--connections) [ $# -ge 2 ] || usage; conns_list=$2; shift ;;
 	--op) [ $# -ge 2 ] || usage; op=$2; shift ;;
@@ -81,6 +88,8 @@ done
 [[ $requests =~ ^[1-9][0-9]{0,8}$ ]] || usage
 [[ $conns_list =~ ^[1-9][0-9]{0,3}(,[1-9][0-9]{0,3})*$ ]] || usage
 [[ $op = create || $op = retrieve ]] || usage
+[[ $backend = soft || $backend = kernel ]] || usage
+[[ $backend = soft || -n $netns ]] || usage
 for f in "$ESPRIMD" "$ESPRIMCTL" "$CSE" "$BENCH"; do
 	if [ ! -x "$f" ]; then
 		echo "bench-sidecar: $f missing (make user selftests)" >&2
@@ -96,15 +105,13 @@ if [ -n "$perf_out" ] && ! command -v perf >/dev/null; then
 	exit 1
 fi
 
-if [ -n "$kernel" ]; then
-	backend=kernel
+if [ -n "$netns" ]; then
 	addr1=10.77.1.1
 	addr2=10.77.1.2
 	in1=(ip netns exec "$NS1")
 	in2=(ip netns exec "$NS2")
 	cse2_listen=0.0.0.0:0	# the AE reaches it over the veth for a)
 else
-	backend=soft
 	addr1=127.0.0.1
 	addr2=127.0.0.1
 	in1=()
@@ -125,7 +132,7 @@ cleanup() {
 			wait "$p" 2>/dev/null || true
 		fi
 	done
-	if [ -n "$kernel" ]; then
+	if [ -n "$netns" ]; then
 		ip netns del "$NS1" 2>/dev/null || true
 		ip netns del "$NS2" 2>/dev/null || true
 	fi
@@ -285,7 +292,7 @@ umask 077
 printf '%s\n' "$KEY" >"$dir/k12.key"
 chmod 600 "$dir/k12.key"
 umask 022
-if [ -n "$kernel" ]; then
+if [ -n "$netns" ]; then
 	netns_up
 fi
 port1=$(free_port)
