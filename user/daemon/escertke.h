@@ -80,9 +80,11 @@ const char *escertke_cert_pem(const struct escertke *e);
  * escertke_initiator_step() takes the peer's answer: message 2 gives
  * message 3 in *out; message 4 gives no output, returns 1 and fills res.
  * Returns 0 (more to do), 1 (done), or a negative errno (-EBADMSG for
- * a malformed flight, -EACCES for an authentication failure, -ETIMEDOUT,
- * -ENOENT when no handshake is in progress, -EBUSY at a limit); on error
- * the handshake is gone and err says why.
+ * a malformed flight, -EACCES for an authentication failure, -EPROTO when
+ * the end-points share no suite, group or version, -ETIMEDOUT, -ENOENT
+ * when no handshake is in progress, -EBUSY at a limit, -EINVAL for a peer
+ * identity that is neither Absolute nor SP-relative); on error the
+ * handshake is gone and err says why.
  */
 int escertke_initiate(struct escertke *e, const char *peer, char **out,
 		      char *err, size_t err_size);
