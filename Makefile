@@ -510,3 +510,25 @@ $(BUILD)/bench/sidecar_bench: bench/sidecar_bench.c
 .PHONY: bench-sidecar
 bench-sidecar: deps user $(BUILD)/selftests/fixtures/cse_standin
 	scripts/bench-sidecar.sh
+
+# esprimd: ESCertKE (issue 13): the engine (user/daemon/escertke.c, in the
+# daemon through DAEMON_SRCS, hence libssl), its host test under ASan and
+# UBSan and its libFuzzer target.
+SSL_LIBS := $(shell pkg-config --libs libssl libcrypto 2>/dev/null || \
+	echo -lssl -lcrypto)
+DAEMON_LIBS += $(SSL_LIBS)
+ESCERTKE := user/daemon/escertke.c user/daemon/escertke.h
+HOST_TESTS += $(BUILD)/selftests/host/escertke_test
+selftests: $(BUILD)/selftests/host/escertke_test $(BUILD)/fuzz/fuzz_escertke
+$(BUILD)/selftests/host/escertke_test: selftests/host/escertke_test.c \
+		selftests/host/escertke_certs.sh $(ESCERTKE) $(KSRC)/.extracted
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) -Iuser/daemon $(SAN_FLAGS) \
+		-DCERTS_SH='"$(CURDIR)/selftests/host/escertke_certs.sh"' \
+		-o $@ $< user/daemon/escertke.c $(SSL_LIBS)
+$(BUILD)/fuzz/fuzz_escertke: selftests/fuzz/fuzz_escertke.c $(ESCERTKE) \
+		selftests/host/escertke_certs.sh
+	@mkdir -p $(@D)
+	clang $(FUZZ_FLAGS) -Iuser/daemon \
+		-DCERTS_SH='"$(CURDIR)/selftests/host/escertke_certs.sh"' \
+		-o $@ $< user/daemon/escertke.c $(SSL_LIBS)

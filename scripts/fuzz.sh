@@ -10,6 +10,8 @@
 #                                          corpus build/fuzz/corpus-api
 #   fuzz_binding  the sidecar's TS-0009    seeds selftests/fuzz/seeds/binding,
 #                 mapping                  corpus build/fuzz/corpus-binding
+#   fuzz_escertke the ESCertKE engine's    seeds selftests/fuzz/seeds/escertke,
+#                 sit 6 flights            corpus build/fuzz/corpus-escertke
 # Prints one TAP line per target; the logs are build/fuzz/<target>.log
 # (fuzz_parsers' keeps its old name, build/fuzz/fuzz.log).
 #   scripts/fuzz.sh [SECONDS]
@@ -45,4 +47,6 @@ run fuzz_api build/fuzz/fuzz_api.log build/fuzz/corpus-api \
 	selftests/fuzz/seeds/api
 run fuzz_binding build/fuzz/fuzz_binding.log build/fuzz/corpus-binding \
 	selftests/fuzz/seeds/binding
+run fuzz_escertke build/fuzz/fuzz_escertke.log build/fuzz/corpus-escertke \
+	selftests/fuzz/seeds/escertke
 exit $status
