@@ -20,6 +20,7 @@
 #include <systemd/sd-daemon.h>
 
 #include "api.h"
+#include "escertke_flow.h"
 #include "exchange.h"
 #include "http.h"
 #include "kernel.h"
@@ -43,12 +44,37 @@ static const char usage[] =
 	"Exit status: 0 stopped, 1 failed, 2 usage error, 6 bad configuration.\n"
 	"esprimd(8), esprimd.conf(5).\n";
 
+static bool str_differ(const char *a, const char *b)
+{
+	return !a != !b || (a && strcmp(a, b));
+}
+
+/*
+ * [escertke]: the engine loaded its files at start (a new certificate
+ * needs a restart too).
+ */
+static bool escertke_differ(const struct esprimd_escertke *a,
+			    const struct esprimd_escertke *b)
+{
+	if (!a || !b)
+		return a != b;
+	return str_differ(a->cert_file, b->cert_file) ||
+		str_differ(a->key_file, b->key_file) ||
+		str_differ(a->trust_file, b->trust_file) ||
+		a->key_lifetime_s != b->key_lifetime_s ||
+		a->timeout_ms != b->timeout_ms ||
+		a->max_per_peer != b->max_per_peer ||
+		a->max_total != b->max_total;
+}
+
 /* The parts of a configuration a reload cannot change. */
 static const char *reload_fixed(const struct esprimd_config *a,
 				const struct esprimd_config *b)
 {
 	size_t i;
 
+	if (escertke_differ(a->escertke, b->escertke))
+		return "[escertke]";
 	if (strcmp(a->identity, b->identity))
 		return "identity";
 	if (a->backend != b->backend)
@@ -239,6 +265,9 @@ static int setup(struct esprimd *d, char *err, size_t err_size)
 			      d->config->request_timeout_ms, err, err_size);
 	if (rc)
 		return rc;
+	rc = escertke_flow_new(d, err, err_size);
+	if (rc)
+		return rc;
 	rc = exchange_new(d, err, err_size);
 	if (!rc)
 		rc = sidecar_start(d, err, err_size);
@@ -261,6 +290,8 @@ static void teardown(struct esprimd *d)
 	kernel_close(d);
 	exchange_free(d);
 	esprimd_http_free(d->http);
+	/* After the HTTP client: its handshakes in flight are cancelled. */
+	escertke_flow_free(d);
 	esprimd_api_free(d->api);
 	esprim_ctx_free(d->ctx);
 	sd_event_unref(d->event);

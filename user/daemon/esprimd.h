@@ -21,6 +21,7 @@ struct esprimd_api;
 struct esprimd_http;
 struct esprimd_exchange;
 struct esprimd_kernel;
+struct escertke_flow;
 
 /**
  * struct esprimd_stats - the daemon's counters (the "stats" operation)
@@ -48,6 +49,15 @@ struct esprimd_stats {
 	uint64_t kernel_refusals;
 	uint64_t reloads;
 	uint64_t reload_failures;
+	/* ESCertKE (escertke_flow.c): per role, handshakes begun and ended */
+	uint64_t escertke_initiated;
+	uint64_t escertke_initiated_done;
+	uint64_t escertke_initiated_failed;
+	uint64_t escertke_responded;
+	uint64_t escertke_responded_done;
+	uint64_t escertke_responded_failed;
+	uint64_t escertke_expired;
+	uint64_t escertke_keys;		/* keys installed */
 };
 
 struct esprimd {
@@ -63,6 +73,7 @@ struct esprimd {
 	struct esprimd_kernel *kernel;	/* kernel backend: upcalls, events */
 	struct sidecar *sidecar;	/* [sidecar]: in front of a CSE */
 	struct publish *publish;	/* [rand] publish: esi at the registrar */
+	struct escertke_flow *cke;	/* [escertke]: certificate-based keys */
 	int64_t started_ms;
 	struct esprimd_stats stats;
 };

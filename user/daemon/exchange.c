@@ -11,10 +11,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <openssl/evp.h>
 #include <openssl/rand.h>
 
 #include <linux/onem2m_esprim_netlink.h>
 
+#include "escertke_flow.h"
 #include "exchange.h"
 #include "keys.h"
 #include "log.h"
@@ -55,8 +57,14 @@ struct waiter {
  * @session: the current originator session towards it, or NULL
  * @expiry_ms: when @session's rand objects expire
  * @rekey: a timer ahead of @expiry_ms
- * @establishing: a rand request is in flight
+ * @establishing: a rand request, or an ESCertKE handshake, is in flight
  * @waiters: seals waiting for it
+ * @kid: the pairwise key's ID: the configured one, or (key = 43) the
+ *	current ESCertKE key's, "" while there is none
+ * @key_expiry_ms: key = 43: when @kid expires
+ * @prev_kid, @prev_expiry_ms: key = 43: the key @kid replaced, kept until
+ *	it expires or another replaces @kid, so that sessions on it (the
+ *	peer's, in flight) still open
  */
 struct peer_state {
 	struct esprimd *d;
@@ -77,6 +85,11 @@ struct peer_state {
 	uint8_t key_print[32];
 	uint64_t seals, opens, established;
 	char last_error[512];
+	char kid[ONEM2M_ESPRIM_MAX_ID_LEN + 1];
+	int64_t key_expiry_ms;
+	char prev_kid[ONEM2M_ESPRIM_MAX_ID_LEN + 1];
+	int64_t prev_expiry_ms;
+	uint64_t handshakes;
 };
 
 /* A request opened and not yet answered. */
@@ -180,10 +193,33 @@ static struct peer_state *peer_by_kid(struct esprimd *d, const char *kid)
 	struct esprimd_exchange *ex = d->ex;
 	size_t i;
 
+	if (!kid || !kid[0])
+		return NULL;
 	for (i = 0; i < ex->n_peers; i++)
-		if (!strcmp(ex->peers[i]->conf->kid, kid))
+		if (!strcmp(ex->peers[i]->kid, kid) ||
+		    !strcmp(ex->peers[i]->prev_kid, kid))
 			return ex->peers[i];
 	return NULL;
+}
+
+static bool is_cert(const struct peer_state *ps)
+{
+	return ps->conf->source == ESPRIMD_KEY_CERTIFICATE;
+}
+
+/*
+ * Whether a peer's key may start a session: any configured key; an
+ * ESCertKE key that lives beyond the renewal margin (the session would
+ * end with it), else a handshake comes first.
+ */
+static bool key_fresh(const struct peer_state *ps)
+{
+	int64_t margin = (int64_t)ps->d->config->rekey_margin_s * 1000 +
+		5000;
+
+	if (!is_cert(ps))
+		return true;
+	return ps->kid[0] && ps->key_expiry_ms - esprim_now_ms() > margin;
 }
 
 /* ---- the shared receiver rand object, rotated ahead of its esrx ---- */
@@ -288,6 +324,12 @@ static int session_start(struct peer_state *ps, const struct esprim_rand *rro,
 	int64_t now = now_ms(), margin;
 	int rc;
 
+	if (!key_fresh(ps)) {
+		snprintf(ps->last_error, sizeof(ps->last_error),
+			 "no ESCertKE key with %s, or it is about to expire",
+			 ps->conf->name);
+		return -EKEYEXPIRED;
+	}
 	if (resumed) {
 		oro = esprim_rand_dup(resumed);
 		rc = oro ? 0 : -ENOMEM;
@@ -304,7 +346,7 @@ static int session_start(struct peer_state *ps, const struct esprim_rand *rro,
 		if (!rc)
 			rand_store_put(d, NULL, oro);
 	}
-	sc.kid = ps->conf->kid;
+	sc.kid = ps->kid;
 	sc.rro = rro;
 	sc.oro = oro;
 	sc.enc = ps->conf->enc;
@@ -337,6 +379,9 @@ static int session_start(struct peer_state *ps, const struct esprim_rand *rro,
 	esprim_rand_free(ps->rro);
 	ps->rro = keep;
 	ps->expiry_ms = esprim_rand_expiry_ms(oro);
+	/* A session ends with its ESCertKE key at the latest. */
+	if (is_cert(ps) && ps->key_expiry_ms < ps->expiry_ms)
+		ps->expiry_ms = ps->key_expiry_ms;
 	snprintf(ps->ori, sizeof(ps->ori), "%s", esprim_rand_id(oro));
 	if (resumed) {
 		d->stats.sessions_resumed++;
@@ -385,14 +430,14 @@ static int session_from_rro(struct peer_state *ps,
 			 (long long)(esprim_rand_expiry_ms(rro) - now));
 		return ESPRIM_RSC_UNKNOWN_RECV_RAND_ID;
 	}
-	rc = esprim_ctx_add_learnt_rand(d->ctx, ps->conf->kid, rro, &e);
+	rc = esprim_ctx_add_learnt_rand(d->ctx, ps->kid, rro, &e);
 	if (rc) {
 		snprintf(ps->last_error, sizeof(ps->last_error),
 			 "the rand object of %s (%s): %s", ps->conf->name, how,
 			 e.msg);
 		return rc;
 	}
-	rand_store_put(d, ps->conf->kid, rro);
+	rand_store_put(d, ps->kid, rro);
 	return session_start(ps, rro, NULL);
 }
 
@@ -631,9 +676,168 @@ static void esi_response(int err, int rsc, json_t *body, void *userdata)
 	}
 }
 
+/* ---- ESCertKE keys (key = 43) ---- */
+
+/*
+ * A key a handshake gave, in either role: installed (keys.c wipes res),
+ * then the key of the peer.  The one it replaces stays until it expires
+ * (sessions on it, the peer's too, go on until then) or until a newer
+ * one replaces this one; the key before that goes now, with its sessions.
+ * The originator session moves to the new key: the next seal sets up a
+ * session with it.
+ */
+static int cert_install(struct peer_state *ps, struct escertke_result *res)
+{
+	struct esprimd *d = ps->d;
+	char kid[sizeof(ps->kid)], err[256];
+	int64_t expiry = (int64_t)res->expires * 1000;
+	int rc;
+
+	snprintf(kid, sizeof(kid), "%s", res->kid);
+	rc = keys_install_escertke(d, ps->conf, res, err, sizeof(err));
+	if (rc) {
+		snprintf(ps->last_error, sizeof(ps->last_error),
+			 "the ESCertKE key %s with %s: %s", kid,
+			 ps->conf->name, err);
+		log_err("%s", ps->last_error);
+		return rc;
+	}
+	if (ps->prev_kid[0] && strcmp(ps->prev_kid, kid))
+		keys_remove_escertke(d, ps->prev_kid);
+	ps->prev_kid[0] = '\0';
+	if (ps->kid[0] && strcmp(ps->kid, kid) &&
+	    ps->key_expiry_ms > now_ms()) {
+		memcpy(ps->prev_kid, ps->kid, sizeof(ps->prev_kid));
+		ps->prev_expiry_ms = ps->key_expiry_ms;
+	} else if (ps->kid[0] && strcmp(ps->kid, kid)) {
+		keys_remove_escertke(d, ps->kid);
+	}
+	memcpy(ps->kid, kid, sizeof(ps->kid));
+	ps->key_expiry_ms = expiry;
+	if (ps->session)
+		esprim_session_put(ps->session);
+	ps->session = NULL;
+	esprim_rand_free(ps->rro);
+	esprim_rand_free(ps->next_rro);
+	ps->rro = ps->next_rro = NULL;
+	ps->handshakes++;
+	d->stats.escertke_keys++;
+	log_info("peer %s (%s): ESCertKE key %s until %lld (Unix ms)%s%s",
+		 ps->conf->name, ps->conf->identity, kid, (long long)expiry,
+		 ps->prev_kid[0] ? ", replacing " : "", ps->prev_kid);
+	return 0;
+}
+
+static int establish(struct peer_state *ps);
+
+/* The end of a handshake this side began for a session (establish()). */
+static void cert_done(int rsc, int errnum, struct escertke_result *res,
+		      const char *why, void *userdata)
+{
+	struct peer_state *ps = userdata;
+	int rc;
+
+	ps->establishing = false;
+	if (!ps->conf) {
+		/* The peer went with a reload while this was in flight. */
+		free(ps->issued.expiry);
+		free(ps);
+		return;
+	}
+	if (errnum == ECANCELED)
+		return;
+	if (!res) {
+		snprintf(ps->last_error, sizeof(ps->last_error), "%s", why);
+		log_warn("%s", ps->last_error);
+		ps->d->stats.establish_failures++;
+		fail_waiters(ps, rsc >= 4000 && rsc < 7000 ? rsc : 0,
+			     rsc >= 4000 && rsc < 7000 ? 0 :
+			     errnum ? errnum : EPROTO);
+		return;
+	}
+	rc = cert_install(ps, res);
+	if (!rc)
+		rc = establish(ps);
+	if (rc) {
+		log_warn("%s", ps->last_error);
+		ps->d->stats.establish_failures++;
+		fail_waiters(ps, rc > 0 ? rc : 0, rc > 0 ? 0 : -rc);
+	}
+}
+
+/* A handshake with the peer, for a key to set up sessions with. */
+static int cert_handshake(struct peer_state *ps)
+{
+	int rc;
+
+	rc = escertke_flow_initiate(ps->d, ps->conf, cert_done, ps,
+				    ps->last_error, sizeof(ps->last_error));
+	if (rc) {
+		ps->d->stats.establish_failures++;
+		return rc;
+	}
+	ps->establishing = true;
+	return 0;
+}
+
+/*
+ * A sit 6 Notify from `from` (the outer From): answered for peers of
+ * key = 43 only; a key at its end is installed before message 4 goes.
+ * The RSC, with *content (2000) or why.
+ */
+static int cert_answer(struct esprimd *d, const char *from,
+		       const struct esprim_seci *seci, json_t **content,
+		       char *why, size_t why_size)
+{
+	struct peer_state *ps = from ? peer_by(d, from) : NULL;
+	struct escertke_result res;
+	char *b64;
+	int rsc;
+
+	*content = NULL;
+	if (!d->cke) {
+		snprintf(why, why_size,
+			 "ESCertKE (sit 6) is not configured here ([escertke])");
+		return ESPRIM_RSC_UNSUPPORTED_OPTION;
+	}
+	if (!from || !*from) {
+		snprintf(why, why_size,
+			 "sit 6 needs the outer From (origin) of the Notify");
+		return ESPRIM_RSC_BAD_REQUEST;
+	}
+	if (!ps || strcmp(ps->conf->identity, from) || !is_cert(ps)) {
+		snprintf(why, why_size,
+			 "ESCertKE from %.256s: no peer configured with key = 43",
+			 from);
+		return 4103;
+	}
+	b64 = malloc(4 * ((seci->eckm_len + 2) / 3) + 1);
+	if (!b64) {
+		snprintf(why, why_size, "out of memory");
+		return 5000;
+	}
+	EVP_EncodeBlock((unsigned char *)b64, seci->eckm, (int)seci->eckm_len);
+	rsc = escertke_flow_respond(d, from, b64, content, &res, why,
+				    why_size);
+	free(b64);
+	if (rsc == 2000 && res.kid[0] && cert_install(ps, &res)) {
+		json_decref(*content);
+		*content = NULL;
+		snprintf(why, why_size, "%s", ps->last_error);
+		rsc = 5000;
+	}
+	escertke_result_wipe(&res);
+	if (rsc != 2000) {
+		snprintf(ps->last_error, sizeof(ps->last_error), "%s", why);
+		log_info("%s: %d", why, rsc);
+	}
+	return rsc;
+}
+
 /*
  * A receiver object of the peer for a new session: its shared one from
- * its e2eSecInfo when configured (B.2a), else one on request (B.2d).
+ * its e2eSecInfo when configured (B.2a), else one on request (B.2d); a
+ * peer of key = 43 without a fresh key gets a handshake first.
  */
 static int establish(struct peer_state *ps)
 {
@@ -642,6 +846,8 @@ static int establish(struct peer_state *ps)
 
 	if (ps->establishing)
 		return 0;
+	if (!key_fresh(ps))
+		return cert_handshake(ps);
 	if (ps->key_rc) {
 		snprintf(ps->last_error, sizeof(ps->last_error),
 			 "no pairwise key for %s: %s", ps->conf->name,
@@ -1231,13 +1437,17 @@ static void notify_request(struct esprimd *d, struct esprimd_api_call *call,
 /*
  * What a Notify's m2m:seci asks for.  origin: the outer From when it came
  * over the HTTP binding (a rand request is then answered for configured
- * peers only, B.1), NULL from the socket.
+ * peers only, B.1), NULL from the socket; from: the outer From as the
+ * socket's caller gives it, which ESCertKE correlates its messages by
+ * (the certificate is what authenticates).
  */
 static void notify_seci(struct esprimd *d, struct esprimd_api_call *call,
 			const struct esprimd_api_peer *who, const char *origin,
+			const char *from, const struct esprim_seci *seci,
 			const char *obj, size_t len, int sit,
 			struct esprim_error *e)
 {
+	char why[512];
 	struct peer_state *ps = NULL;
 	json_t *content = NULL;
 	int rc;
@@ -1264,8 +1474,14 @@ static void notify_seci(struct esprimd *d, struct esprimd_api_call *call,
 							  content));
 		break;
 	case ESPRIM_SIT_ECKM:
-		esprimd_api_error(call, ESPRIM_RSC_UNSUPPORTED_OPTION, 0,
-				  "ESCertKE (sit 6) is not supported yet");
+		rc = cert_answer(d, origin ? origin : from, seci, &content,
+				 why, sizeof(why));
+		if (rc != 2000)
+			esprimd_api_error(call, rc, 0, "%s", why);
+		else
+			esprimd_api_reply(call, json_pack("{s:s,s:o}", "kind",
+							  "reply", "content",
+							  content));
 		break;
 	default:
 		esprimd_api_error(call, ESPRIM_RSC_BAD_REQUEST, 0, "%s",
@@ -1285,7 +1501,9 @@ void exchange_notify(struct esprimd *d, struct esprimd_api_call *call,
 	int sit;
 
 	obj = args_object(args, &len, &sit, &seci, &e);
-	notify_seci(d, call, who, NULL, obj, len, sit, &e);
+	notify_seci(d, call, who, NULL,
+		    json_string_value(json_object_get(args, "origin")), &seci,
+		    obj, len, sit, &e);
 	esprim_seci_release(&seci);
 }
 
@@ -1300,8 +1518,8 @@ void exchange_notify_text(struct esprimd *d, struct esprimd_api_call *call,
 	int sit;
 
 	obj = seci_object(text, len, &obj_len, &sit, &seci, &e);
-	notify_seci(d, call, who, origin ? origin : "", obj, obj_len, sit,
-		    &e);
+	notify_seci(d, call, who, origin ? origin : "", NULL, &seci, obj,
+		    obj_len, sit, &e);
 	esprim_seci_release(&seci);
 }
 
@@ -1338,26 +1556,41 @@ void exchange_respond(struct esprimd *d, struct esprimd_api_call *call,
 }
 
 /* A Notify from a peer daemon over the HTTP binding: rand requests. */
+/* Whether esf has the SUID already. */
+static bool esf_has(json_t *esf, int suid)
+{
+	json_t *v;
+	size_t i;
+
+	json_array_foreach(esf, i, v)
+		if (json_integer_value(v) == suid)
+			return true;
+	return false;
+}
+
 json_t *exchange_esi(struct esprimd *d)
 {
 	const struct esprimd_config *c = d->config;
-	bool have[2] = { false, false };
-	json_t *esf, *esro;
-	const char *text;
+	const char *text, *pem = escertke_flow_cert_pem(d);
+	json_t *esf, *esro, *esi;
 	size_t i, len;
 
 	esf = json_array();
-	for (i = 0; esf && i < c->n_peers; i++) {
-		bool rspf = c->peers[i].source == ESPRIMD_KEY_RSPF;
-
-		if (!have[rspf])
+	for (i = 0; esf && i < c->n_peers; i++)
+		if (!esf_has(esf, (int)c->peers[i].source))
 			json_array_append_new(esf,
 					      json_integer(c->peers[i].source));
-		have[rspf] = true;
-	}
+	/* ESCertKE with any peer that has a certificate of our anchors. */
+	if (esf && c->escertke && !esf_has(esf, ESPRIMD_KEY_CERTIFICATE))
+		json_array_append_new(esf,
+				      json_integer(ESPRIMD_KEY_CERTIFICATE));
 	text = esprim_rand_json(d->ex->shared, &len);
 	esro = json_loadb(text, len, JSON_REJECT_DUPLICATES, NULL);
-	return json_pack("{s:o,s:o}", "esf", esf, "esro", esro);
+	esi = json_pack("{s:o,s:o}", "esf", esf, "esro", esro);
+	/* escert: this end-point's certificate, PEM (TS-0003 8.4.3.1.3). */
+	if (esi && pem)
+		json_object_set_new(esi, "escert", json_pack("[s]", pem));
+	return esi;
 }
 
 /* This gateway's CSEBase as a peer retrieves it: its CSE-ID and its esi. */
@@ -1408,6 +1641,15 @@ void exchange_http(struct esprimd_http_request *req,
 	rc = text ? esprim_seci_parse(&seci, text, strlen(text), now_ms(), &e) :
 		-ENOMEM;
 	free(text);
+	if (!rc && seci.sit == ESPRIM_SIT_ECKM) {
+		char why[512];
+
+		rc = cert_answer(d, in->origin, &seci, &content, why,
+				 sizeof(why));
+		esprimd_http_respond(req, rc, content);
+		json_decref(content);
+		goto out;
+	}
 	if (rc || seci.sit != ESPRIM_SIT_RRO_REQUEST) {
 		esprimd_http_respond(req, ESPRIM_RSC_BAD_REQUEST, NULL);
 		goto out;
@@ -1509,17 +1751,33 @@ json_t *exchange_peers_json(struct esprimd *d)
 		const struct peer_state *ps = ex->peers[i];
 		const struct esprimd_peer *p = ps->conf;
 
-		json_array_append_new(a, json_pack(
-			"{s:s,s:s,s:s,s:s,s:i,s:s,s:b,s:I,s:I,s:I,s:s}",
+		json_t *o = json_pack(
+			"{s:s,s:s,s:s?,s:s?,s:i,s:s,s:b,s:I,s:I,s:I,s:s}",
 			"name", p->name, "identity", p->identity,
-			"kid", p->kid, "address", p->address,
+			"kid", ps->kid[0] ? ps->kid : NULL,
+			"address", p->address,
 			"source", (int)p->source,
-			"key", ps->key_rc ? ps->key_err : "loaded",
+			"key", ps->key_rc ? ps->key_err :
+			is_cert(ps) && !ps->kid[0] ? "none" : "loaded",
 			"session", session_usable(ps),
 			"seals", (json_int_t)ps->seals,
 			"opens", (json_int_t)ps->opens,
 			"established", (json_int_t)ps->established,
-			"last_error", ps->last_error));
+			"last_error", ps->last_error);
+
+		/* key = 43: the handshakes' keys and how long they live. */
+		if (o && is_cert(ps))
+			json_object_update_new(o, json_pack(
+				"{s:I,s:s?,s:I,s:I,s:b}",
+				"key_expires_ms", (json_int_t)ps->key_expiry_ms,
+				"previous_kid",
+				ps->prev_kid[0] ? ps->prev_kid : NULL,
+				"previous_expires_ms",
+				(json_int_t)ps->prev_expiry_ms,
+				"handshakes", (json_int_t)ps->handshakes,
+				"handshaking", ps->establishing &&
+				!key_fresh(ps)));
+		json_array_append_new(a, o);
 	}
 	return a;
 }
@@ -1632,6 +1890,16 @@ int exchange_upcall_payload(struct esprimd *d, const char *desc,
 		ps = peer_by_kid(d, desc + 9);
 		if (!ps || ps->key_rc)
 			return -ENOKEY;
+		/*
+		 * An ESCertKE key's octets exist only in the daemon's keyring
+		 * (wiped at the export): CSEs reach it through session keys,
+		 * whose payloads name it by serial.
+		 */
+		if (is_cert(ps)) {
+			log_info("upcall for %s: an ESCertKE key is not handed out; session keys of it are",
+				 desc);
+			return -EKEYREJECTED;
+		}
 		return keys_pairwise_payload(d, ps->conf, payload, len);
 	}
 	/* session:<kid>:<ori>:<rri>; the module checked the characters. */
@@ -1773,6 +2041,13 @@ static struct peer_state *peer_load(struct esprimd *d,
 	}
 	ps->d = d;
 	ps->conf = p;
+	if (p->source == ESPRIMD_KEY_CERTIFICATE) {
+		/* Its keys come from handshakes, when needed. */
+		log_info("peer %s (%s): keys by ESCertKE (SUID 43)", p->name,
+			 p->identity);
+		return ps;
+	}
+	snprintf(ps->kid, sizeof(ps->kid), "%s", p->kid);
 	ps->key_rc = keys_load_peer(d, p, ps->key_print, ps->key_err,
 				    sizeof(ps->key_err));
 	if (ps->key_rc)
@@ -1853,6 +2128,20 @@ int exchange_new(struct esprimd *d, char *err, size_t err_size)
 	return 0;
 }
 
+/* A peer's keys out of the context (a reload took the peer away). */
+static void peer_unload(struct esprimd *d, struct peer_state *ps)
+{
+	if (!is_cert(ps)) {
+		keys_unload_peer(d, ps->conf);
+		return;
+	}
+	if (ps->kid[0])
+		keys_remove_escertke(d, ps->kid);
+	if (ps->prev_kid[0])
+		keys_remove_escertke(d, ps->prev_kid);
+	ps->kid[0] = ps->prev_kid[0] = '\0';
+}
+
 /*
  * Whether a reload left a peer's key as it was: its settings, and the
  * contents of its key file (rotated in place, it is another key).
@@ -1863,6 +2152,12 @@ static bool same_key(const struct peer_state *old,
 	const struct esprimd_peer *a = old->conf;
 	uint8_t print[32];
 
+	/* ESCertKE keys are bound to the identity, nothing else. */
+	if (a->source == ESPRIMD_KEY_CERTIFICATE ||
+	    b->source == ESPRIMD_KEY_CERTIFICATE)
+		return a->source == b->source &&
+			!strcmp(a->identity, b->identity) &&
+			a->replay == b->replay;
 	if (old->key_rc || keys_fingerprint(b->key_file, print) ||
 	    memcmp(print, old->key_print, sizeof(print)))
 		return false;
@@ -1904,7 +2199,7 @@ json_t *exchange_reconfigure(struct esprimd *d)
 	for (j = 0; j < ex->n_peers; j++) {
 		if (!ex->peers[j])
 			continue;
-		keys_unload_peer(d, ex->peers[j]->conf);
+		peer_unload(d, ex->peers[j]);
 		peer_free(ex->peers[j]);
 	}
 	for (i = 0; i < c->n_peers; i++) {

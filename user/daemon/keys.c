@@ -19,6 +19,7 @@
 #include <openssl/hmac.h>
 #include <openssl/sha.h>
 
+#include "escertke.h"
 #include "keys.h"
 #include "log.h"
 
@@ -231,6 +232,45 @@ out:
 	OPENSSL_cleanse(key, sizeof(key));
 	OPENSSL_cleanse(derived, sizeof(derived));
 	return rc;
+}
+
+int keys_install_escertke(struct esprimd *d, const struct esprimd_peer *p,
+			  struct escertke_result *res, char *err,
+			  size_t err_size)
+{
+	struct esprim_pairwise_config pc = ESPRIM_PAIRWISE_CONFIG_INIT;
+	struct esprim_error e;
+	int rc = 0;
+
+	/* The engine checked the certificate names the peer expected. */
+	if (strcmp(res->peer, p->identity)) {
+		snprintf(err, err_size,
+			 "the handshake authenticated %.200s, not %.200s",
+			 res->peer, p->identity);
+		rc = -EACCES;
+		goto out;
+	}
+	pc.kid = res->kid;
+	pc.key = res->key;
+	pc.key_len = sizeof(res->key);
+	pc.peer = p->identity;
+	pc.replay = p->replay;
+	pc.expiry_ms = (int64_t)res->expires * 1000;
+	rc = esprim_ctx_add_pairwise(d->ctx, &pc, &e);
+	if (rc)
+		snprintf(err, err_size, "%s", e.msg);
+out:
+	escertke_result_wipe(res);
+	return rc;
+}
+
+void keys_remove_escertke(struct esprimd *d, const char *kid)
+{
+	struct esprim_error e;
+
+	/* libesprim drops the keyring key it added. */
+	if (esprim_ctx_del_pairwise(d->ctx, kid, &e))
+		log_debug("removing the ESCertKE key %s: %s", kid, e.msg);
 }
 
 int32_t keys_pairwise_serial(struct esprimd *d, const char *kid)

@@ -41,6 +41,20 @@ int keys_fingerprint(const char *file, uint8_t print[32]);
  */
 void keys_unload_peer(struct esprimd *d, const struct esprimd_peer *p);
 
+struct escertke_result;
+
+/*
+ * A pairwise key of an ESCertKE handshake (SUID 43), bound to the peer's
+ * identity, with its expiry: into the daemon's keyring as
+ * "pairwise:<kid>" with the module (the octets then exist nowhere else),
+ * into locked memory on the soft backend.  res is wiped either way.
+ */
+int keys_install_escertke(struct esprimd *d, const struct esprimd_peer *p,
+			  struct escertke_result *res, char *err,
+			  size_t err_size);
+/* Removes an ESCertKE key (replaced, or its peer gone) and its sessions. */
+void keys_remove_escertke(struct esprimd *d, const char *kid);
+
 /*
  * The payload of "pairwise:<kid>" for an upcall: the provisioned key, or
  * an RSPF payload naming the enrolment key in the daemon's keyring.

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "escertke_flow.h"
 #include "exchange.h"
 #include "ops.h"
 
@@ -147,7 +148,7 @@ static void op_stats(struct esprimd_api_call *call,
 	esprim_ctx_get_stats(d->ctx, &st);
 	esprimd_api_reply(call, json_pack(
 		"{s:{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,"
-		"s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}}", "stats",
+		"s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:o}}", "stats",
 		STAT(seals), STAT(seal_failures), STAT(opens),
 		STAT(open_failures), STAT(requests_in), STAT(requests_refused),
 		STAT(responses_sealed), STAT(retries_answered),
@@ -161,7 +162,8 @@ static void op_stats(struct esprimd_api_call *call,
 		STAT(reloads), STAT(reload_failures),
 		"sessions", (json_int_t)st.sessions,
 		"rands", (json_int_t)st.rands,
-		"reaped", (json_int_t)st.reaped));
+		"reaped", (json_int_t)st.reaped,
+		"escertke", escertke_flow_stats(d)));
 }
 
 static void op_establish(struct esprimd_api_call *call,
