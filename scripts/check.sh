@@ -232,6 +232,13 @@ ESPRIMD_BIN=build/selftests/host/esprimd_asan \
 	selftests/host/esprimd_test.py build >"$log" 2>&1
 count_tap "$log"
 
+# esprimd: ESCertKE between two daemons with certificates made by the
+# OpenSSL CLI (soft backend); in the VM again with the module.
+log="$logs/escertke_daemon.log"
+ESPRIMD_BIN=build/selftests/host/esprimd_asan \
+	selftests/host/escertke_daemon_test.py build >"$log" 2>&1
+count_tap "$log"
+
 # Two sidecars, each in front of a CSE stand-in (soft backend); in the VM
 # again with the module.
 log="$logs/sidecar.log"

@@ -24,8 +24,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import esprimd_test as et  # noqa: E402
@@ -35,6 +33,7 @@ ID1 = "//sp1.example/CSE-gw1"
 ID2 = "//sp2.example/CSE-gw2"
 ID_OTHER = "//sp2.example/CSE-other"
 NS = ("esprim-cke1", "esprim-cke2")
+KEYS_SEEN = set()       # ESCertKE kids of the cases that set one up
 
 
 def sh(*args, **kw):
@@ -158,8 +157,13 @@ def ring_pairwise(gw):
 
 
 def no_key(gw, name, what):
+    """No key for peer name at gw: in the peers operation, and with the
+    module none in its keyring beyond those of earlier cases (a key of an
+    earlier run may live on until it expires)."""
     p = peer_of(gw, name)
     ring = ring_pairwise(gw)
+    if ring is not None:
+        ring = sorted(set(ring) - KEYS_SEEN)
     tap(p and p.get("kid") is None and p.get("key") == "none" and
         not ring, "%s: %s holds no key for %s (%r, keyring %r)" %
         (what, gw.name, name, {k: p.get(k) for k in ("kid", "key",
@@ -167,21 +171,37 @@ def no_key(gw, name, what):
          ring))
 
 
-def notify(gw, origin, content, addr=None):
-    """A Notify over the HTTP binding: (rsc, body)."""
-    body = json.dumps(content).encode()
-    req = urllib.request.Request(
-        "http://%s:%d/" % (addr or gw.addr, gw.port), data=body,
-        method="POST", headers={"X-M2M-Origin": origin,
-                                "X-M2M-RI": "cke-%f" % time.time(),
-                                "X-M2M-RVI": "4",
-                                "Content-Type": "application/json"})
+# One HTTP request, from inside a network namespace (the VM's daemons are
+# reachable only there): method, url, headers, body -> status line,
+# X-M2M-RSC, body.
+HTTP_SNIPPET = r"""
+import json, sys, urllib.request, urllib.error
+a = json.loads(sys.argv[1])
+req = urllib.request.Request(a["url"], data=a["body"].encode() if a["body"]
+                             else None, method=a["method"],
+                             headers=a["headers"])
+try:
+    with urllib.request.urlopen(req, timeout=10) as r:
+        rsc, data = r.headers.get("X-M2M-RSC"), r.read()
+except urllib.error.HTTPError as e:
+    rsc, data = e.headers.get("X-M2M-RSC"), e.read()
+print(json.dumps({"rsc": int(rsc or 0), "body": data.decode()}))
+"""
+
+
+def http_in(ns, method, url, headers, body=None):
+    """(rsc, body text) of a request made inside ns (None: here)."""
+    arg = json.dumps({"method": method, "url": url, "headers": headers,
+                      "body": body})
+    cmd = [sys.executable, "-c", HTTP_SNIPPET, arg]
+    if ns:
+        cmd = ["ip", "netns", "exec", ns] + cmd
+    r = subprocess.run(cmd, capture_output=True, text=True)
     try:
-        with urllib.request.urlopen(req, timeout=10) as r:
-            rsc, data = int(r.headers["X-M2M-RSC"]), r.read()
-    except urllib.error.HTTPError as e:
-        rsc, data = int(e.headers.get("X-M2M-RSC", 0)), e.read()
-    return rsc, json.loads(data) if data else None
+        out = json.loads(r.stdout)
+        return out["rsc"], out["body"]
+    except (ValueError, KeyError):
+        return 0, r.stderr
 
 
 def client_hello(certs, name):
@@ -291,6 +311,7 @@ def main():
         p1.get("key_expires_ms", 0) <= time.time() * 1000 + 3601 * 1000,
         "its lifetime is key_lifetime (3600 s: %r)"
         % p1.get("key_expires_ms"))
+    KEYS_SEEN.add(kid)
     if et.KERNEL:
         tap(kid in (ring_pairwise(gw1) or []) and
             kid in (ring_pairwise(gw2) or []),
@@ -309,29 +330,14 @@ def main():
         "one handshake: counted in each role's stats (%r, %r)" % (s1, s2))
 
     # esi: 43 in esf, the certificate in escert.
-    c = gw1.client()
-    c.close()
-    req = urllib.request.Request(
-        "http://%s:%d/cse" % (gw2.addr, gw2.port), method="GET",
-        headers={"X-M2M-Origin": ID1, "X-M2M-RI": "esi1",
-                 "X-M2M-RVI": "4"})
-    esi = {}
+    rsc, text = http_in(probe_ns, "GET",
+                        "http://%s:%d/cse" % (gw2.addr, gw2.port),
+                        {"X-M2M-Origin": ID1, "X-M2M-RI": "esi1",
+                         "X-M2M-RVI": "4"})
     try:
-        if not probe_ns:
-            with urllib.request.urlopen(req, timeout=10) as rsp:
-                esi = json.loads(rsp.read())["m2m:cb"]["esi"]
-    except (OSError, KeyError, ValueError) as e:
-        esi = {"error": repr(e)}
-    if probe_ns:
-        r = subprocess.run(["ip", "netns", "exec", probe_ns, "curl", "-s",
-                            "-H", "X-M2M-Origin: " + ID1, "-H",
-                            "X-M2M-RI: esi1", "-H", "X-M2M-RVI: 4",
-                            "http://%s:%d/cse" % (gw2.addr, gw2.port)],
-                           capture_output=True, text=True)
-        try:
-            esi = json.loads(r.stdout)["m2m:cb"]["esi"]
-        except (KeyError, ValueError) as e:
-            esi = {"error": repr(e)}
+        esi = json.loads(text)["m2m:cb"]["esi"]
+    except (KeyError, ValueError, TypeError) as e:
+        esi = {"error": "%d %r %r" % (rsc, e, text)}
     pem = open(certs.path("gw2", "pem")).read().strip()
     tap(43 in esi.get("esf", []) and
         any(pem in x for x in esi.get("escert", [])),
@@ -340,18 +346,13 @@ def main():
 
     # Malformed sit 6 and strangers, at gw1's Terminating End-Point.
     def probe(origin, content):
-        if not probe_ns:
-            return notify(gw1, origin, content)[0]
-        r = subprocess.run(
-            ["ip", "netns", "exec", probe_ns, "curl", "-s", "-o",
-             "/dev/null", "-D", "-", "-X", "POST", "-H",
-             "X-M2M-Origin: " + origin, "-H", "X-M2M-RI: p1", "-H",
-             "X-M2M-RVI: 4", "-H", "Content-Type: application/json",
-             "--data-binary", json.dumps(content),
-             "http://%s:%d/" % (gw1.addr, gw1.port)],
-            capture_output=True, text=True)
-        m = re.search(r"(?im)^X-M2M-RSC:\s*(\d+)", r.stdout)
-        return int(m.group(1)) if m else 0
+        return http_in(probe_ns, "POST",
+                       "http://%s:%d/" % (gw1.addr, gw1.port),
+                       {"X-M2M-Origin": origin,
+                        "X-M2M-RI": "p-%f" % time.time(),
+                        "X-M2M-RVI": "4",
+                        "Content-Type": "application/json"},
+                       json.dumps(content))[0]
 
     m1 = client_hello(certs, "gw2")
     cases = [

@@ -75,6 +75,9 @@ fi
 if [ -e /proc/net/tcp ]; then
 	timed /usr/bin/python3 "$here/../host/esprimd_test.py" --kernel \
 		"$dir/../.."
+	# esprimd: ESCertKE between two daemons, keys in their keyrings.
+	timed /usr/bin/python3 "$here/../host/escertke_daemon_test.py" \
+		--kernel "$dir/../.."
 	timed /usr/bin/python3 "$here/../host/sidecar_test.py" --kernel \
 		"$dir/../.."
 else
