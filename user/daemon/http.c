@@ -92,3 +92,33 @@ int esprimd_http_split_url(const char *url, char **base, char **path)
 	curl_url_cleanup(u);
 	return rc;
 }
+
+int http_timeout_arm(struct esprimd_http *http, sd_event_source *timer,
+		     sd_event_source *kick, long long ms)
+{
+	uint64_t now, slack;
+	int r;
+
+	if (ms == 0) {
+		r = sd_event_source_set_enabled(timer, SD_EVENT_OFF);
+		return r < 0 ? r :
+		       sd_event_source_set_enabled(kick, SD_EVENT_ONESHOT);
+	}
+	r = sd_event_source_set_enabled(kick, SD_EVENT_OFF);
+	if (r < 0 || ms < 0)
+		return r < 0 ? r :
+		       sd_event_source_set_enabled(timer, SD_EVENT_OFF);
+	if (ms > 86400000)
+		ms = 86400000;
+	slack = (uint64_t)ms * 1000 / 16;
+	if (slack > 250000)
+		slack = 250000;
+	r = sd_event_now(http->event, CLOCK_MONOTONIC, &now);
+	if (r >= 0)
+		r = sd_event_source_set_time_accuracy(timer, slack ? slack : 1);
+	if (r >= 0)
+		r = sd_event_source_set_time(timer, now + (uint64_t)ms * 1000);
+	if (r >= 0)
+		r = sd_event_source_set_enabled(timer, SD_EVENT_ONESHOT);
+	return r;
+}

@@ -88,6 +88,7 @@ struct http_client {
 	struct esprimd_http *http;
 	CURLM *multi;
 	sd_event_source *timer;
+	sd_event_source *kick;
 	sd_event_source *defer;
 	struct client_sock *socks;
 	struct http_xfer *running;
@@ -344,13 +345,23 @@ static int on_sock_io(sd_event_source *s, int fd, uint32_t revents, void *ud)
 	return 0;
 }
 
-static int on_timer(sd_event_source *s, uint64_t usec, void *ud)
+static void on_timeout(struct http_client *c)
 {
-	struct http_client *c = ud;
 	int running;
 
 	curl_multi_socket_action(c->multi, CURL_SOCKET_TIMEOUT, 0, &running);
 	client_reap(c);
+}
+
+static int on_timer(sd_event_source *s, uint64_t usec, void *ud)
+{
+	on_timeout(ud);
+	return 0;
+}
+
+static int on_kick(sd_event_source *s, void *ud)
+{
+	on_timeout(ud);
 	return 0;
 }
 
@@ -406,18 +417,10 @@ static int on_socket(CURL *easy, curl_socket_t fd, int what, void *ud,
 static int on_curl_timer(CURLM *multi, long ms, void *ud)
 {
 	struct http_client *c = ud;
-	uint64_t now;
 
 	if (!c->timer)
 		return 0;
-	if (ms < 0)
-		return sd_event_source_set_enabled(c->timer, SD_EVENT_OFF) < 0 ?
-		       -1 : 0;
-	if (sd_event_now(c->http->event, CLOCK_MONOTONIC, &now) < 0 ||
-	    sd_event_source_set_time(c->timer, now + (uint64_t)ms * 1000) < 0 ||
-	    sd_event_source_set_enabled(c->timer, SD_EVENT_ONESHOT) < 0)
-		return -1;
-	return 0;
+	return http_timeout_arm(c->http, c->timer, c->kick, ms) < 0 ? -1 : 0;
 }
 
 /* ---- sending ---- */
@@ -721,11 +724,14 @@ static int client_setup(struct http_client *c)
 			      on_curl_timer) ||
 	    curl_multi_setopt(c->multi, CURLMOPT_TIMERDATA, c))
 		return -EIO;
-	/* 1 us: libcurl's "at once" timeouts are steps of every request. */
 	r = sd_event_add_time(event, &c->timer, CLOCK_MONOTONIC, 0, 1,
 			      on_timer, c);
 	if (r >= 0)
 		r = sd_event_source_set_enabled(c->timer, SD_EVENT_OFF);
+	if (r >= 0)
+		r = sd_event_add_defer(event, &c->kick, on_kick, c);
+	if (r >= 0)
+		r = sd_event_source_set_enabled(c->kick, SD_EVENT_OFF);
 	if (r >= 0)
 		r = sd_event_add_defer(event, &c->defer, on_defer, c);
 	if (r >= 0)
@@ -777,6 +783,7 @@ void http_client_stop(struct esprimd_http *http)
 	while (c->socks)
 		sock_del(c, c->socks);
 	c->timer = sd_event_source_disable_unref(c->timer);
+	c->kick = sd_event_source_disable_unref(c->kick);
 	c->defer = sd_event_source_disable_unref(c->defer);
 	if (c->global)
 		curl_global_cleanup();

@@ -57,6 +57,16 @@ struct esprimd_http {
 	void *raw_userdata;
 };
 
+/*
+ * The timeout of libmicrohttpd or libcurl on sd-event: ms < 0 none, 0 "at
+ * once" (the defer source kick, no timerfd), else the timer with a slack
+ * of 1/16 of it (at most 250 ms).  Their timeouts move with every request
+ * (an idle connection's, a transfer's); the slack lets sd-event keep its
+ * timerfd as it is rather than set it again each time.
+ */
+int http_timeout_arm(struct esprimd_http *http, sd_event_source *timer,
+		     sd_event_source *kick, long long ms);
+
 /* http_server.c */
 int http_server_start(struct esprimd_http *http, char *const *listen,
 		      size_t n_listen, char *err, size_t err_size);

@@ -47,6 +47,7 @@ struct http_listener {
 	struct MHD_Daemon *mhd;
 	sd_event_source *io;
 	sd_event_source *timer;
+	sd_event_source *kick;
 	int port;
 };
 
@@ -155,18 +156,12 @@ static void waiting_del(struct esprimd_http *http,
 static void listener_arm(struct http_listener *l)
 {
 	MHD_UNSIGNED_LONG_LONG ms;
-	uint64_t now;
 
-	if (MHD_get_timeout(l->mhd, &ms) != MHD_YES) {
-		sd_event_source_set_enabled(l->timer, SD_EVENT_OFF);
-		return;
-	}
-	if (sd_event_now(l->http->event, CLOCK_MONOTONIC, &now) < 0)
-		return;
-	if (ms > 86400000)
-		ms = 86400000;
-	sd_event_source_set_time(l->timer, now + ms * 1000);
-	sd_event_source_set_enabled(l->timer, SD_EVENT_ONESHOT);
+	if (MHD_get_timeout(l->mhd, &ms) != MHD_YES)
+		http_timeout_arm(l->http, l->timer, l->kick, -1);
+	else
+		http_timeout_arm(l->http, l->timer, l->kick,
+				 ms > 86400000 ? 86400000 : (long long)ms);
 }
 
 static void listener_run(struct http_listener *l)
@@ -187,18 +182,19 @@ static int on_timer(sd_event_source *s, uint64_t usec, void *ud)
 	return 0;
 }
 
+static int on_kick(sd_event_source *s, void *ud)
+{
+	listener_run(ud);
+	return 0;
+}
+
 /*
  * A resumed connection: MHD's inter-thread channel wakes its epoll fd
- * already; the timer at once is for certainty, and costs one MHD_run().
+ * already; the run at once is for certainty, and costs one MHD_run().
  */
 static void listener_kick(struct http_listener *l)
 {
-	uint64_t now;
-
-	if (sd_event_now(l->http->event, CLOCK_MONOTONIC, &now) < 0)
-		return;
-	sd_event_source_set_time(l->timer, now);
-	sd_event_source_set_enabled(l->timer, SD_EVENT_ONESHOT);
+	http_timeout_arm(l->http, l->timer, l->kick, 0);
 }
 
 /* ---- answers ---- */
@@ -887,9 +883,10 @@ static int listener_start(struct esprimd_http *http, struct http_listener *l,
 	r = di ? sd_event_add_io(http->event, &l->io, di->epoll_fd, EPOLLIN,
 				 on_epoll, l) : -EIO;
 	if (r >= 0)
-		/* 1 us: a resumed connection's kick waits for no coalescing. */
 		r = sd_event_add_time(http->event, &l->timer, CLOCK_MONOTONIC,
 				      0, 1, on_timer, l);
+	if (r >= 0)
+		r = sd_event_add_defer(http->event, &l->kick, on_kick, l);
 	if (r < 0) {
 		snprintf(err, err_size, "listen %s: sd-event: %s", spec,
 			 strerror(-r));
@@ -938,6 +935,7 @@ void http_server_stop(struct esprimd_http *http)
 
 		l->io = sd_event_source_disable_unref(l->io);
 		l->timer = sd_event_source_disable_unref(l->timer);
+		l->kick = sd_event_source_disable_unref(l->kick);
 		if (l->mhd)
 			MHD_stop_daemon(l->mhd);
 	}
