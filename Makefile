@@ -513,13 +513,15 @@ bench-sidecar: deps user $(BUILD)/selftests/fixtures/cse_standin
 
 # esprimd: ESCertKE (issue 13): the engine (user/daemon/escertke.c, in the
 # daemon through DAEMON_SRCS, hence libssl), its host test under ASan and
-# UBSan and its libFuzzer target.
+# UBSan, its libFuzzer target and the interop tool for the Node.js peer
+# (selftests/interop/escertke_interop_test.sh).
 SSL_LIBS := $(shell pkg-config --libs libssl libcrypto 2>/dev/null || \
 	echo -lssl -lcrypto)
 DAEMON_LIBS += $(SSL_LIBS)
 ESCERTKE := user/daemon/escertke.c user/daemon/escertke.h
 HOST_TESTS += $(BUILD)/selftests/host/escertke_test
-selftests: $(BUILD)/selftests/host/escertke_test $(BUILD)/fuzz/fuzz_escertke
+selftests: $(BUILD)/selftests/host/escertke_test $(BUILD)/fuzz/fuzz_escertke \
+	$(BUILD)/selftests/interop/escertke_tool
 $(BUILD)/selftests/host/escertke_test: selftests/host/escertke_test.c \
 		selftests/host/escertke_certs.sh $(ESCERTKE) $(KSRC)/.extracted
 	@mkdir -p $(@D)
@@ -532,3 +534,8 @@ $(BUILD)/fuzz/fuzz_escertke: selftests/fuzz/fuzz_escertke.c $(ESCERTKE) \
 	clang $(FUZZ_FLAGS) -Iuser/daemon \
 		-DCERTS_SH='"$(CURDIR)/selftests/host/escertke_certs.sh"' \
 		-o $@ $< user/daemon/escertke.c $(SSL_LIBS)
+$(BUILD)/selftests/interop/escertke_tool: selftests/interop/escertke_tool.c \
+		$(ESCERTKE)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Iuser/daemon -o $@ $< user/daemon/escertke.c \
+		$(SSL_LIBS)

@@ -251,6 +251,11 @@ log="$logs/interop.log"
 selftests/interop/interop_test.sh build >"$log" 2>&1
 count_tap "$log"
 
+echo "# ESCertKE with Node.js's TLS stack, both directions"
+log="$logs/escertke_interop.log"
+selftests/interop/escertke_interop_test.sh build >"$log" 2>&1
+count_tap "$log"
+
 echo "# fuzzing the parsers (libFuzzer, ASan, UBSan)"
 log="$logs/fuzz.tap"
 scripts/fuzz.sh 10 >"$log"
