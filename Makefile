@@ -513,8 +513,8 @@ bench-sidecar: deps user $(BUILD)/selftests/fixtures/cse_standin
 
 # esprimd: ESCertKE (issue 13): the engine (user/daemon/escertke.c, in the
 # daemon through DAEMON_SRCS, hence libssl), its host test under ASan and
-# UBSan, its libFuzzer target and the interop tool for the Node.js peer
-# (selftests/interop/escertke_interop_test.sh).
+# UBSan, its libFuzzer target, the interop tool for the Node.js peer
+# (selftests/interop/escertke_interop_test.sh) and its benchmark.
 SSL_LIBS := $(shell pkg-config --libs libssl libcrypto 2>/dev/null || \
 	echo -lssl -lcrypto)
 DAEMON_LIBS += $(SSL_LIBS)
@@ -539,3 +539,14 @@ $(BUILD)/selftests/interop/escertke_tool: selftests/interop/escertke_tool.c \
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Iuser/daemon -o $@ $< user/daemon/escertke.c \
 		$(SSL_LIBS)
+PROGRAMS += $(BUILD)/bench/escertke_bench
+user: $(BUILD)/bench/escertke_bench
+$(BUILD)/bench/escertke_bench: bench/escertke_bench.c $(ESCERTKE) \
+		selftests/host/escertke_certs.sh
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Iuser/daemon \
+		-DCERTS_SH='"$(CURDIR)/selftests/host/escertke_certs.sh"' \
+		-o $@ $< user/daemon/escertke.c $(SSL_LIBS)
+.PHONY: bench-escertke
+bench-escertke: $(BUILD)/bench/escertke_bench
+	$(BUILD)/bench/escertke_bench
