@@ -402,12 +402,19 @@ def main():
         b2 = CseStandIn(gw2) if ok else None
         return ok, b2
 
-    # Refusals: each leaves no key at either end.
+    # Refusals: each leaves no key at either end.  They are the engine's
+    # checks, the same on either backend: with the module (in the VM, where
+    # each restart of two daemons takes long) the first one shows that a
+    # refusal leaves the keyring alone, the host runs them all.
     restart_s = 0.0
-    for what, kw, rsc_back in (
-            ("a certificate of another CA", {"g2_cert": "rogue2"}, 4103),
-            ("a certificate naming another identity",
-             {"g2_cert": "other", "g2_id": ID_OTHER}, 4103)):
+    refusals = (
+        ("a certificate of another CA", {"g2_cert": "rogue2"}, 4103),
+        ("a certificate naming another identity",
+         {"g2_cert": "other", "g2_id": ID_OTHER}, 4103))
+    if et.KERNEL:
+        refusals = refusals[:1]
+        print("# with the module: the other refusals run on the host only")
+    for what, kw, rsc_back in refusals:
         t0 = time.time()
         gw1.stop()
         configure(**kw)
@@ -438,8 +445,8 @@ def main():
     # and the debug kernel are slow), at least 8 s.
     life = max(8, int(3 * restart_s) + 4)
     certs.leaf("short2", "ca", ID2, seconds=life)
-    ok, b2 = restart_gw2(g2_cert="short2")
-    if tap(ok, "gw2 starts with a certificate about to expire (%d s)"
+    ok, b2 = (False, None) if et.KERNEL else restart_gw2(g2_cert="short2")
+    if not et.KERNEL and tap(ok, "gw2 starts with a certificate about to expire (%d s)"
            % life):
         b2.close()
         gw1.stop()

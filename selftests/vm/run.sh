@@ -17,9 +17,9 @@ case $(uname -r) in
 *-esprim-debug)
 	debug=1
 	export ESPRIM_TEST_SCALE=${ESPRIM_TEST_SCALE:-20}
-	# The daemons' exchanges too: 200 rather than 1,000.
-	export ESPRIMD_TEST_EXCHANGES=${ESPRIMD_TEST_EXCHANGES:-200}
-	export SIDECAR_TEST_CIN=${SIDECAR_TEST_CIN:-200}
+	# The daemons' exchanges too: 100 rather than 1,000.
+	export ESPRIMD_TEST_EXCHANGES=${ESPRIMD_TEST_EXCHANGES:-100}
+	export SIDECAR_TEST_CIN=${SIDECAR_TEST_CIN:-100}
 	;;
 *)
 	# make check's scale (ESPRIM_TEST_SCALE=4) for the daemons' 1,000
@@ -75,9 +75,14 @@ fi
 if [ -e /proc/net/tcp ]; then
 	timed /usr/bin/python3 "$here/../host/esprimd_test.py" --kernel \
 		"$dir/../.."
-	# esprimd: ESCertKE between two daemons, keys in their keyrings.
-	timed /usr/bin/python3 "$here/../host/escertke_daemon_test.py" \
-		--kernel "$dir/../.."
+	# ESCertKE between two daemons, the keys in their keyrings; not on
+	# the debug kernel, where it took 163 s: it adds no kernel path to
+	# esprimd_test's (a pairwise key added to the daemon's keyring, with
+	# an expiry), and the handshake itself is OpenSSL in userspace.
+	if [ "$debug" = 0 ]; then
+		timed /usr/bin/python3 "$here/../host/escertke_daemon_test.py" \
+			--kernel "$dir/../.."
+	fi
 	timed /usr/bin/python3 "$here/../host/sidecar_test.py" --kernel \
 		"$dir/../.."
 else
