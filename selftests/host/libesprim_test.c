@@ -1590,6 +1590,7 @@ TEST(seci_content)
 	struct esprim_rand rro;
 	struct esprim_error err;
 	char buf[256], *json;
+	const char *text;
 
 	ASSERT_EQ(0, parse_rand(&rro, RRO_JCS, true));
 	ASSERT_LT(0, esprim_seci_build_epo("a..b.c.d", 8, buf, sizeof(buf)));
@@ -1632,6 +1633,17 @@ TEST(seci_content)
 	EXPECT_EQ(0, memcmp(seci.eckm, "\x16\x03\x03", 3));
 	esprim_seci_release(&seci);
 	esprim_free(json);
+	/* One and two padding characters, spare bits zero. */
+	text = "{\"m2m:seci\":{\"sit\":6,\"eckm\":\"FgMDFg==\"}}";
+	ASSERT_EQ(0, esprim_seci_parse(&seci, text, strlen(text), 0, NULL));
+	EXPECT_EQ(4U, seci.eckm_len);
+	EXPECT_EQ(0, memcmp(seci.eckm, "\x16\x03\x03\x16", 4));
+	esprim_seci_release(&seci);
+	text = "{\"m2m:seci\":{\"sit\":6,\"eckm\":\"FgMDFgM=\"}}";
+	ASSERT_EQ(0, esprim_seci_parse(&seci, text, strlen(text), 0, NULL));
+	EXPECT_EQ(5U, seci.eckm_len);
+	EXPECT_EQ(0, memcmp(seci.eckm, "\x16\x03\x03\x16\x03", 5));
+	esprim_seci_release(&seci);
 	/* What cannot be built is a bad argument, and nothing is returned. */
 	json = (char *)1;
 	EXPECT_EQ(-EINVAL, esprim_seci_build(&json, 7, NULL, NULL, 0, &err));
@@ -1662,6 +1674,10 @@ TEST(seci_content)
 	SECI_BAD(4000, "{\"m2m:seci\":{\"sit\":6,\"eckm\":7}}");
 	SECI_BAD(4000, "{\"m2m:seci\":{\"sit\":6,\"eckm\":\"\"}}");
 	SECI_BAD(4000, "{\"m2m:seci\":{\"sit\":6,\"eckm\":\"F===\"}}");
+	/* Spare bits after the last octet must be zero (canonical). */
+	SECI_BAD(4000, "{\"m2m:seci\":{\"sit\":6,\"eckm\":\"FgMDFh==\"}}");
+	SECI_BAD(4000, "{\"m2m:seci\":{\"sit\":6,\"eckm\":\"FgMDFgN=\"}}");
+	SECI_BAD(4000, "{\"m2m:seci\":{\"sit\":6,\"eckm\":\"FgMDFgP=\"}}");
 	SECI_BAD(4000, "{\"m2m:seci\":5}");
 	SECI_BAD(4000, "[{\"m2m:seci\":{\"sit\":3}}]");
 	SECI_BAD(4111, "{\"m2m:seci\":{\"sit\":-1}}");

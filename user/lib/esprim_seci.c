@@ -23,15 +23,33 @@ static const char *const esprim_sit_member[] = {
 	[ESPRIM_SIT_ECKM] = "eckm",
 };
 
+/* The 6-bit value of a base64 character (standard alphabet), or -1. */
+static int esprim_base64_value(char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '+')
+		return 62;
+	if (c == '/')
+		return 63;
+	return -1;
+}
+
 /*
  * base64Binary (standard alphabet, padded), strictly: 0, 1 when in is
- * not such text, or -ENOMEM.
+ * not such text (including spare bits before the padding that are not
+ * zero: one octet string has one encoding, as the daemon's ESCertKE engine
+ * requires), or -ENOMEM.
  */
 static int esprim_base64_decode(const char *in, size_t n, uint8_t **out,
 				size_t *out_len)
 {
 	size_t pad = 0, i;
-	int len;
+	int len, last;
 
 	if (!n || n % 4 || n > 4 * (ESPRIM_ECKM_MAX / 3))
 		return 1;
@@ -42,10 +60,13 @@ static int esprim_base64_decode(const char *in, size_t n, uint8_t **out,
 			pad++;
 			continue;
 		}
-		if (pad || !((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-			     (c >= '0' && c <= '9') || c == '+' || c == '/'))
+		if (pad || esprim_base64_value(c) < 0)
 			return 1;
 	}
+	/* Two octets leave 2 spare bits, one octet 4. */
+	last = esprim_base64_value(in[n - pad - 1]);
+	if ((pad == 1 && (last & 0x3)) || (pad == 2 && (last & 0xf)))
+		return 1;
 	*out = malloc(n / 4 * 3);
 	if (!*out)
 		return -ENOMEM;
