@@ -204,23 +204,35 @@ def http_in(ns, method, url, headers, body=None):
         return 0, r.stderr
 
 
+class PyInitiator:
+    """An Initiating End-Point on Python's ssl (OpenSSL underneath, but
+    not the engine): message 1 at once, message 3 from message 2."""
+
+    def __init__(self, certs, name):
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        ctx.maximum_version = ssl.TLSVersion.TLSv1_2
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+        ctx.set_ciphers("ECDHE-ECDSA-AES128-GCM-SHA256:"
+                        "ECDHE-ECDSA-AES128-SHA256")
+        ctx.load_cert_chain(certs.path(name, "pem"), certs.path(name, "key"))
+        self.inc, self.out = ssl.MemoryBIO(), ssl.MemoryBIO()
+        self.obj = ctx.wrap_bio(self.inc, self.out)
+        self.message1 = self.step()
+
+    def step(self, flight=None):
+        if flight:
+            self.inc.write(base64.b64decode(flight))
+        try:
+            self.obj.do_handshake()
+        except ssl.SSLWantReadError:
+            pass
+        return base64.b64encode(self.out.read()).decode()
+
+
 def client_hello(certs, name):
-    """Message 1 of a TLS 1.2 client with certs' name: what Python's ssl
-    writes before it waits for the server."""
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    ctx.maximum_version = ssl.TLSVersion.TLSv1_2
-    ctx.check_hostname = False
-    ctx.verify_mode = ssl.CERT_NONE
-    ctx.set_ciphers("ECDHE-ECDSA-AES128-GCM-SHA256:"
-                    "ECDHE-ECDSA-AES128-SHA256")
-    ctx.load_cert_chain(certs.path(name, "pem"), certs.path(name, "key"))
-    inc, out = ssl.MemoryBIO(), ssl.MemoryBIO()
-    obj = ctx.wrap_bio(inc, out)
-    try:
-        obj.do_handshake()
-    except ssl.SSLWantReadError:
-        pass
-    return base64.b64encode(out.read()).decode()
+    """Message 1 of a TLS 1.2 client with certs' name."""
+    return PyInitiator(certs, name).message1
 
 
 def seal_fails(a, target, fr, what):
@@ -328,6 +340,30 @@ def main():
         s1.get("keys") == 1 and s2.get("keys") == 1,
         "one handshake: counted in each role's stats (%r, %r)" % (s1, s2))
 
+    # A key only one end holds (the Initiating End-Point's end failed after
+    # the Terminating End-Point's finished, message 4 lost say; here gw1
+    # restarts, and ESCertKE keys do not outlive a daemon): gw2 seals with
+    # it, gw1 answers 4112, gw2's CSE reports that with "failed"; the key
+    # goes, and gw2's next seal runs a new handshake.
+    gw1.stop()
+    tap(gw1.start(), "gw1 restarts, without its ESCertKE key")
+    a.close()
+    a = CseStandIn(gw1)
+    r = b.c.call("seal", target=ID1, primitive={
+        "op": 2, "to": ID1 + "/base", "fr": ID2, "rqi": "lost", "rvi": "4"})
+    got = a.c.call("notify", content=r["content"], origin=ID2) \
+        if r.get("ok") else r
+    tap(got.get("rsc") == 4112,
+        "gw2 seals with the key gw1 lost: gw1 answers 4112 (%r)" % got)
+    b.c.call("failed", target=ID1, rsc=4112)
+    r = exchange(b, a, ID1, ID2, 2)
+    kid2 = (peer_of(gw2, "gw1") or {}).get("kid")
+    tap(r is None and kid2 and kid2 != kid,
+        "... reported with failed: gw2 drops that key, runs a new handshake "
+        "and its exchanges go through (%r, %s)" % (r, kid2))
+    if kid2:
+        KEYS_SEEN.add(kid2)
+
     # esi: 43 in esf, the certificate in escert.
     rsc, text = http_in(probe_ns, "GET",
                         "http://%s:%d/cse" % (gw2.addr, gw2.port),
@@ -337,21 +373,25 @@ def main():
         esi = json.loads(text)["m2m:cb"]["esi"]
     except (KeyError, ValueError, TypeError) as e:
         esi = {"error": "%d %r %r" % (rsc, e, text)}
-    pem = open(certs.path("gw2", "pem")).read().strip()
-    tap(43 in esi.get("esf", []) and
-        any(pem in x for x in esi.get("escert", [])),
+    # escert: base64 of the DER, the PEM's body without its lines.
+    pem = open(certs.path("gw2", "pem")).read().strip().splitlines()
+    der = "".join(pem[1:pem.index("-----END CERTIFICATE-----")])
+    tap(43 in esi.get("esf", []) and esi.get("escert", [None])[0] == der,
         "gw2's esi: SUID 43 in esf, its certificate in escert (%r)"
         % {k: esi.get(k) for k in ("esf", "error")})
 
     # Malformed sit 6 and strangers, at gw1's Terminating End-Point.
-    def probe(origin, content):
+    def probe_body(origin, content):
         return http_in(probe_ns, "POST",
                        "http://%s:%d/" % (gw1.addr, gw1.port),
                        {"X-M2M-Origin": origin,
                         "X-M2M-RI": "p-%f" % time.time(),
                         "X-M2M-RVI": "4",
                         "Content-Type": "application/json"},
-                       json.dumps(content))[0]
+                       json.dumps(content))
+
+    def probe(origin, content):
+        return probe_body(origin, content)[0]
 
     m1 = client_hello(certs, "gw2")
     cases = [
@@ -379,7 +419,14 @@ def main():
     tap(gw1.start(), "gw1 restarts with a handshake timeout of 1 s")
     a.close()
     a = CseStandIn(gw1)
-    got = probe(ID2, {"m2m:seci": {"sit": 6, "eckm": m1}})
+    ini = PyInitiator(certs, "gw2")
+    got, body = probe_body(ID2, {"m2m:seci": {"sit": 6,
+                                               "eckm": ini.message1}})
+    try:
+        m3 = ini.step(json.loads(body)["m2m:seci"]["eckm"])
+    except (ValueError, KeyError, TypeError, ssl.SSLError) as e:
+        m3 = None
+        print("# no message 3 from message 2: %r" % e)
     st = cke_stats(gw1)
     tap(got == 2000 and st.get("in_progress") == 1,
         "message 1 from gw2's certificate (Python's TLS): 2000, a handshake "
@@ -390,10 +437,11 @@ def main():
         "the peer stops after message 1: the handshake is dropped after "
         "its timeout (%r)" % st)
     no_key(gw1, "gw2", "a handshake stalled after message 1")
-    got = probe(ID2, {"m2m:seci": {"sit": 6, "eckm": base64.b64encode(
-        b"\x16\x03\x03\x00\x10" + b"\x0b" * 16).decode()}})
-    tap(got == 4000, "a message 3 for the dropped handshake: 4000 (%d)"
-        % got)
+    # Python's own message 3, which gw1 would have finished on in time.
+    got = probe(ID2, {"m2m:seci": {"sit": 6, "eckm": m3}}) if m3 else 0
+    tap(got == 4000, "the peer's message 3 after the handshake was dropped: "
+        "4000 (%d)" % got)
+    no_key(gw1, "gw2", "a message 3 too late")
 
     def restart_gw2(**kw):
         gw2.stop()
@@ -437,6 +485,7 @@ def main():
             "%s, gw2 initiating: gw1 answers %d (%r)"
             % (what, rsc_back, r))
         no_key(gw1, "gw2", what + ", gw2 initiating")
+        no_key(gw2, "gw1", what + ", gw2 initiating")
         b2.close()
 
     # An expired certificate: gw2's ends a few seconds after it was made
@@ -448,12 +497,21 @@ def main():
     ok, b2 = (False, None) if et.KERNEL else restart_gw2(g2_cert="short2")
     if not et.KERNEL and tap(ok, "gw2 starts with a certificate about to expire (%d s)"
            % life):
-        b2.close()
         gw1.stop()
         configure(g2_cert="short2")
         gw1.start()
         a.close()
         a = CseStandIn(gw1)
+        # Its key cannot outlive the renewal margin (the certificate ends
+        # first): it serves what is left of its life, after one handshake
+        # (not a handshake again and again).
+        r = exchange(a, b2, ID2, ID1, 3)
+        time.sleep(1)
+        n = cke_stats(gw1).get("initiated")
+        tap(r is None and n == 1,
+            "a certificate that ends within the renewal margin: one "
+            "handshake, and its key serves (%r, %r handshakes)" % (r, n))
+        b2.close()
         end = os.path.getmtime(certs.path("short2", "pem")) + life + 1
         time.sleep(max(0, end - time.time()))
         r = seal_fails(a, ID2, ID1, "expired")

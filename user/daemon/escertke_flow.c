@@ -23,8 +23,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 
 #include "escertke_flow.h"
+#include "exchange.h"
 #include "http.h"
 #include "log.h"
 
@@ -35,6 +40,7 @@ struct escertke_flow {
 	struct esprimd *d;
 	struct escertke *e;
 	sd_event_source *tick;
+	json_t *escert;
 };
 
 /* One initiated handshake between its two Notify requests. */
@@ -65,8 +71,43 @@ static int cke_tick(sd_event_source *s, uint64_t usec, void *userdata)
 		log_info("ESCertKE: %u stalled handshake%s dropped", n,
 			 n == 1 ? "" : "s");
 	}
+	exchange_cert_keys_expire(f->d);
 	sd_event_source_set_time_relative(s, CKE_TICK_MS * 1000ULL);
 	return 0;
+}
+
+/* The certificates of a PEM text, each as base64 of its DER. */
+static json_t *escert_of(const char *pem)
+{
+	BIO *bio = BIO_new_mem_buf(pem, -1);
+	json_t *list = json_array();
+	unsigned char *der, *b64;
+	X509 *x;
+	int len;
+
+	while (bio && list && (x = PEM_read_bio_X509(bio, NULL, NULL, NULL))) {
+		der = NULL;
+		len = i2d_X509(x, &der);
+		X509_free(x);
+		b64 = len > 0 ? malloc(4 * ((size_t)len + 2) / 3 + 1) : NULL;
+		if (b64) {
+			EVP_EncodeBlock(b64, der, len);
+			json_array_append_new(list, json_string((char *)b64));
+		}
+		free(b64);
+		OPENSSL_free(der);
+		if (!b64) {
+			json_decref(list);
+			list = NULL;
+		}
+	}
+	ERR_clear_error();	/* the end of the text */
+	BIO_free(bio);
+	if (list && !json_array_size(list)) {
+		json_decref(list);
+		list = NULL;
+	}
+	return list;
 }
 
 int escertke_flow_new(struct esprimd *d, char *err, size_t err_size)
@@ -109,6 +150,7 @@ int escertke_flow_new(struct esprimd *d, char *err, size_t err_size)
 		free(f);
 		return rc;
 	}
+	f->escert = escert_of(escertke_cert_pem(f->e));
 	d->cke = f;
 	log_info("ESCertKE: certificate %s, trust anchors %s, keys for %u s",
 		 x->cert_file, x->trust_file, x->key_lifetime_s);
@@ -123,13 +165,14 @@ void escertke_flow_free(struct esprimd *d)
 		return;
 	sd_event_source_disable_unref(f->tick);
 	escertke_free(f->e);
+	json_decref(f->escert);
 	free(f);
 	d->cke = NULL;
 }
 
-const char *escertke_flow_cert_pem(struct esprimd *d)
+json_t *escertke_flow_escert(struct esprimd *d)
 {
-	return d->cke ? escertke_cert_pem(d->cke->e) : NULL;
+	return d->cke ? json_incref(d->cke->escert) : NULL;
 }
 
 json_t *escertke_flow_stats(struct esprimd *d)

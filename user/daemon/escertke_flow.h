@@ -59,7 +59,10 @@ int escertke_flow_respond(struct esprimd *d, const char *from,
 /* {"in_progress":n, ...the counters}, for the stats operation. */
 json_t *escertke_flow_stats(struct esprimd *d);
 
-/* This gateway's certificate (PEM) for esi's escert, or NULL. */
-const char *escertke_flow_cert_pem(struct esprimd *d);
+/*
+ * esi's escert: this gateway's certificate and its chain, each the base64
+ * of its DER (as JOSE's x5c writes them); a new reference, or NULL.
+ */
+json_t *escertke_flow_escert(struct esprimd *d);
 
 #endif /* ESPRIMD_ESCERTKE_FLOW_H */

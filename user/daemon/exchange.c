@@ -62,6 +62,7 @@ struct waiter {
  * @kid: the pairwise key's ID: the configured one, or (key = 43) the
  *	current ESCertKE key's, "" while there is none
  * @key_expiry_ms: key = 43: when @kid expires
+ * @key_installed_ms: key = 43: when @kid came (realtime)
  * @prev_kid, @prev_expiry_ms: key = 43: the key @kid replaced, kept until
  *	it expires or another replaces @kid, so that sessions on it (the
  *	peer's, in flight) still open
@@ -87,6 +88,7 @@ struct peer_state {
 	char last_error[512];
 	char kid[ONEM2M_ESPRIM_MAX_ID_LEN + 1];
 	int64_t key_expiry_ms;
+	int64_t key_installed_ms;
 	char prev_kid[ONEM2M_ESPRIM_MAX_ID_LEN + 1];
 	int64_t prev_expiry_ms;
 	uint64_t handshakes;
@@ -210,16 +212,22 @@ static bool is_cert(const struct peer_state *ps)
 /*
  * Whether a peer's key may start a session: any configured key; an
  * ESCertKE key that lives beyond the renewal margin (the session would
- * end with it), else a handshake comes first.
+ * end with it), else a handshake comes first.  A key that came within the
+ * margin serves its whole life, however short: the certificates' end caps
+ * it (or key_lifetime is short), and a new handshake would give one no
+ * longer, again and again.
  */
 static bool key_fresh(const struct peer_state *ps)
 {
 	int64_t margin = (int64_t)ps->d->config->rekey_margin_s * 1000 +
-		5000;
+		5000, now = esprim_now_ms();
 
 	if (!is_cert(ps))
 		return true;
-	return ps->kid[0] && ps->key_expiry_ms - esprim_now_ms() > margin;
+	if (!ps->kid[0] || ps->key_expiry_ms <= now)
+		return false;
+	return ps->key_expiry_ms - now > margin ||
+	       now - ps->key_installed_ms < margin;
 }
 
 /* ---- the shared receiver rand object, rotated ahead of its esrx ---- */
@@ -394,12 +402,22 @@ static int session_start(struct peer_state *ps, const struct esprim_rand *rro,
 		 esprim_rand_id(oro), esprim_rand_id(keep),
 		 esprim_enc_name(sc.enc));
 	margin = (int64_t)c->rekey_margin_s * 1000;
+	/*
+	 * Renewed ahead of its end; one that ends with a short ESCertKE key
+	 * (key_fresh()) at its end: a new one now would end no later.
+	 */
+	if (ps->expiry_ms - margin > now)
+		margin = ps->expiry_ms - margin - now;
+	else if (is_cert(ps) && ps->expiry_ms == ps->key_expiry_ms &&
+		 ps->expiry_ms > now)
+		margin = ps->expiry_ms - now;
+	else
+		margin = 0;
 	sd_event_source_unref(ps->rekey);
 	ps->rekey = NULL;
 	sd_event_add_time_relative(d->event, &ps->rekey, CLOCK_MONOTONIC,
-				   (uint64_t)(ps->expiry_ms - margin > now ?
-					      ps->expiry_ms - margin - now : 0) *
-				   1000ULL, 1000000ULL, rekey_timer, ps);
+				   (uint64_t)margin * 1000ULL, 1000000ULL,
+				   rekey_timer, ps);
 	esprim_rand_free(oro);
 	return 0;
 }
@@ -714,6 +732,7 @@ static int cert_install(struct peer_state *ps, struct escertke_result *res)
 	}
 	memcpy(ps->kid, kid, sizeof(ps->kid));
 	ps->key_expiry_ms = expiry;
+	ps->key_installed_ms = esprim_now_ms();
 	if (ps->session)
 		esprim_session_put(ps->session);
 	ps->session = NULL;
@@ -762,6 +781,30 @@ static void cert_done(int rsc, int errnum, struct escertke_result *res,
 		log_warn("%s", ps->last_error);
 		ps->d->stats.establish_failures++;
 		fail_waiters(ps, rc > 0 ? rc : 0, rc > 0 ? 0 : -rc);
+	}
+}
+
+void exchange_cert_keys_expire(struct esprimd *d)
+{
+	struct esprimd_exchange *ex = d->ex;
+	int64_t now = esprim_now_ms();
+	size_t i;
+
+	for (i = 0; ex && i < ex->n_peers; i++) {
+		struct peer_state *ps = ex->peers[i];
+
+		if (!is_cert(ps))
+			continue;
+		if (ps->prev_kid[0] && ps->prev_expiry_ms <= now) {
+			keys_remove_escertke(d, ps->prev_kid);
+			ps->prev_kid[0] = '\0';
+		}
+		if (ps->kid[0] && ps->key_expiry_ms <= now) {
+			log_info("peer %s: the ESCertKE key %s expired",
+				 ps->conf->name, ps->kid);
+			keys_remove_escertke(d, ps->kid);
+			ps->kid[0] = '\0';
+		}
 	}
 }
 
@@ -1571,8 +1614,8 @@ static bool esf_has(json_t *esf, int suid)
 json_t *exchange_esi(struct esprimd *d)
 {
 	const struct esprimd_config *c = d->config;
-	const char *text, *pem = escertke_flow_cert_pem(d);
-	json_t *esf, *esro, *esi;
+	json_t *esf, *esro, *esi, *escert = escertke_flow_escert(d);
+	const char *text;
 	size_t i, len;
 
 	esf = json_array();
@@ -1587,9 +1630,10 @@ json_t *exchange_esi(struct esprimd *d)
 	text = esprim_rand_json(d->ex->shared, &len);
 	esro = json_loadb(text, len, JSON_REJECT_DUPLICATES, NULL);
 	esi = json_pack("{s:o,s:o}", "esf", esf, "esro", esro);
-	/* escert: this end-point's certificate, PEM (TS-0003 8.4.3.1.3). */
-	if (esi && pem)
-		json_object_set_new(esi, "escert", json_pack("[s]", pem));
+	/* escert: this end-point's certificates (TS-0003 8.4.3.1.3). */
+	if (esi && escert)
+		json_object_set(esi, "escert", escert);
+	json_decref(escert);
 	return esi;
 }
 
@@ -1678,6 +1722,19 @@ void exchange_failed(struct esprimd *d, struct esprimd_api_call *call,
 		esprimd_api_error(call, ESPRIM_RSC_BAD_REQUEST, 0,
 				  "failed needs the target of a configured peer and the integer rsc it answered");
 		return;
+	}
+	/*
+	 * An ESCertKE key the peer does not hold (its end of the handshake
+	 * failed after ours finished: message 4 lost, or refused there): it
+	 * goes, and the next seal runs a new handshake.
+	 */
+	if (rsc == ESPRIM_RSC_UNKNOWN_KEY_ID && is_cert(ps) && ps->kid[0] &&
+	    !ps->establishing) {
+		log_info("%s does not know the ESCertKE key %s: it goes",
+			 ps->conf->name, ps->kid);
+		keys_remove_escertke(d, ps->kid);
+		ps->kid[0] = '\0';
+		ps->key_expiry_ms = 0;
 	}
 	/* Only the codes that say the peer lost what the session rests on. */
 	if (rsc < ESPRIM_RSC_UNKNOWN_KEY_ID ||

@@ -109,6 +109,12 @@ bool exchange_resume(struct esprimd *d,
  */
 json_t *exchange_esi(struct esprimd *d);
 
+/*
+ * ESCertKE keys past their expiry leave the context (and the keyring):
+ * the key replaced and kept for sessions in flight, and the current one.
+ */
+void exchange_cert_keys_expire(struct esprimd *d);
+
 /* What operators read: per peer, and the sessions. */
 json_t *exchange_peers_json(struct esprimd *d);
 json_t *exchange_sessions_json(struct esprimd *d, const char *peer);

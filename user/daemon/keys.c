@@ -6,11 +6,13 @@
  * and are wiped with OPENSSL_cleanse().
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <keyutils.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <unistd.h>
@@ -234,6 +236,20 @@ out:
 	return rc;
 }
 
+/*
+ * Two Absolute IDs ("//sp-id/rest") alike: the SP-ID is a domain name,
+ * compared as the engine compares it, without regard to case.
+ */
+static bool same_absolute_id(const char *a, const char *b)
+{
+	const char *ea = strchr(a + 2, '/'), *eb = strchr(b + 2, '/');
+
+	if (strncmp(a, "//", 2) || strncmp(b, "//", 2) || !ea || !eb ||
+	    ea - a != eb - b)
+		return false;
+	return !strncasecmp(a, b, (size_t)(ea - a)) && !strcmp(ea, eb);
+}
+
 int keys_install_escertke(struct esprimd *d, const struct esprimd_peer *p,
 			  struct escertke_result *res, char *err,
 			  size_t err_size)
@@ -243,7 +259,7 @@ int keys_install_escertke(struct esprimd *d, const struct esprimd_peer *p,
 	int rc = 0;
 
 	/* The engine checked the certificate names the peer expected. */
-	if (strcmp(res->peer, p->identity)) {
+	if (!same_absolute_id(res->peer, p->identity)) {
 		snprintf(err, err_size,
 			 "the handshake authenticated %.200s, not %.200s",
 			 res->peer, p->identity);
