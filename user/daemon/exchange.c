@@ -581,18 +581,28 @@ static int renew(struct peer_state *ps)
 	return establish(ps);
 }
 
+/*
+ * The end of what establish() set going (a rand request, an esi
+ * retrieval, a handshake): true when the peer went with a reload while
+ * it was in flight, and its state is freed now.
+ */
+static bool establishing_ended(struct peer_state *ps)
+{
+	ps->establishing = false;
+	if (ps->conf)
+		return false;
+	free(ps->issued.expiry);
+	free(ps);
+	return true;
+}
+
 static void rand_response(int err, int rsc, json_t *body, void *userdata)
 {
 	struct peer_state *ps = userdata;
 	int rc;
 
-	ps->establishing = false;
-	if (!ps->conf) {
-		/* The peer went with a reload while this was in flight. */
-		free(ps->issued.expiry);
-		free(ps);
+	if (establishing_ended(ps))
 		return;
-	}
 	if (err) {
 		snprintf(ps->last_error, sizeof(ps->last_error),
 			 "rand request to %s at %s: %s", ps->conf->name,
@@ -655,13 +665,8 @@ static void esi_response(int err, int rsc, json_t *body, void *userdata)
 	struct peer_state *ps = userdata;
 	int rc;
 
-	ps->establishing = false;
-	if (!ps->conf) {
-		/* The peer went with a reload while this was in flight. */
-		free(ps->issued.expiry);
-		free(ps);
+	if (establishing_ended(ps))
 		return;
-	}
 	if (err == -ECANCELED)
 		return;
 	ps->d->stats.esi_retrieved++;
@@ -756,13 +761,8 @@ static void cert_done(int rsc, int errnum, struct escertke_result *res,
 	struct peer_state *ps = userdata;
 	int rc;
 
-	ps->establishing = false;
-	if (!ps->conf) {
-		/* The peer went with a reload while this was in flight. */
-		free(ps->issued.expiry);
-		free(ps);
+	if (establishing_ended(ps))
 		return;
-	}
 	if (errnum == ECANCELED)
 		return;
 	if (!res) {
