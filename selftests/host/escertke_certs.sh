@@ -11,6 +11,9 @@
 #   x.pem x.key       //sp.example/CSE-X   (by ca: the wrong identity)
 #   old.pem old.key   //sp.example/CSE-A   (by ca, expired in 2020)
 #   ae.pem ae.key     //sp.example/CSE-B/Cae1 (by ca, an AE-ID)
+#   caleaf.pem .key   //sp.example/CSE-C   (by ca, but CA:TRUE)
+#   kaleaf.pem .key   //sp.example/CSE-K   (by ca, keyUsage keyAgreement
+#                     only: no digitalSignature)
 #
 #   escertke_certs.sh DIR
 set -eu
@@ -33,19 +36,19 @@ ca() {	# name cn
 		-addext "keyUsage=critical,keyCertSign,cRLSign"
 }
 
-ext() {	# uri
+ext() {	# uri [basicConstraints [keyUsage]]
 	cat <<EOF
-basicConstraints=critical,CA:FALSE
-keyUsage=critical,digitalSignature
+basicConstraints=critical,${2:-CA:FALSE}
+keyUsage=critical,${3:-digitalSignature}
 extendedKeyUsage=serverAuth,clientAuth
 subjectAltName=URI:$1
 EOF
 }
 
-leaf() {	# name ca uri
+leaf() {	# name ca uri [basicConstraints [keyUsage]]
 	key "$1"
 	openssl req -new -key "$1.key" -subj "/CN=$1" -out "$1.csr"
-	ext "$3" >"$1.ext"
+	ext "$3" "${4:-}" "${5:-}" >"$1.ext"
 	openssl x509 -req -in "$1.csr" -CA "$2.pem" -CAkey "$2.key" \
 		-CAcreateserial -sha256 -days 30 -extfile "$1.ext" \
 		-out "$1.pem" 2>/dev/null
@@ -58,6 +61,8 @@ leaf b ca //sp.example/CSE-B
 leaf rogue ca2 //sp.example/CSE-A
 leaf x ca //sp.example/CSE-X
 leaf ae ca //sp.example/CSE-B/Cae1
+leaf caleaf ca //sp.example/CSE-C CA:TRUE digitalSignature,keyCertSign
+leaf kaleaf ca //sp.example/CSE-K "" keyAgreement
 
 # Expired: openssl ca sets any dates.
 key old

@@ -7,7 +7,11 @@
  * anchor, wrong identity, expired certificate, no extended master secret,
  * a bit flipped in message 2 and in message 3, a replayed message 3, a
  * peer that stops after message 1 (expired, then timed out), per-peer
- * and global limits, malformed eckm, message 3 before message 1.
+ * and global limits, malformed eckm, message 3 before message 1; message
+ * 1s counted per peer and window whatever became of their handshakes;
+ * input that never reached TLS leaves the terminator's handshake alone;
+ * a CA certificate, or one whose keyUsage lacks digitalSignature, as
+ * either end's.
  * Certificates: selftests/host/escertke_certs.sh into a directory of each
  * test's own.
  */
@@ -19,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <openssl/evp.h>
+#include <openssl/pem.h>
 #include <openssl/ssl.h>
 
 #include "kselftest_harness.h"
@@ -132,6 +137,8 @@ static char *tamper(const char *b64, long off)
 	return out;
 }
 
+static char hs_err[256];	/* the error of the last handshake() that failed */
+
 /*
  * A whole handshake a -> b; a knows b as b_id, b is told From = from.
  * 0 and both results, or the first error; the four messages kept in m
@@ -162,8 +169,10 @@ static int handshake(struct escertke *a, struct escertke *b, const char *b_id,
 				      sizeof(err));
 	ret = ret == 1 ? 0 : ret;
 out:
-	if (ret)
+	if (ret) {
 		fprintf(stderr, "# handshake: %d %s\n", ret, err);
+		snprintf(hs_err, sizeof(hs_err), "%s", err);
+	}
 	if (m) {
 		m[0] = m1;
 		m[1] = m2;
@@ -626,6 +635,10 @@ TEST_F(esk, replayed_message3)
 	EXPECT_EQ(-EACCES, escertke_respond(b, ID_A, m[2], &m4, &rb, err,
 					    sizeof(err)));
 	EXPECT_TRUE(no_result(&rb));
+	/*
+	 * TLS refused it, which ends the handshake (unlike input that never
+	 * reaches TLS: forged_flight_keeps_handshake).
+	 */
 	EXPECT_EQ(0, escertke_in_progress(b));
 	/* The genuine message 3 now finds nothing. */
 	free(m4);
@@ -805,6 +818,280 @@ TEST_F(esk, message3_first)
 	escertke_free(a);
 	escertke_free(b);
 	escertke_free(b2);
+}
+
+/*
+ * A fatal alert record (handshake_failure): it reaches TLS and ends the
+ * handshake it is sent into.
+ */
+#define ALERT	"FQMDAAICKA=="
+
+/*
+ * Message 1 and then something that ends the handshake, again and again
+ * from one From: at most max_per_peer message 2s (each an ECDSA signature
+ * and an ECDHE key) per timeout window, whatever became of the handshakes;
+ * and at most max_total peers counted, so a flood from many Froms is
+ * bounded too.
+ */
+TEST_F(esk, message1_flood)
+{
+	static const char *const others[] = {
+		ID_X, "//sp.example/CSE-Y", "//sp.example/CSE-Z",
+	};
+	struct escertke_config c = conf(self, "b", "ca.pem", ID_B);
+	struct escertke *a = engine(self, "a", "ca.pem", ID_A, 0, 0);
+	struct escertke_result rb = {0};
+	char err[256], *m1, *out;
+	struct escertke *b;
+	int i, ret, accepted = 0;
+
+	c.max_per_peer = 2;
+	c.max_total = 3;
+	c.timeout_ms = 1000;
+	ASSERT_EQ(0, escertke_new(&b, &c, err, sizeof(err)));
+	ASSERT_EQ(0, escertke_initiate(a, ID_B, &m1, err, sizeof(err)));
+	for (i = 0; i < 20; i++) {
+		out = NULL;
+		ret = escertke_respond(b, ID_A, m1, &out, &rb, err,
+				       sizeof(err));
+		if (!ret) {
+			accepted++;
+			EXPECT_NE(NULL, out);
+		} else {
+			EXPECT_EQ(-EBUSY, ret) TH_LOG("%d: %s", i, err);
+			EXPECT_EQ(NULL, out);
+		}
+		free(out);
+		out = NULL;
+		EXPECT_GT(0, escertke_respond(b, ID_A, ALERT, &out, &rb, err,
+					      sizeof(err)));
+		free(out);
+		EXPECT_EQ(0, escertke_in_progress(b));
+	}
+	EXPECT_EQ(2, accepted);
+
+	/* Three peers counted (CSE-A, CSE-X, CSE-Y): CSE-Z waits. */
+	for (i = 0; i < 3; i++) {
+		out = NULL;
+		EXPECT_EQ(i < 2 ? 0 : -EBUSY,
+			  escertke_respond(b, others[i], m1, &out, &rb, err,
+					   sizeof(err))) TH_LOG("%d: %s", i, err);
+		free(out);
+		out = NULL;
+		escertke_respond(b, others[i], ALERT, &out, &rb, err,
+				 sizeof(err));
+		free(out);
+		EXPECT_EQ(0, escertke_in_progress(b));
+	}
+	EXPECT_TRUE(no_result(&rb));
+
+	/* A window later, each is served again (counted anew). */
+	usleep(1100 * 1000);
+	for (i = 0; i < 3; i++) {
+		out = NULL;
+		EXPECT_EQ(0, escertke_respond(b, others[i], m1, &out, &rb, err,
+					      sizeof(err))) TH_LOG("%s", err);
+		free(out);
+	}
+	out = NULL;
+	EXPECT_EQ(-EBUSY, escertke_respond(b, ID_A, m1, &out, &rb, err,
+					   sizeof(err)));
+	/* escertke_expire() forgets the counts with the handshakes. */
+	EXPECT_EQ(3, escertke_expire(b, UINT64_MAX));
+	EXPECT_EQ(0, escertke_respond(b, ID_A, m1, &out, &rb, err,
+				      sizeof(err))) TH_LOG("%s", err);
+	free(out);
+	free(m1);
+	escertke_free(a);
+	escertke_free(b);
+	conf_free(&c);
+}
+
+/*
+ * What never reached TLS (not base64, not a TLS record) may come from
+ * anyone who can send with the peer's From: refused, and the handshake in
+ * progress goes on.
+ */
+TEST_F(esk, forged_flight_keeps_handshake)
+{
+	static const char *const bad[] = {
+		"!!!!", "QUJD=", "QR==", "AAAAAAAA", "FwMDAAEA",
+	};
+	struct escertke *a = engine(self, "a", "ca.pem", ID_A, 0, 0);
+	struct escertke *b = engine(self, "b", "ca.pem", ID_B, 0, 0);
+	struct escertke_result ra = {0}, rb = {0};
+	char err[256], *m1, *m2, *m3, *m4 = NULL, *out;
+	size_t i;
+
+	ASSERT_EQ(0, escertke_initiate(a, ID_B, &m1, err, sizeof(err)));
+	ASSERT_EQ(0, escertke_respond(b, ID_A, m1, &m2, &rb, err,
+				      sizeof(err)));
+	ASSERT_EQ(0, escertke_initiator_step(a, ID_B, m2, &m3, &ra, err,
+					     sizeof(err)));
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		out = NULL;
+		EXPECT_EQ(-EBADMSG, escertke_respond(b, ID_A, bad[i], &out,
+						     &rb, err, sizeof(err)));
+		EXPECT_EQ(NULL, out);
+		EXPECT_EQ(1, escertke_in_progress(b)) TH_LOG("input %zu", i);
+	}
+	EXPECT_EQ(-EBADMSG, escertke_respond(b, ID_A, NULL, &out, &rb, err,
+					     sizeof(err)));
+	EXPECT_TRUE(no_result(&rb));
+	ASSERT_EQ(1, escertke_respond(b, ID_A, m3, &m4, &rb, err,
+				      sizeof(err))) TH_LOG("%s", err);
+	ASSERT_EQ(1, escertke_initiator_step(a, ID_B, m4, &(char *){NULL},
+					     &ra, err, sizeof(err)));
+	EXPECT_STREQ(ra.kid, rb.kid);
+	EXPECT_EQ(0, memcmp(ra.key, rb.key, 32));
+	free(m1);
+	free(m2);
+	free(m3);
+	free(m4);
+	escertke_free(a);
+	escertke_free(b);
+}
+
+/*
+ * Message 2 (base64) with its Certificate message replaced by one that
+ * carries who.pem alone: what a stack that would present that certificate
+ * for ECDHE_ECDSA sends (OpenSSL's would not, for one without
+ * digitalSignature).  NULL if message 2 has no Certificate record.
+ */
+static char *swap_cert(FIXTURE_DATA(esk) *self, const char *b64,
+		       const char *who)
+{
+	unsigned char raw[20000], buf[24000], *der = NULL;
+	size_t len = strlen(b64), n, i, o = 0, rl;
+	char name[16], *out = NULL;
+	bool swapped = false;
+	int dlen, got;
+	X509 *x;
+	FILE *f;
+
+	snprintf(name, sizeof(name), "%s.pem", who);
+	f = fopen(path(self, name), "r");
+	if (!f)
+		return NULL;
+	x = PEM_read_X509(f, NULL, NULL, NULL);
+	fclose(f);
+	dlen = x ? i2d_X509(x, &der) : -1;
+	X509_free(x);
+	got = EVP_DecodeBlock(raw, (const unsigned char *)b64, (int)len);
+	if (dlen <= 0 || got < 0 || dlen > 4000)
+		goto out;
+	n = (size_t)got - (b64[len - 1] == '=') - (b64[len - 2] == '=');
+	for (i = 0; i + 5 <= n; i += 5 + rl) {
+		rl = (size_t)raw[i + 3] << 8 | raw[i + 4];
+		if (i + 5 + rl > n)
+			goto out;
+		if (raw[i] != 22 || rl < 4 || raw[i + 5] != 11) {
+			memcpy(buf + o, raw + i, 5 + rl);
+			o += 5 + rl;
+			continue;
+		}
+		/* Record, handshake header, list length, one certificate. */
+		size_t list = (size_t)dlen + 3, body = list + 3;
+		size_t rec = body + 4;
+		unsigned char h[] = {
+			22, raw[i + 1], raw[i + 2], rec >> 8, rec & 0xff,
+			11, body >> 16, (body >> 8) & 0xff, body & 0xff,
+			list >> 16, (list >> 8) & 0xff, list & 0xff,
+			dlen >> 16, (dlen >> 8) & 0xff, dlen & 0xff,
+		};
+
+		memcpy(buf + o, h, sizeof(h));
+		memcpy(buf + o + sizeof(h), der, dlen);
+		o += sizeof(h) + dlen;
+		swapped = true;
+	}
+	if (!swapped || i != n)
+		goto out;
+	out = malloc((o + 2) / 3 * 4 + 1);
+	EVP_EncodeBlock((unsigned char *)out, buf, (int)o);
+out:
+	OPENSSL_free(der);
+	return out;
+}
+
+/*
+ * End-entity certificates that chain and name the peer but may not be
+ * used for this: a CA certificate, and one whose keyUsage leaves out
+ * digitalSignature (ECDHE_ECDSA signs with it).  Refused from either end.
+ */
+TEST_F(esk, leaf_constraints)
+{
+	static const struct {
+		const char *who, *id, *why;
+	} t[] = {
+		{ "caleaf", "//sp.example/CSE-C", "CA certificate" },
+		{ "kaleaf", "//sp.example/CSE-K", "digitalSignature" },
+	};
+	struct escertke *a = engine(self, "a", "ca.pem", ID_A, 0, 0);
+	struct escertke *b = engine(self, "b", "ca.pem", ID_B, 0, 0);
+	struct escertke_result ra, rb, rl;
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		struct escertke *l = engine(self, t[i].who, "ca.pem", t[i].id,
+					    0, 0);
+
+		ASSERT_NE(NULL, l);
+		/* The initiator's: b refuses message 3. */
+		EXPECT_EQ(-EACCES, handshake(l, b, ID_B, t[i].id, &rl, &rb,
+					     NULL)) TH_LOG("%s", t[i].who);
+		EXPECT_NE(NULL, strstr(hs_err, t[i].why)) TH_LOG("%s", hs_err);
+		EXPECT_TRUE(no_result(&rb));
+		EXPECT_TRUE(no_result(&rl));
+		EXPECT_EQ(0, escertke_in_progress(b));
+		escertke_expire(l, UINT64_MAX);
+		/*
+		 * The terminator's: a refuses message 2 (OpenSSL offers no
+		 * ECDHE_ECDSA suite with a certificate that cannot sign).
+		 */
+		EXPECT_EQ(i ? -EPROTO : -EACCES,
+			  handshake(a, l, t[i].id, ID_A, &ra, &rl, NULL))
+			TH_LOG("%s", t[i].who);
+		EXPECT_TRUE(no_result(&ra));
+		EXPECT_TRUE(no_result(&rl));
+		if (!i) {
+			EXPECT_NE(NULL, strstr(hs_err, t[i].why))
+				TH_LOG("%s", hs_err);
+			EXPECT_EQ(0, escertke_in_progress(a));
+		}
+		escertke_expire(a, UINT64_MAX);
+		escertke_free(l);
+	}
+	/*
+	 * The terminator's, from a stack that sends it whatever its
+	 * keyUsage: a refuses message 2 on the certificate, before
+	 * ServerKeyExchange's signature (b's key, not the certificate's) is
+	 * looked at.
+	 */
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		char err[256], *m1, *m2, *bad, *m3 = NULL;
+
+		memset(&ra, 0, sizeof(ra));
+		ASSERT_EQ(0, escertke_initiate(a, t[i].id, &m1, err,
+					       sizeof(err)));
+		ASSERT_EQ(0, escertke_respond(b, ID_A, m1, &m2, &rb, err,
+					      sizeof(err)));
+		bad = swap_cert(self, m2, t[i].who);
+		ASSERT_NE(NULL, bad);
+		EXPECT_EQ(-EACCES, escertke_initiator_step(a, t[i].id, bad,
+							   &m3, &ra, err,
+							   sizeof(err)));
+		EXPECT_NE(NULL, strstr(err, t[i].why)) TH_LOG("%s", err);
+		EXPECT_TRUE(no_result(&ra));
+		EXPECT_EQ(0, escertke_in_progress(a));
+		escertke_expire(b, UINT64_MAX);
+		free(m1);
+		free(m2);
+		free(m3);
+		free(bad);
+	}
+	escertke_free(a);
+	escertke_free(b);
 }
 
 TEST_HARNESS_MAIN

@@ -51,11 +51,10 @@ enum escertke_role { ESCERTKE_INITIATOR, ESCERTKE_TERMINATOR };
  * @peer: the expected identity, Absolute form
  * @matched: the SAN that matched @peer (set by the verify callback)
  * @id_mismatch: the peer's certificate chained but named someone else
+ * @unfit: why the peer's end-entity certificate may not be used here
+ *	(set by the verify callback), or NULL
  * @role: which end we are
  * @last_ms: when it last moved (CLOCK_MONOTONIC)
- * @window_ms: when the first of @starts began
- * @starts: handshakes begun with this peer in this role within timeout_ms
- *	of @window_ms (message-1 floods; each replaces the one before)
  */
 struct escertke_hs {
 	struct escertke_hs *next;
@@ -64,8 +63,26 @@ struct escertke_hs {
 	char peer[ESCERTKE_ID_MAX];
 	char matched[ESCERTKE_ID_MAX];
 	bool id_mismatch;
+	const char *unfit;
 	enum escertke_role role;
-	uint64_t last_ms, window_ms;
+	uint64_t last_ms;
+};
+
+/**
+ * struct escertke_peer - the message 1s accepted from one peer lately
+ * @next: the engine's list
+ * @peer: its identity, Absolute form
+ * @window_ms: when the first of them came (CLOCK_MONOTONIC)
+ * @starts: how many came within timeout_ms of @window_ms
+ *
+ * Kept apart from the handshakes: each message 1 costs an ECDSA signature
+ * and an ECDHE key, and a handshake ends at the first bad flight, so a
+ * count kept in it would start again with every message 1 that follows.
+ */
+struct escertke_peer {
+	struct escertke_peer *next;
+	char peer[ESCERTKE_ID_MAX];
+	uint64_t window_ms;
 	unsigned int starts;
 };
 
@@ -79,6 +96,8 @@ struct escertke_hs {
  * @cert_pem: the certificate for esi
  * @list: handshakes in progress
  * @n: their number
+ * @peers: message 1s counted per peer (at most max_total peers)
+ * @n_peers: their number
  */
 struct escertke {
 	SSL_CTX *ctx;
@@ -89,6 +108,8 @@ struct escertke {
 	char *cert_pem;
 	struct escertke_hs *list;
 	unsigned int n;
+	struct escertke_peer *peers;
+	unsigned int n_peers;
 };
 
 static void seterr(char *err, size_t size, const char *fmt, ...)
@@ -196,17 +217,50 @@ static time_t asn1_to_time(const ASN1_TIME *t)
 	return timegm(&tm);
 }
 
-/* Chain verified up to here: the end-entity must name the peer. */
+/*
+ * Why an end-entity certificate may not authenticate an ESCertKE peer, or
+ * NULL: a CA's certificate is no end-entity's (RFC 5280 4.2.1.9), and
+ * ECDHE_ECDSA signs with the key, which a keyUsage without
+ * digitalSignature forbids (4.2.1.3).  The chain's purpose check does not
+ * look at either for the leaf.
+ */
+static const char *leaf_unfit(X509 *cert, int *verr)
+{
+	uint32_t flags = X509_get_extension_flags(cert);
+
+	if (flags & EXFLAG_CA) {
+		*verr = X509_V_ERR_INVALID_PURPOSE;
+		return "a CA certificate as end-entity";
+	}
+	if ((flags & EXFLAG_KUSAGE) &&
+	    !(X509_get_key_usage(cert) & KU_DIGITAL_SIGNATURE)) {
+		*verr = X509_V_ERR_KEYUSAGE_NO_DIGITAL_SIGNATURE;
+		return "keyUsage without digitalSignature";
+	}
+	return NULL;
+}
+
+/*
+ * Chain verified up to here: the end-entity must be fit for this and
+ * name the peer.
+ */
 static int verify_cb(int ok, X509_STORE_CTX *xs)
 {
 	SSL *ssl = X509_STORE_CTX_get_ex_data(xs,
 				SSL_get_ex_data_X509_STORE_CTX_idx());
 	struct escertke_hs *hs = ssl ? SSL_get_app_data(ssl) : NULL;
+	X509 *cert;
+	int verr;
 
 	if (!ok || !hs || X509_STORE_CTX_get_error_depth(xs) != 0)
 		return ok;
-	if (cert_names(X509_STORE_CTX_get_current_cert(xs), hs->peer,
-		       hs->matched, sizeof(hs->matched)))
+	cert = X509_STORE_CTX_get_current_cert(xs);
+	hs->unfit = leaf_unfit(cert, &verr);
+	if (hs->unfit) {
+		X509_STORE_CTX_set_error(xs, verr);
+		return 0;
+	}
+	if (cert_names(cert, hs->peer, hs->matched, sizeof(hs->matched)))
 		return 1;
 	hs->id_mismatch = true;
 	X509_STORE_CTX_set_error(xs, X509_V_ERR_SUBJECT_ISSUER_MISMATCH);
@@ -379,12 +433,38 @@ static void hs_drop(struct escertke *e, struct escertke_hs *hs)
 	hs_free(hs);
 }
 
+/*
+ * Forgets the counts of peers whose window has passed (all, for a now
+ * past them all); a now before a window keeps it.
+ */
+static void peers_prune(struct escertke *e, uint64_t now)
+{
+	struct escertke_peer **pp = &e->peers, *p;
+
+	while ((p = *pp)) {
+		if (now >= p->window_ms &&
+		    now - p->window_ms >= e->cfg.timeout_ms) {
+			*pp = p->next;
+			e->n_peers--;
+			free(p);
+		} else {
+			pp = &p->next;
+		}
+	}
+}
+
 void escertke_free(struct escertke *e)
 {
 	if (!e)
 		return;
 	while (e->list)
 		hs_drop(e, e->list);
+	while (e->peers) {
+		struct escertke_peer *p = e->peers;
+
+		e->peers = p->next;
+		free(p);
+	}
 	SSL_CTX_free(e->ctx);
 	free(e->cert_pem);
 	free(e);
@@ -499,6 +579,12 @@ static int hs_error(struct escertke_hs *hs, char *err, size_t size)
 	if (hs->id_mismatch) {
 		seterr(err, size, "ESCertKE %s: certificate does not name %s",
 		       role_name(hs), hs->peer);
+		ERR_clear_error();
+		return -EACCES;
+	}
+	if (hs->unfit) {
+		seterr(err, size, "ESCertKE %s with %s: certificate: %s",
+		       role_name(hs), hs->peer, hs->unfit);
 		ERR_clear_error();
 		return -EACCES;
 	}
@@ -632,27 +718,60 @@ static int hs_result(struct escertke *e, struct escertke_hs *hs,
 	return 1;
 }
 
-/* A new handshake with abs_peer in role, replacing any in the same role. */
+/*
+ * The count of message 1s from abs_peer in its window, a new one when
+ * there is none (NULL for a peer beyond max_total: -EBUSY, or out of
+ * memory: -ENOMEM, into *ret).  Counts of past windows are dropped first.
+ */
+static struct escertke_peer *peer_count(struct escertke *e,
+					const char *abs_peer, uint64_t now,
+					int *ret)
+{
+	struct escertke_peer *p;
+
+	peers_prune(e, now);
+	for (p = e->peers; p; p = p->next)
+		if (!strcmp(p->peer, abs_peer))
+			return p;
+	if (e->n_peers >= e->cfg.max_total) {
+		*ret = -EBUSY;
+		return NULL;
+	}
+	p = calloc(1, sizeof(*p));
+	if (!p) {
+		*ret = -ENOMEM;
+		return NULL;
+	}
+	snprintf(p->peer, sizeof(p->peer), "%s", abs_peer);
+	p->window_ms = now;
+	p->next = e->peers;
+	e->peers = p;
+	e->n_peers++;
+	return p;
+}
+
+/*
+ * A new handshake with abs_peer in role, replacing any in the same role.
+ * At most max_per_peer handshakes in progress with one peer, max_total in
+ * all; as the terminator, at most max_per_peer message 1s accepted from
+ * one peer per timeout_ms, however their handshakes ended.
+ */
 static int hs_start(struct escertke *e, const char *abs_peer,
 		    enum escertke_role role, struct escertke_hs **out,
 		    char *err, size_t size)
 {
 	struct escertke_hs *old = hs_find(e, abs_peer, role), *hs;
+	struct escertke_peer *count = NULL;
+	unsigned int peer_n = 1, total = e->n + 1;
 	uint64_t now = now_ms();
-	unsigned int peer_n = 1, total = e->n + 1, starts = 1;
-	uint64_t window = now;
+	int ret = 0;
 
 	for (hs = e->list; hs; hs = hs->next)
 		if (hs != old && !strcmp(hs->peer, abs_peer))
 			peer_n++;
-	if (old) {
+	if (old)
 		total--;
-		if (now - old->window_ms < e->cfg.timeout_ms) {
-			starts = old->starts + 1;
-			window = old->window_ms;
-		}
-	}
-	if (peer_n + starts - 1 > e->cfg.max_per_peer) {
+	if (peer_n > e->cfg.max_per_peer) {
 		seterr(err, size, "ESCertKE: too many handshakes with %s",
 		       abs_peer);
 		return -EBUSY;
@@ -662,14 +781,26 @@ static int hs_start(struct escertke *e, const char *abs_peer,
 		       e->cfg.max_total);
 		return -EBUSY;
 	}
+	if (role == ESCERTKE_TERMINATOR) {
+		count = peer_count(e, abs_peer, now, &ret);
+		if (ret == -EBUSY)
+			seterr(err, size, "ESCertKE: message 1s from too many "
+			       "peers (%u)", e->cfg.max_total);
+		if (ret)
+			return ret;
+		if (count->starts >= e->cfg.max_per_peer) {
+			seterr(err, size, "ESCertKE: %u message 1s from %s "
+			       "within %u ms", count->starts, abs_peer,
+			       e->cfg.timeout_ms);
+			return -EBUSY;
+		}
+	}
 	hs = calloc(1, sizeof(*hs));
 	if (!hs)
 		return -ENOMEM;
 	snprintf(hs->peer, sizeof(hs->peer), "%s", abs_peer);
 	hs->role = role;
 	hs->last_ms = now;
-	hs->window_ms = window;
-	hs->starts = starts;
 	hs->ssl = SSL_new(e->ctx);
 	hs->rbio = BIO_new(BIO_s_mem());
 	hs->wbio = BIO_new(BIO_s_mem());
@@ -693,6 +824,8 @@ static int hs_start(struct escertke *e, const char *abs_peer,
 	hs->next = e->list;
 	e->list = hs;
 	e->n++;
+	if (count)
+		count->starts++;
 	*out = hs;
 	return 0;
 }
@@ -872,13 +1005,14 @@ int escertke_respond(struct escertke *e, const char *from, const char *in,
 		}
 	}
 	if (ret) {
+		/*
+		 * Refused, and a handshake in progress goes on: the From is
+		 * not authenticated, and what never reached TLS may come
+		 * from anyone (a flight TLS refuses still ends it).
+		 */
 		if (ret == -EBADMSG)
 			seterr(err, err_size, "ESCertKE: malformed eckm "
 			       "from %s", abs_peer);
-		/* A handshake in progress ends: the peer broke it. */
-		hs = hs_find(e, abs_peer, ESCERTKE_TERMINATOR);
-		if (hs)
-			hs_drop(e, hs);
 		return ret;
 	}
 	if (first) {
@@ -950,6 +1084,7 @@ unsigned int escertke_expire(struct escertke *e, uint64_t now)
 			pp = &hs->next;
 		}
 	}
+	peers_prune(e, now);
 	return n;
 }
 

@@ -30,8 +30,11 @@
  * @key_lifetime_s: the pairwise key's lifetime, capped by both
  *	certificates' notAfter
  * @timeout_ms: a handshake that stalls this long is dropped
- * @max_per_peer: handshakes in progress with one peer (message-1 floods)
- * @max_total: handshakes in progress in all
+ * @max_per_peer: message-1s accepted from one peer per timeout window,
+ *	and handshakes in progress with it (each message 1 costs an ECDSA
+ *	signature and an ECDHE key; counted however its handshake ended)
+ * @max_total: handshakes in progress in all, and peers whose message-1s
+ *	are being counted (message 1 from one more is refused)
  */
 struct escertke_config {
 	const char *cert_file;
@@ -100,7 +103,13 @@ int escertke_initiator_step(struct escertke *e, const char *peer,
  * gives message 2 in *out; message 3 gives message 4 in *out, returns 1
  * and fills res.  The caller has checked that `from` is a configured peer
  * whose key source is ESCertKE; the certificate must name `from`.  Errors
- * as above; *out may then carry a TLS alert for the peer.
+ * as above; *out may then carry a TLS alert for the peer.  -EBUSY for a
+ * message 1 beyond max_per_peer from `from` within timeout_ms (whatever
+ * became of the handshakes they started), or from one peer more than
+ * max_total being counted.  Input that never reaches TLS (not base64, not
+ * a TLS record) is refused with -EBADMSG and leaves a handshake in
+ * progress alone, since the From is not authenticated; a flight that TLS
+ * refuses ends it.
  */
 int escertke_respond(struct escertke *e, const char *from, const char *in,
 		     char **out, struct escertke_result *res,
