@@ -279,12 +279,13 @@ def main():
         for ident in (g.identity, ID_OTHER):
             et.forget_rands(ident)
 
-    def configure(g2_cert="gw2", g2_id=ID2, g1_timeout=None):
+    def configure(g2_cert="gw2", g2_id=ID2, g1_timeout=None,
+                  g2_timeout=None):
         gw1.extra = certs.section("gw1", timeout=g1_timeout)
         gw1.peers = [cert_peer("gw2", ID2, gw2)]
         gw1.write_conf()
         gw2.identity = g2_id
-        gw2.extra = certs.section(g2_cert)
+        gw2.extra = certs.section(g2_cert, timeout=g2_timeout)
         gw2.peers = [cert_peer("gw1", ID1, gw1)]
         gw2.write_conf()
 
@@ -494,11 +495,15 @@ def main():
     # and the debug kernel are slow), at least 8 s.
     life = max(8, int(3 * restart_s) + 4)
     certs.leaf("short2", "ca", ID2, seconds=life)
-    ok, b2 = (False, None) if et.KERNEL else restart_gw2(g2_cert="short2")
+    # gw2 counts message 1s per handshake timeout (max_per_peer): 1 s, so
+    # that gw1's attempt to renew as the key ends and the seal below (more
+    # than 1 s later) each get gw2's certificate.
+    ok, b2 = (False, None) if et.KERNEL else \
+        restart_gw2(g2_cert="short2", g2_timeout=1000)
     if not et.KERNEL and tap(ok, "gw2 starts with a certificate about to expire (%d s)"
            % life):
         gw1.stop()
-        configure(g2_cert="short2")
+        configure(g2_cert="short2", g2_timeout=1000)
         gw1.start()
         a.close()
         a = CseStandIn(gw1)
@@ -512,7 +517,7 @@ def main():
             "a certificate that ends within the renewal margin: one "
             "handshake, and its key serves (%r, %r handshakes)" % (r, n))
         b2.close()
-        end = os.path.getmtime(certs.path("short2", "pem")) + life + 1
+        end = os.path.getmtime(certs.path("short2", "pem")) + life + 2.5
         time.sleep(max(0, end - time.time()))
         r = seal_fails(a, ID2, ID1, "expired")
         tap(not r.get("ok") and r.get("errno") == 13,
