@@ -280,9 +280,9 @@ def main():
             et.forget_rands(ident)
 
     def configure(g2_cert="gw2", g2_id=ID2, g1_timeout=None,
-                  g2_timeout=None):
+                  g2_timeout=None, g1_peer_id=ID2):
         gw1.extra = certs.section("gw1", timeout=g1_timeout)
-        gw1.peers = [cert_peer("gw2", ID2, gw2)]
+        gw1.peers = [cert_peer("gw2", g1_peer_id, gw2)]
         gw1.write_conf()
         gw2.identity = g2_id
         gw2.extra = certs.section(g2_cert, timeout=g2_timeout)
@@ -488,6 +488,22 @@ def main():
         no_key(gw1, "gw2", what + ", gw2 initiating")
         no_key(gw2, "gw1", what + ", gw2 initiating")
         b2.close()
+
+    # The SP-ID is a domain name: gw1 configured with gw2's in capitals
+    # gets the key gw2's certificate (lower case) gives.
+    if not et.KERNEL:
+        upper = ID2.replace("sp2.example", "SP2.example")
+        gw1.stop()
+        configure(g1_peer_id=upper)
+        tap(gw1.start(), "gw1 restarts, gw2's identity configured as %s"
+            % upper)
+        a.close()
+        a = CseStandIn(gw1)
+        ok, b2 = restart_gw2()
+        r = exchange(a, b2, upper, ID1, 2) if ok else "gw2 did not start"
+        tap(r is None, "... the handshake's key serves (%r)" % r)
+        if b2:
+            b2.close()
 
     # An expired certificate: gw2's ends a few seconds after it was made
     # (a daemon refuses to start with one expired), enough for both
