@@ -54,13 +54,11 @@ count_tap() {	# log
 	[ $((p + f + s)) -gt 0 ] || result 1 "$1 ran no test"
 }
 
-# One VM suite, or one part of it (selftests/vm/run.sh: kernel, daemons);
-# its results are read by vm_results.  Logs in $logs/vm-KVER[-PART].{log,err},
-# its wall time in $logs/vm-KVER[-PART].time.
-vm_suite() {	# series timeout [part]
-	local kver name start scale=()
+# One VM suite; its results are read by vm_results.  Logs in
+# $logs/vm-KVER.{log,err}, its wall time in $logs/vm-KVER.time.
+vm_suite() {	# series timeout
+	local kver start scale=()
 	kver=$(scripts/kernels.sh kver "$1")
-	name=$kver${3:+-$3}
 	start=$SECONDS
 	# The long tests (threads sealing, 10,000 derivations, 100,000 fuzzed
 	# messages) run a quarter of their rounds on Debian's kernels, to keep
@@ -71,26 +69,24 @@ vm_suite() {	# series timeout [part]
 	# rcu_nocbs=all: RCU callbacks run late, so a callback left in the
 	# module's text at unload would run after it is gone.
 	vm/run.sh --series "$1" --mm-debug --timeout "$2" \
-		--cmdline rcu_nocbs=all --log "$logs/vm-$name.log" -- \
-		"${scale[@]}" env "ESPRIM_VM_PART=${3:-all}" \
-		selftests/vm/run.sh build/selftests/vm \
-		>/dev/null 2>"$logs/vm-$name.err"
-	echo $((SECONDS - start)) >"$logs/vm-$name.time"
+		--cmdline rcu_nocbs=all --log "$logs/vm-$kver.log" -- \
+		"${scale[@]}" selftests/vm/run.sh build/selftests/vm \
+		>/dev/null 2>"$logs/vm-$kver.err"
+	echo $((SECONDS - start)) >"$logs/vm-$kver.time"
 }
 
-vm_results() {	# series [part]
-	local kver name rc
+vm_results() {	# series
+	local kver rc
 	kver=$(scripts/kernels.sh kver "$1")
-	name=$kver${2:+-$2}
-	echo "# VM selftests on $kver${2:+ ($2)}: $(cat "$logs/vm-$name.time") s"
-	count_tap "$logs/vm-$name.log"
-	if grep -q '^vm: FAIL' "$logs/vm-$name.err"; then
-		cat "$logs/vm-$name.err"
+	echo "# VM selftests on $kver: $(cat "$logs/vm-$kver.time") s"
+	count_tap "$logs/vm-$kver.log"
+	if grep -q '^vm: FAIL' "$logs/vm-$kver.err"; then
+		cat "$logs/vm-$kver.err"
 		rc=1
 	else
 		rc=0
 	fi
-	result $rc "guest $kver${2:+ ($2)} finished with a clean kernel log"
+	result $rc "guest $kver finished with a clean kernel log"
 }
 
 # Builds the module for SERIES with W=1 and sparse; 0 when it built
@@ -135,10 +131,7 @@ debug_suite() {
 	vm_suite debug 2700
 }
 # After it, on the same core, the README's demonstration (a VM of its
-# own), dkms, and the daemons' part of the oldest Debian kernel's suite:
-# the Debian kernels' suites on the other core are the longer path.
-vm_series=$(scripts/kernels.sh series)
-split_series=${vm_series%% *}
+# own) and dkms: the Debian kernels' suites on the other core take longer.
 background_pipeline() {
 	local rc
 
@@ -148,14 +141,14 @@ background_pipeline() {
 	[ $rc = 0 ] && ! grep -q '^vm: FAIL' "$logs/demo.log" || rc=1
 	echo "$rc" >"$logs/demo.rc"
 	scripts/dkms.sh test "$logs/dkms.log" >"$logs/dkms.tap"
-	vm_suite "$split_series" 1500 daemons
 }
-echo "# debug kernel (build or cache, module, VM suite), then the demo,"
-echo "# dkms and the daemons on $split_series, in the background"
+echo "# debug kernel (build or cache, module, VM suite), then the demo and"
+echo "# dkms, in the background"
 background_pipeline &
 debug_pid=$!
 
 echo "# kernel module: W=1 and sparse builds, checkpatch"
+vm_series=$(scripts/kernels.sh series)
 for series in $vm_series; do
 	module_build "$series"
 	module_build_result "$series" $?
@@ -282,13 +275,8 @@ scripts/fuzz.sh 10 >"$log"
 count_tap "$log"
 
 for series in $vm_series; do
-	if [ "$series" = "$split_series" ]; then
-		vm_suite "$series" 1500 kernel
-		vm_results "$series" kernel
-	else
-		vm_suite "$series" 1500
-		vm_results "$series"
-	fi
+	vm_suite "$series" 1500
+	vm_results "$series"
 done
 
 # The background pipeline: the debug kernel, the demo, dkms.
@@ -307,7 +295,6 @@ echo "# demonstration (README)"
 result "$(cat "$logs/demo.rc" 2>/dev/null || echo 1)" "make demo"
 echo "# dkms"
 count_tap "$logs/dkms.tap"
-vm_results "$split_series" daemons
 
 summary="$passed passed, $failed failed"
 [ "$skipped" = 0 ] || summary="$summary, $skipped skipped"
