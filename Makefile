@@ -282,7 +282,9 @@ $(BUILD)/bench/%: bench/%.c $(UAPI) $(AFALG)
 	$(CC) $(ALL_CFLAGS) -o $@ $< user/lib/esprim_afalg.c $(KCAPI_LIBS) \
 		$(KEYUTILS_LIBS)
 
-check: deps selftests user
+# The build on every core (CI runs a plain `make check`), then the checks.
+check: deps
+	$(MAKE) -j$(shell nproc) selftests user
 	scripts/check.sh
 
 demo: deps user selftests

@@ -61,11 +61,11 @@ vm_suite() {	# series timeout
 	kver=$(scripts/kernels.sh kver "$1")
 	start=$SECONDS
 	# The long tests (threads sealing, 10,000 derivations, 100,000 fuzzed
-	# messages) run a quarter of their rounds on Debian's kernels, to keep
+	# messages) run an eighth of their rounds on Debian's kernels, to keep
 	# make check within its budget; ESPRIM_TEST_SCALE=1 runs them whole.
 	# The debug kernel's suite sets its own (selftests/vm/run.sh).
 	[ "$1" = debug ] ||
-		scale=(env "ESPRIM_TEST_SCALE=${ESPRIM_TEST_SCALE:-4}")
+		scale=(env "ESPRIM_TEST_SCALE=${ESPRIM_TEST_SCALE:-8}")
 	# rcu_nocbs=all: RCU callbacks run late, so a callback left in the
 	# module's text at unload would run after it is gone.
 	vm/run.sh --series "$1" --mm-debug --timeout "$2" \

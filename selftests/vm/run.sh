@@ -17,12 +17,12 @@ case $(uname -r) in
 *-esprim-debug)
 	debug=1
 	export ESPRIM_TEST_SCALE=${ESPRIM_TEST_SCALE:-20}
-	# The daemons' exchanges too: 100 rather than 1,000.
-	export ESPRIMD_TEST_EXCHANGES=${ESPRIMD_TEST_EXCHANGES:-100}
-	export SIDECAR_TEST_CIN=${SIDECAR_TEST_CIN:-100}
+	# The daemons' exchanges too: 50 rather than 1,000.
+	export ESPRIMD_TEST_EXCHANGES=${ESPRIMD_TEST_EXCHANGES:-50}
+	export SIDECAR_TEST_CIN=${SIDECAR_TEST_CIN:-50}
 	;;
 *)
-	# make check's scale (ESPRIM_TEST_SCALE=4) for the daemons' 1,000
+	# make check's scale (ESPRIM_TEST_SCALE=8) for the daemons' 1,000
 	# exchanges and contentInstances too; the host runs them whole.
 	scale=${ESPRIM_TEST_SCALE:-1}
 	export ESPRIMD_TEST_EXCHANGES=${ESPRIMD_TEST_EXCHANGES:-$((1000 / scale))}
