@@ -45,7 +45,8 @@ static struct escertke *engine(const char *who, const char *id)
 	struct escertke_config c = {
 		.cert_file = cert, .key_file = key, .trust_file = trust,
 		.identity = id, .key_lifetime_s = 3600, .timeout_ms = 60000,
-		.max_per_peer = 4, .max_total = 16,
+		/* back to back with one peer: no flood limit */
+		.max_per_peer = 1000000, .max_total = 16,
 	};
 	struct escertke *e;
 
