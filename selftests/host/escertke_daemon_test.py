@@ -542,6 +542,8 @@ def main():
         no_key(gw2, "gw1", "an expired certificate")
 
     a.close()
+    if not et.KERNEL:
+        sidecars(root, configure, gw1, gw2)
     for g in (gw1, gw2):
         g.stop()
     leaks = [g.log for g in (gw1, gw2) if
@@ -550,6 +552,50 @@ def main():
     tap(not leaks, "no sanitizer report in the daemons' logs")
     print("%d passed, %d failed" % (et.n_test - et.failed, et.failed))
     return 1 if et.failed else 0
+
+
+def sidecars(root, configure, gw1, gw2):
+    """The two daemons as sidecars (issue 12), each in front of a CSE
+    stand-in, with keys from ESCertKE: an AE's request for B's CSE, sent
+    to A's outbound address, runs the handshake, then goes sealed."""
+    import sidecar_test as sc
+    cse1 = sc.CseStandIn(root, "cke-gw1", "/CSE-gw1", "csea")
+    cse2 = sc.CseStandIn(root, "cke-gw2", "/CSE-gw2", "cseb")
+    try:
+        out1 = et.free_port()
+        for g in (gw1, gw2):
+            g.stop()
+        configure()
+        gw1.write_conf("[sidecar]\ncse = http://127.0.0.1:%d\n"
+                       "outbound = 127.0.0.1:%d\n" % (cse1.port, out1))
+        gw2.write_conf("[sidecar]\ncse = http://127.0.0.1:%d\n"
+                       % cse2.port)
+        ok = gw1.start() and gw2.start()
+        tap(ok, "two sidecars with certificates start, each in front of "
+            "a CSE stand-in")
+        if not ok:
+            return
+        ae = sc.connect(None, "127.0.0.1", out1)
+        res = [sc.request(ae, "POST", sc.CB, "Cae1", "cke0",
+                          {"m2m:cnt": {"rn": "cke"}}, 3)]
+        for i in range(5):
+            res.append(sc.request(ae, "POST", sc.CB + "/cke", "Cae1",
+                                  "cke%d" % (i + 1),
+                                  {"m2m:cin": {"con": "c%d" % i}}, 4))
+        seen = [x for x in cse2.seen() if x["op"] == "create"]
+        st1 = cke_stats(gw1)
+        sealed = gw1.client().call("stats")["stats"].get("seals")
+        tap(all(r[0] == 201 and r[1].get("x-m2m-rsc") == "2001"
+                for r in res) and len(seen) == 6 and
+            all(x["from"] == ID1 for x in seen) and
+            st1.get("initiated_done") == 1 and sealed == 6,
+            "sidecars: the AE's first request for B's CSE runs ESCertKE, "
+            "then it and 5 more go sealed; B's CSE sees them from %s "
+            "(%r, %r, %r seals)" % (ID1, [r[0] for r in res], st1, sealed))
+        ae.close()
+    finally:
+        for c in (cse1, cse2):
+            c.stop()
 
 
 def run():
