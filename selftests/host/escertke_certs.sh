@@ -63,6 +63,10 @@ leaf x ca //sp.example/CSE-X
 leaf ae ca //sp.example/CSE-B/Cae1
 leaf caleaf ca //sp.example/CSE-C CA:TRUE digitalSignature,keyCertSign
 leaf kaleaf ca //sp.example/CSE-K "" keyAgreement
+# Peers of the handshakes in parallel (escertke_test many_peers).
+for i in 0 1 2 3 4 5; do
+	leaf "p$i" ca "//sp.example/CSE-P$i"
+done
 
 # Expired: openssl ca sets any dates.
 key old

@@ -1094,4 +1094,87 @@ TEST_F(esk, leaf_constraints)
 	escertke_free(b);
 }
 
+/*
+ * Handshakes with many peers at once, their flights interleaved, and in
+ * both directions with one of them: each ends with the key of its own
+ * pair, and none is left in progress.
+ */
+#define N_PEERS 6
+TEST_F(esk, many_peers)
+{
+	struct escertke *b, *p[N_PEERS];
+	struct escertke_result rb[N_PEERS], rp[N_PEERS], rb0, rp0;
+	char *m1[N_PEERS], *m2[N_PEERS], *m3[N_PEERS], *m4[N_PEERS];
+	char id[N_PEERS][32], who[16], err[256], *x1, *x2, *x3, *x4;
+	int i, j;
+
+	b = engine(self, "b", "ca.pem", ID_B, 0, 0);
+	ASSERT_NE(NULL, b);
+	for (i = 0; i < N_PEERS; i++) {
+		snprintf(id[i], sizeof(id[i]), "//sp.example/CSE-P%d", i);
+		snprintf(who, sizeof(who), "p%d", i);
+		p[i] = engine(self, who, "ca.pem", id[i], 0, 0);
+		ASSERT_NE(NULL, p[i]);
+		ASSERT_EQ(0, escertke_initiate(p[i], ID_B, &m1[i], err,
+					       sizeof(err)));
+	}
+	for (i = 0; i < N_PEERS; i++)
+		ASSERT_EQ(0, escertke_respond(b, id[i], m1[i], &m2[i], &rb[i],
+					      err, sizeof(err))) TH_LOG("%s", err);
+	EXPECT_EQ(N_PEERS, escertke_in_progress(b));
+	/* B initiates with P0 too, while P0's handshake with it goes on. */
+	ASSERT_EQ(0, escertke_initiate(b, id[0], &x1, err, sizeof(err)));
+	ASSERT_EQ(0, escertke_respond(p[0], ID_B, x1, &x2, &rp0, err,
+				      sizeof(err))) TH_LOG("%s", err);
+	for (i = 0; i < N_PEERS; i++)
+		ASSERT_EQ(0, escertke_initiator_step(p[i], ID_B, m2[i], &m3[i],
+						     &rp[i], err, sizeof(err)))
+			TH_LOG("%s", err);
+	ASSERT_EQ(0, escertke_initiator_step(b, id[0], x2, &x3, &rb0, err,
+					     sizeof(err))) TH_LOG("%s", err);
+	/* Message 3s in the reverse order. */
+	for (i = N_PEERS - 1; i >= 0; i--)
+		ASSERT_EQ(1, escertke_respond(b, id[i], m3[i], &m4[i], &rb[i],
+					      err, sizeof(err))) TH_LOG("%s", err);
+	ASSERT_EQ(1, escertke_respond(p[0], ID_B, x3, &x4, &rp0, err,
+				      sizeof(err))) TH_LOG("%s", err);
+	for (i = 0; i < N_PEERS; i++)
+		ASSERT_EQ(1, escertke_initiator_step(p[i], ID_B, m4[i],
+						     &(char *){NULL}, &rp[i],
+						     err, sizeof(err)))
+			TH_LOG("%s", err);
+	ASSERT_EQ(1, escertke_initiator_step(b, id[0], x4, &(char *){NULL},
+					     &rb0, err, sizeof(err)))
+		TH_LOG("%s", err);
+	for (i = 0; i < N_PEERS; i++) {
+		EXPECT_STREQ(rb[i].kid, rp[i].kid);
+		EXPECT_EQ(0, memcmp(rb[i].key, rp[i].key, 32));
+		EXPECT_STREQ(id[i], rb[i].peer);
+		EXPECT_STREQ(ID_B, rp[i].peer);
+		for (j = 0; j < i; j++)
+			EXPECT_STRNE(rb[i].kid, rb[j].kid);
+		EXPECT_STRNE(rb[i].kid, rb0.kid);
+	}
+	EXPECT_STREQ(rb0.kid, rp0.kid);
+	EXPECT_EQ(0, memcmp(rb0.key, rp0.key, 32));
+	EXPECT_EQ(0, escertke_in_progress(b));
+	for (i = 0; i < N_PEERS; i++) {
+		EXPECT_EQ(0, escertke_in_progress(p[i]));
+		escertke_result_wipe(&rb[i]);
+		escertke_result_wipe(&rp[i]);
+		free(m1[i]);
+		free(m2[i]);
+		free(m3[i]);
+		free(m4[i]);
+		escertke_free(p[i]);
+	}
+	escertke_result_wipe(&rb0);
+	escertke_result_wipe(&rp0);
+	free(x1);
+	free(x2);
+	free(x3);
+	free(x4);
+	escertke_free(b);
+}
+
 TEST_HARNESS_MAIN
