@@ -598,16 +598,5 @@ def sidecars(root, configure, gw1, gw2):
             c.stop()
 
 
-def run():
-    try:
-        return main()
-    except Exception as e:  # noqa: BLE001
-        import traceback
-        traceback.print_exc(file=sys.stdout)
-        tap(False, "the test ended early: %r" % e)
-        print("%d passed, %d failed" % (et.n_test - et.failed, et.failed))
-        return 1
-
-
 if __name__ == "__main__":
-    sys.exit(run())
+    sys.exit(et.run(main))

@@ -771,10 +771,11 @@ def main():
     return 1 if failed else 0
 
 
-def run():
-    """main(), with an exception (a daemon that died, say) a failure."""
+def run(main_fn=None):
+    """main_fn() (this test's main() by default), with an exception (a
+    daemon that died, say) a failure."""
     try:
-        return main()
+        return (main_fn or main)()
     except Exception as e:  # noqa: BLE001
         import traceback
         traceback.print_exc(file=sys.stdout)

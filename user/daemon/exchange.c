@@ -210,6 +210,21 @@ static bool is_cert(const struct peer_state *ps)
 }
 
 /*
+ * The current session goes (it stays linked in the context until it
+ * expires, for responses in flight), and with it the peer's receiver
+ * objects: the next seal sets up another.
+ */
+static void session_drop(struct peer_state *ps)
+{
+	if (ps->session)
+		esprim_session_put(ps->session);
+	ps->session = NULL;
+	esprim_rand_free(ps->rro);
+	esprim_rand_free(ps->next_rro);
+	ps->rro = ps->next_rro = NULL;
+}
+
+/*
  * Whether a peer's key may start a session: any configured key; an
  * ESCertKE key that lives beyond the renewal margin (the session would
  * end with it), else a handshake comes first.  A key that came within the
@@ -738,12 +753,7 @@ static int cert_install(struct peer_state *ps, struct escertke_result *res)
 	memcpy(ps->kid, kid, sizeof(ps->kid));
 	ps->key_expiry_ms = expiry;
 	ps->key_installed_ms = esprim_now_ms();
-	if (ps->session)
-		esprim_session_put(ps->session);
-	ps->session = NULL;
-	esprim_rand_free(ps->rro);
-	esprim_rand_free(ps->next_rro);
-	ps->rro = ps->next_rro = NULL;
+	session_drop(ps);
 	ps->handshakes++;
 	d->stats.escertke_keys++;
 	log_info("peer %s (%s): ESCertKE key %s until %lld (Unix ms)%s%s",
@@ -1744,12 +1754,8 @@ void exchange_failed(struct esprimd *d, struct esprimd_api_call *call,
 	}
 	log_info("%s answered %lld: its session goes, the next seal sets up another",
 		 ps->conf->name, (long long)rsc);
-	esprim_session_put(ps->session);
-	ps->session = NULL;
 	/* Whatever the peer lost, its receiver objects are no good now. */
-	esprim_rand_free(ps->rro);
-	esprim_rand_free(ps->next_rro);
-	ps->rro = ps->next_rro = NULL;
+	session_drop(ps);
 	esprimd_api_reply(call, json_pack("{s:b}", "dropped", 1));
 }
 
@@ -2078,12 +2084,7 @@ static void peer_clear(struct peer_state *ps)
 {
 	snprintf(ps->last_error, sizeof(ps->last_error), "stopping");
 	fail_waiters(ps, 0, ECANCELED);
-	if (ps->session)
-		esprim_session_put(ps->session);
-	ps->session = NULL;
-	esprim_rand_free(ps->rro);
-	esprim_rand_free(ps->next_rro);
-	ps->rro = ps->next_rro = NULL;
+	session_drop(ps);
 	ps->rekey = sd_event_source_unref(ps->rekey);
 }
 
