@@ -531,6 +531,7 @@ $(BUILD)/selftests/host/escertke_test: selftests/host/escertke_test.c \
 		-DCERTS_SH='"$(CURDIR)/selftests/host/escertke_certs.sh"' \
 		-o $@ $< user/daemon/escertke.c $(SSL_LIBS)
 $(BUILD)/fuzz/fuzz_escertke: selftests/fuzz/fuzz_escertke.c $(ESCERTKE) \
+		selftests/lib/escertke_engine.h \
 		selftests/host/escertke_certs.sh
 	@mkdir -p $(@D)
 	clang $(FUZZ_FLAGS) -Iuser/daemon \
@@ -544,6 +545,7 @@ $(BUILD)/selftests/interop/escertke_tool: selftests/interop/escertke_tool.c \
 PROGRAMS += $(BUILD)/bench/escertke_bench
 user: $(BUILD)/bench/escertke_bench
 $(BUILD)/bench/escertke_bench: bench/escertke_bench.c $(ESCERTKE) \
+		selftests/lib/escertke_engine.h \
 		selftests/host/escertke_certs.sh
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Iuser/daemon \

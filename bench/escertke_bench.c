@@ -29,7 +29,7 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
-#include "escertke.h"
+#include "../selftests/lib/escertke_engine.h"
 
 #define ID_A	"//sp.example/CSE-A"
 #define ID_B	"//sp.example/CSE-B"
@@ -54,19 +54,11 @@ static void die(const char *what)
 
 static struct escertke *engine(const char *who, const char *id)
 {
-	char cert[64], key[64], trust[64], err[256];
-	struct escertke_config c = {
-		.cert_file = cert, .key_file = key, .trust_file = trust,
-		.identity = id, .key_lifetime_s = 3600, .timeout_ms = 60000,
-		/* back to back with one peer: no flood limit */
-		.max_per_peer = 1000000, .max_total = 16,
-	};
-	struct escertke *e;
+	char err[256];
+	struct escertke *e = escertke_engine_in(dir, who, id, err,
+						sizeof(err));
 
-	snprintf(cert, sizeof(cert), "%s/%s.pem", dir, who);
-	snprintf(key, sizeof(key), "%s/%s.key", dir, who);
-	snprintf(trust, sizeof(trust), "%s/ca.pem", dir);
-	if (escertke_new(&e, &c, err, sizeof(err)))
+	if (!e)
 		die(err);
 	return e;
 }
