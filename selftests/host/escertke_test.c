@@ -187,6 +187,29 @@ out:
 	return ret;
 }
 
+/*
+ * Messages 1 to 3 of a handshake a -> b (b told From = ID_A), each step
+ * checked: 0, or the first error.
+ */
+static int to_message3(struct escertke *a, struct escertke *b, char **m1,
+		       char **m2, char **m3, struct escertke_result *ra,
+		       struct escertke_result *rb)
+{
+	char err[256];
+	int ret;
+
+	*m1 = *m2 = *m3 = NULL;
+	ret = escertke_initiate(a, ID_B, m1, err, sizeof(err));
+	if (!ret)
+		ret = escertke_respond(b, ID_A, *m1, m2, rb, err, sizeof(err));
+	if (!ret)
+		ret = escertke_initiator_step(a, ID_B, *m2, m3, ra, err,
+					      sizeof(err));
+	if (ret)
+		fprintf(stderr, "# to_message3: %d %s\n", ret, err);
+	return ret;
+}
+
 static void free4(char *m[4])
 {
 	for (int i = 0; i < 4; i++)
@@ -579,11 +602,7 @@ TEST_F(esk, tampered_flights)
 	escertke_expire(b, UINT64_MAX);
 
 	/* Message 3: the last octet (the encrypted Finished). */
-	ASSERT_EQ(0, escertke_initiate(a, ID_B, &m1, err, sizeof(err)));
-	ASSERT_EQ(0, escertke_respond(b, ID_A, m1, &m2, &rb, err,
-				      sizeof(err)));
-	ASSERT_EQ(0, escertke_initiator_step(a, ID_B, m2, &m3, &ra, err,
-					     sizeof(err)));
+	ASSERT_EQ(0, to_message3(a, b, &m1, &m2, &m3, &ra, &rb));
 	bad = tamper(m3, -1);
 	m4 = NULL;
 	EXPECT_EQ(-EACCES, escertke_respond(b, ID_A, bad, &m4, &rb, err,
@@ -597,11 +616,7 @@ TEST_F(esk, tampered_flights)
 	free(m1);
 	free(m2);
 	free(m3);
-	ASSERT_EQ(0, escertke_initiate(a, ID_B, &m1, err, sizeof(err)));
-	ASSERT_EQ(0, escertke_respond(b, ID_A, m1, &m2, &rb, err,
-				      sizeof(err)));
-	ASSERT_EQ(0, escertke_initiator_step(a, ID_B, m2, &m3, &ra, err,
-					     sizeof(err)));
+	ASSERT_EQ(0, to_message3(a, b, &m1, &m2, &m3, &ra, &rb));
 	/* Before the CCS (6 octets) and the Finished record (45 or 85). */
 	bad = tamper(m3, -100);
 	m4 = NULL;
@@ -626,11 +641,7 @@ TEST_F(esk, replayed_message3)
 	char err[256], *m[4], *m1, *m2, *m3, *m4 = NULL;
 
 	ASSERT_EQ(0, handshake(a, b, ID_B, ID_A, &ra, &rb, m));
-	ASSERT_EQ(0, escertke_initiate(a, ID_B, &m1, err, sizeof(err)));
-	ASSERT_EQ(0, escertke_respond(b, ID_A, m1, &m2, &rb, err,
-				      sizeof(err)));
-	ASSERT_EQ(0, escertke_initiator_step(a, ID_B, m2, &m3, &ra, err,
-					     sizeof(err)));
+	ASSERT_EQ(0, to_message3(a, b, &m1, &m2, &m3, &ra, &rb));
 	memset(&rb, 0, sizeof(rb));
 	EXPECT_EQ(-EACCES, escertke_respond(b, ID_A, m[2], &m4, &rb, err,
 					    sizeof(err)));
@@ -685,11 +696,7 @@ TEST_F(esk, stalled_peer)
 	free(m3);
 
 	/* Past the timeout before escertke_expire() ran: -ETIMEDOUT. */
-	ASSERT_EQ(0, escertke_initiate(a, ID_B, &m1, err, sizeof(err)));
-	ASSERT_EQ(0, escertke_respond(b, ID_A, m1, &m2, &rb, err,
-				      sizeof(err)));
-	ASSERT_EQ(0, escertke_initiator_step(a, ID_B, m2, &m3, &ra, err,
-					     sizeof(err)));
+	ASSERT_EQ(0, to_message3(a, b, &m1, &m2, &m3, &ra, &rb));
 	usleep(250 * 1000);
 	EXPECT_EQ(-ETIMEDOUT, escertke_respond(b, ID_A, m3, &m4, &rb, err,
 					       sizeof(err)));
@@ -923,11 +930,7 @@ TEST_F(esk, forged_flight_keeps_handshake)
 	char err[256], *m1, *m2, *m3, *m4 = NULL, *out;
 	size_t i;
 
-	ASSERT_EQ(0, escertke_initiate(a, ID_B, &m1, err, sizeof(err)));
-	ASSERT_EQ(0, escertke_respond(b, ID_A, m1, &m2, &rb, err,
-				      sizeof(err)));
-	ASSERT_EQ(0, escertke_initiator_step(a, ID_B, m2, &m3, &ra, err,
-					     sizeof(err)));
+	ASSERT_EQ(0, to_message3(a, b, &m1, &m2, &m3, &ra, &rb));
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		out = NULL;
 		EXPECT_EQ(-EBADMSG, escertke_respond(b, ID_A, bad[i], &out,
